@@ -1,0 +1,135 @@
+// Package config turns the function's configuration (Fn passes it as environment variables)
+// into a validated Config. Every problem is reported at once, and an invalid configuration
+// stops the run before anything is changed.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
+)
+
+// Keys are the function configuration keys, with their defaults. The deploy files and README
+// are checked against this list.
+var Keys = []struct{ Name, Default, Meaning string }{
+	{"ADMIN_GROUPS", "Administrators", "comma list of administrator groups: Name (Default domain) or Domain/Name"},
+	{"DRY_RUN", "false", "true: report what would be done, change nothing"},
+	{"EXEMPT_USERS", "", "comma list of user OCIDs or user names whose keys are kept (break-glass)"},
+	{"DISABLE_API_KEY_CAPABILITY", "false", "also set canUseApiKeys=false on every non-exempt administrator"},
+	{"INCLUDE_POLICY_ADMINS", "false", "also enforce groups that a policy grants manage all-resources in tenancy"},
+	{"NOTIFICATION_TOPIC_ID", "", "ONS topic OCID for a summary when something changed or failed"},
+	{"IDENTITY_DOMAIN_URL", "", "Default identity domain URL; discovered with ListDomains when empty"},
+	{"DELETE_CONCURRENCY", "8", "parallel writes to the Identity API (1-32)"},
+}
+
+// Config is the validated configuration.
+type Config struct {
+	AdminGroups          []guard.GroupRef
+	DryRun               bool
+	ExemptUsers          []string
+	DisableCapability    bool
+	IncludePolicyAdmins  bool
+	NotificationTopicID  string
+	IdentityDomainURL    string
+	IdentityEndpoint     string // OCI_IDENTITY_ENDPOINT override (private endpoint, emulator)
+	NotificationEndpoint string // OCI_NOTIFICATION_ENDPOINT override
+	Concurrency          int
+	Reserve              time.Duration
+}
+
+// Load validates env (the fdk context's Config()).
+func Load(env map[string]string) (Config, error) {
+	var errs []error
+	get := func(k, def string) string {
+		if v, ok := env[k]; ok && strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+		return def
+	}
+	boolean := func(k string) bool {
+		v := get(k, "false")
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: want true or false", k, v))
+		}
+		return b
+	}
+	c := Config{
+		DryRun:              boolean("DRY_RUN"),
+		DisableCapability:   boolean("DISABLE_API_KEY_CAPABILITY"),
+		IncludePolicyAdmins: boolean("INCLUDE_POLICY_ADMINS"),
+		Reserve:             2 * time.Second,
+	}
+	seen := map[guard.GroupRef]bool{}
+	for _, s := range strings.Split(get("ADMIN_GROUPS", "Administrators"), ",") {
+		ref, err := guard.ParseGroupRef(s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ADMIN_GROUPS: %w", err))
+			continue
+		}
+		if !seen[ref] {
+			seen[ref] = true
+			c.AdminGroups = append(c.AdminGroups, ref)
+		}
+	}
+	for _, s := range strings.Split(get("EXEMPT_USERS", ""), ",") {
+		s = strings.TrimSpace(s)
+		switch {
+		case s == "":
+		case strings.HasPrefix(s, "ocid1.") && !strings.HasPrefix(s, "ocid1.user."):
+			errs = append(errs, fmt.Errorf("EXEMPT_USERS: %q is an OCID but not a user OCID", s))
+		default:
+			c.ExemptUsers = append(c.ExemptUsers, s)
+		}
+	}
+	if t := get("NOTIFICATION_TOPIC_ID", ""); t != "" {
+		if !strings.HasPrefix(t, "ocid1.onstopic.") {
+			errs = append(errs, fmt.Errorf("NOTIFICATION_TOPIC_ID=%q: want an ONS topic OCID (ocid1.onstopic...)", t))
+		}
+		c.NotificationTopicID = t
+	}
+	var err error
+	if c.IdentityDomainURL, err = endpoint("IDENTITY_DOMAIN_URL", get("IDENTITY_DOMAIN_URL", "")); err != nil {
+		errs = append(errs, err)
+	}
+	if c.IdentityEndpoint, err = endpoint("OCI_IDENTITY_ENDPOINT", get("OCI_IDENTITY_ENDPOINT", "")); err != nil {
+		errs = append(errs, err)
+	}
+	if c.NotificationEndpoint, err = endpoint("OCI_NOTIFICATION_ENDPOINT", get("OCI_NOTIFICATION_ENDPOINT", "")); err != nil {
+		errs = append(errs, err)
+	}
+	n, err := strconv.Atoi(get("DELETE_CONCURRENCY", "8"))
+	if err != nil || n < 1 || n > 32 {
+		errs = append(errs, fmt.Errorf("DELETE_CONCURRENCY=%q: want a whole number from 1 to 32", get("DELETE_CONCURRENCY", "8")))
+	}
+	c.Concurrency = n
+	return c, errors.Join(errs...)
+}
+
+// endpoint accepts an https URL, or http on a loopback host (the emulator), and returns it in
+// the form the SDK wants as client Host: scheme://host[:port], no path, no trailing slash.
+func endpoint(key, v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return "", fmt.Errorf("%s=%q: want a URL such as https://idcs-1234.identity.oraclecloud.com", key, v)
+	}
+	if u.Scheme == "http" && !loopback(u.Hostname()) {
+		return "", fmt.Errorf("%s=%q: plain http is only allowed for a loopback emulator; use https", key, v)
+	}
+	if strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("%s=%q: want scheme and host only, no path, query or credentials", key, v)
+	}
+	return u.Scheme + "://" + u.Host, nil
+}
+
+func loopback(host string) bool {
+	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
+}

@@ -1,0 +1,105 @@
+// Package guard is the product's specification in code: who counts as a tenancy administrator,
+// which API keys must go, and what is reported. It knows nothing about HTTP or the OCI SDK; it
+// talks to the tenancy through the Directory interface, so it can be tested against a fake.
+package guard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Directory is everything the guard needs from OCI. Implementations must return complete
+// answers or an error: a partial listing presented as complete would hide administrators.
+type Directory interface {
+	// ResolveGroup finds exactly the referenced group (by OCID, or by name within the named
+	// identity domain, the Default domain when Domain is empty). A missing group is ErrNotFound.
+	ResolveGroup(ctx context.Context, ref GroupRef) (Group, error)
+	// Members lists every user of the group, across all pages.
+	Members(ctx context.Context, g Group) ([]User, error)
+	// APIKeys lists every API key owned by the given users, all of one identity domain.
+	APIKeys(ctx context.Context, domain Domain, users []User) ([]APIKey, error)
+	// DeleteAPIKey deletes one key. A key that does not exist is ErrNotFound, which may also
+	// mean "not authorized": the guard confirms by listing before it calls the key gone.
+	DeleteAPIKey(ctx context.Context, key APIKey) error
+	// DisableAPIKeys sets the user's canUseApiKeys capability to false.
+	DisableAPIKeys(ctx context.Context, u User) error
+}
+
+// ErrNotFound is what a Directory returns (wrapped) for a 404 from OCI.
+var ErrNotFound = errors.New("not found")
+
+// GroupRef is an administrator group as configured or as named by a policy.
+type GroupRef struct {
+	Domain string // identity domain display name; "" means the Default domain
+	Name   string // group display name; empty when OCID is set
+	OCID   string // group OCID, from "group id ocid1.group..." in a policy
+}
+
+func (r GroupRef) String() string {
+	switch {
+	case r.OCID != "":
+		return "id " + r.OCID
+	case r.Domain == "":
+		return r.Name
+	default:
+		return r.Domain + "/" + r.Name
+	}
+}
+
+// ParseGroupRef reads the ADMIN_GROUPS syntax: "Name" (Default domain) or "Domain/Name".
+func ParseGroupRef(s string) (GroupRef, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return GroupRef{}, errors.New("empty group name")
+	}
+	if strings.HasPrefix(s, "ocid1.group.") {
+		return GroupRef{OCID: s}, nil
+	}
+	domain, name, qualified := strings.Cut(s, "/")
+	if !qualified {
+		return GroupRef{Name: s}, nil
+	}
+	domain, name = strings.TrimSpace(domain), strings.TrimSpace(name)
+	if domain == "" || name == "" || strings.Contains(name, "/") {
+		return GroupRef{}, fmt.Errorf("group %q: want Name or Domain/Name", s)
+	}
+	return GroupRef{Domain: domain, Name: name}, nil
+}
+
+// Domain identifies an identity domain well enough for a Directory to address it.
+type Domain struct {
+	ID      string `json:"id,omitempty"`
+	Name    string `json:"name"`
+	URL     string `json:"url,omitempty"`
+	Default bool   `json:"default"`
+}
+
+func (d Domain) key() string { return d.Name + "\x00" + d.URL }
+
+// Group is a resolved administrator group.
+type Group struct {
+	Ref    GroupRef
+	Domain Domain
+	ID     string // SCIM id within the domain
+	OCID   string
+}
+
+// User is a member of an administrator group.
+type User struct {
+	Domain        Domain
+	ID            string // SCIM id within the domain
+	OCID          string
+	UserName      string
+	Active        bool
+	CanUseAPIKeys bool
+}
+
+// APIKey is a key as listed by the Directory. Key material is never carried.
+type APIKey struct {
+	Domain      Domain
+	ID          string // SCIM id
+	Fingerprint string
+	UserOCID    string
+}

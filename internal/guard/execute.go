@@ -1,0 +1,127 @@
+package guard
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// execute carries out the plan with bounded concurrency and reports every key and capability.
+// Each write goroutine owns exactly one report entry, so no locking is needed.
+func execute(ctx context.Context, dir Directory, plan []Step, opt Options) []AdminReport {
+	reports := make([]AdminReport, len(plan))
+	var g errgroup.Group
+	g.SetLimit(opt.Concurrency)
+	for i, s := range plan {
+		r := &reports[i]
+		*r = AdminReport{UserName: s.UserName, OCID: s.OCID, Domain: s.Domain.Name, Active: s.Active,
+			Groups: s.Groups, Exempt: s.Exempt, Keys: make([]KeyReport, len(s.Keys))}
+		if opt.DisableCapability {
+			r.Capability = &KeyReport{}
+			switch {
+			case s.Exempt:
+				r.Capability.Outcome = OutcomeExempt
+			case !s.Disable:
+				r.Capability.Outcome = OutcomeUnchanged
+			case opt.DryRun:
+				r.Capability.Outcome = OutcomeWouldDisable
+				opt.Logger.InfoContext(ctx, "api key capability would be disabled", "outcome", r.Capability.Outcome, "user", s.UserName, "userOcid", s.OCID)
+			default:
+				write(ctx, &g, opt, r.Capability, s, func() { disable(ctx, dir, s, r.Capability, opt) })
+			}
+		}
+		for j, k := range s.Keys {
+			kr := &r.Keys[j]
+			*kr = KeyReport{Fingerprint: k.Fingerprint, ID: k.ID}
+			if s.Exempt {
+				kr.Outcome = OutcomeExempt
+				kr.Reason = "user is in EXEMPT_USERS"
+				opt.Logger.InfoContext(ctx, "key kept", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID, "fingerprint", k.Fingerprint)
+				continue
+			}
+			if opt.DryRun {
+				kr.Outcome = OutcomeWouldDelete
+				opt.Logger.InfoContext(ctx, "key would be deleted", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID, "fingerprint", k.Fingerprint)
+				continue
+			}
+			write(ctx, &g, opt, kr, s, func() { deleteKey(ctx, dir, s, k, kr, opt) })
+		}
+	}
+	_ = g.Wait() // the goroutines never return errors: each failure is recorded on its own entry
+	return reports
+}
+
+// write starts one change unless the deadline is too close to finish it and still report.
+func write(ctx context.Context, g *errgroup.Group, opt Options, kr *KeyReport, s Step, do func()) {
+	kr.Outcome = OutcomeNotAttempted
+	g.Go(func() error {
+		if reason := tooLate(ctx, opt); reason != "" {
+			kr.Reason = reason
+			opt.Logger.WarnContext(ctx, "change not attempted", "outcome", kr.Outcome, "reason", reason, "user", s.UserName, "fingerprint", kr.Fingerprint)
+			return nil
+		}
+		do()
+		return nil
+	})
+}
+
+func tooLate(ctx context.Context, opt Options) string {
+	if err := ctx.Err(); err != nil {
+		return "invocation cancelled or out of time: " + err.Error()
+	}
+	if d, ok := ctx.Deadline(); ok && d.Sub(opt.Now()) < opt.Reserve {
+		return "too close to the invocation deadline to start"
+	}
+	return ""
+}
+
+func deleteKey(ctx context.Context, dir Directory, s Step, k APIKey, kr *KeyReport, opt Options) {
+	err := dir.DeleteAPIKey(ctx, k)
+	if errors.Is(err, ErrNotFound) {
+		// OCI answers 404 both for "gone" and for "not authorized": only a listing tells them apart.
+		gone, lerr := keyGone(ctx, dir, s.User, k)
+		switch {
+		case lerr != nil:
+			err = errors.Join(err, lerr)
+		case gone:
+			err = nil
+			kr.Reason = "already gone (deleted by someone else or a concurrent run)"
+		}
+	}
+	if err != nil {
+		p := problem("delete", err)
+		kr.Outcome, kr.Reason, kr.Code = OutcomeFailed, p.Message, p.Code
+		if p.Hint != "" {
+			kr.Reason += "; " + p.Hint
+		}
+		opt.Logger.ErrorContext(ctx, "key delete failed", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID, "fingerprint", k.Fingerprint, "code", kr.Code, "error", kr.Reason)
+		return
+	}
+	kr.Outcome = OutcomeDeleted
+	opt.Logger.InfoContext(ctx, "key deleted", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID, "fingerprint", k.Fingerprint, slog.String("note", kr.Reason))
+}
+
+func keyGone(ctx context.Context, dir Directory, u User, k APIKey) (bool, error) {
+	keys, err := dir.APIKeys(ctx, k.Domain, []User{u})
+	if err != nil {
+		return false, err
+	}
+	return !slices.ContainsFunc(keys, func(x APIKey) bool { return x.ID == k.ID && x.Fingerprint == k.Fingerprint }), nil
+}
+
+func disable(ctx context.Context, dir Directory, s Step, kr *KeyReport, opt Options) {
+	if err := dir.DisableAPIKeys(ctx, s.User); err != nil {
+		p := problem("disable", err)
+		kr.Outcome, kr.Reason, kr.Code = OutcomeFailed, p.Message, p.Code
+		if p.Hint != "" {
+			kr.Reason += "; " + p.Hint
+		}
+		opt.Logger.ErrorContext(ctx, "api key capability disable failed", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID, "code", kr.Code, "error", kr.Reason)
+		return
+	}
+	kr.Outcome = OutcomeDisabled
+	opt.Logger.InfoContext(ctx, "api key capability disabled", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID)
+}

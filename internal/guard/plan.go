@@ -1,0 +1,94 @@
+package guard
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// Exemptions are the break-glass users whose keys are kept: by user OCID, or by user name
+// (identity domain user names are case-insensitive, so names match case-insensitively).
+type Exemptions struct {
+	ocids map[string]bool
+	names map[string]bool
+}
+
+// NewExemptions accepts OCIDs and user names mixed, as EXEMPT_USERS does.
+func NewExemptions(entries []string) Exemptions {
+	e := Exemptions{ocids: map[string]bool{}, names: map[string]bool{}}
+	for _, s := range entries {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		if strings.HasPrefix(s, "ocid1.") {
+			e.ocids[s] = true
+		} else {
+			e.names[strings.ToLower(s)] = true
+		}
+	}
+	return e
+}
+
+// Has reports whether u is exempt.
+func (e Exemptions) Has(u User) bool {
+	return e.ocids[u.OCID] || (u.UserName != "" && e.names[strings.ToLower(u.UserName)])
+}
+
+// Admin is a user who is a member of at least one administrator group.
+type Admin struct {
+	User
+	Groups []string // the groups that make this user an administrator
+}
+
+// Step is one admin's share of the plan.
+type Step struct {
+	Admin
+	Exempt  bool
+	Keys    []APIKey // every key the admin holds, sorted by fingerprint
+	Disable bool     // set canUseApiKeys=false
+}
+
+// Plan decides what must happen, without doing it. It is the product's safety core:
+//   - only keys owned by an administrator are ever planned, whatever the directory returned;
+//   - an exempt administrator's keys are listed but never deleted, and their capability kept;
+//   - the capability is disabled only when asked and only where it is still enabled.
+//
+// Keys whose owner is not an administrator are returned as strays, to be reported.
+func Plan(admins []Admin, keys []APIKey, ex Exemptions, disableCapability bool) (steps []Step, strays []APIKey) {
+	byOwner := make(map[string]*Step, len(admins))
+	steps = make([]Step, 0, len(admins))
+	for _, a := range admins {
+		exempt := ex.Has(a.User)
+		steps = append(steps, Step{
+			Admin:   a,
+			Exempt:  exempt,
+			Disable: disableCapability && !exempt && a.CanUseAPIKeys,
+		})
+	}
+	slices.SortFunc(steps, func(x, y Step) int {
+		return cmp.Or(cmp.Compare(x.Domain.Name, y.Domain.Name), cmp.Compare(x.UserName, y.UserName), cmp.Compare(x.OCID, y.OCID))
+	})
+	for i := range steps {
+		byOwner[ownerKey(steps[i].Domain, steps[i].OCID)] = &steps[i]
+	}
+	seen := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		s, ok := byOwner[ownerKey(k.Domain, k.UserOCID)]
+		if !ok {
+			strays = append(strays, k)
+			continue
+		}
+		if id := k.Domain.key() + "\x00" + k.ID + "\x00" + k.Fingerprint; !seen[id] {
+			seen[id] = true
+			s.Keys = append(s.Keys, k)
+		}
+	}
+	for i := range steps {
+		slices.SortFunc(steps[i].Keys, func(x, y APIKey) int {
+			return cmp.Or(cmp.Compare(x.Fingerprint, y.Fingerprint), cmp.Compare(x.ID, y.ID))
+		})
+	}
+	return steps, strays
+}
+
+func ownerKey(d Domain, userOCID string) string { return d.key() + "\x00" + userOCID }

@@ -1,0 +1,153 @@
+package guard
+
+import "time"
+
+// Status is the run's verdict. fdk-go answers every invoke with HTTP 200, so this field, not
+// the HTTP status, is what schedules, alarms and people read.
+type Status string
+
+const (
+	StatusOK      Status = "ok"      // everything that had to be done was done
+	StatusPartial Status = "partial" // discovery was complete but some actions failed or were not attempted
+	StatusError   Status = "error"   // nothing was changed (bad input, or discovery failed)
+)
+
+// Outcome is what happened to one key or one capability.
+type Outcome string
+
+const (
+	OutcomeDeleted      Outcome = "deleted"
+	OutcomeWouldDelete  Outcome = "would-delete"
+	OutcomeExempt       Outcome = "exempt"
+	OutcomeFailed       Outcome = "failed"
+	OutcomeNotAttempted Outcome = "not-attempted" // the deadline came first
+	OutcomeDisabled     Outcome = "disabled"
+	OutcomeWouldDisable Outcome = "would-disable"
+	OutcomeUnchanged    Outcome = "already-disabled"
+)
+
+// Report is the response body and the source of the log summary and notification.
+type Report struct {
+	Status     Status          `json:"status"`
+	Mode       string          `json:"mode"` // "enforce" or "dry-run"
+	CallID     string          `json:"callId,omitempty"`
+	Trigger    any             `json:"trigger,omitempty"`
+	StartedAt  time.Time       `json:"startedAt"`
+	DurationMS int64           `json:"durationMs"`
+	Groups     []GroupReport   `json:"adminGroups"`
+	Admins     []AdminReport   `json:"administrators"`
+	Policy     []PolicyFinding `json:"policyAdminGroups,omitempty"`
+	Counts     Counts          `json:"counts"`
+	APICalls   APICalls        `json:"apiCalls"`
+	Errors     []Problem       `json:"errors,omitempty"`
+	Warnings   []Problem       `json:"warnings,omitempty"`
+	Notified   string          `json:"notification,omitempty"` // "published", "failed", or empty
+}
+
+// GroupReport names a group that was treated as an administrator group.
+type GroupReport struct {
+	Name    string `json:"name"`
+	Domain  string `json:"domain"`
+	OCID    string `json:"ocid"`
+	Members int    `json:"members"`
+	Source  string `json:"source"` // "config" or "policy"
+}
+
+// AdminReport is one administrator and what was done to their keys.
+type AdminReport struct {
+	UserName   string      `json:"userName"`
+	OCID       string      `json:"ocid"`
+	Domain     string      `json:"domain"`
+	Active     bool        `json:"active"`
+	Groups     []string    `json:"groups"`
+	Exempt     bool        `json:"exempt,omitempty"`
+	Keys       []KeyReport `json:"keys"`
+	Capability *KeyReport  `json:"apiKeyCapability,omitempty"` // set when DISABLE_API_KEY_CAPABILITY is on
+}
+
+// KeyReport is one key's outcome. Fingerprints identify keys without revealing them.
+type KeyReport struct {
+	Fingerprint string  `json:"fingerprint,omitempty"`
+	ID          string  `json:"id,omitempty"`
+	Outcome     Outcome `json:"outcome"`
+	Reason      string  `json:"reason,omitempty"`
+	Code        string  `json:"code,omitempty"`
+}
+
+// PolicyFinding is a group that a tenancy policy makes an administrator group.
+type PolicyFinding struct {
+	Subject     string `json:"subject"`
+	Kind        string `json:"kind"`
+	PolicyName  string `json:"policy"`
+	Statement   string `json:"statement"`
+	Conditional bool   `json:"conditional,omitempty"`
+	Enforced    bool   `json:"enforced"`
+	Note        string `json:"note,omitempty"`
+}
+
+// Counts summarise the report for dashboards and the log.
+type Counts struct {
+	Administrators int `json:"administrators"`
+	Keys           int `json:"keys"`
+	Deleted        int `json:"deleted"`
+	WouldDelete    int `json:"wouldDelete"`
+	Exempt         int `json:"exempt"`
+	Failed         int `json:"failed"`
+	NotAttempted   int `json:"notAttempted"`
+	Disabled       int `json:"capabilityDisabled"`
+	WouldDisable   int `json:"capabilityWouldDisable"`
+}
+
+// APICalls is filled in by whoever counts the calls (the OCI adapter).
+type APICalls struct {
+	Total       int            `json:"total"`
+	ByOperation map[string]int `json:"byOperation,omitempty"`
+}
+
+// Problem is an error or warning with what an operator needs to fix it.
+type Problem struct {
+	Stage   string `json:"stage"` // config, trigger, discovery, delete, disable, policy, notify
+	Message string `json:"message"`
+	Code    string `json:"code,omitempty"` // OCI error code
+	Hint    string `json:"hint,omitempty"` // e.g. the policy statement that is probably missing
+}
+
+func (r *Report) recount() {
+	c := Counts{Administrators: len(r.Admins)}
+	for _, a := range r.Admins {
+		for _, k := range a.Keys {
+			c.Keys++
+			switch k.Outcome {
+			case OutcomeDeleted:
+				c.Deleted++
+			case OutcomeWouldDelete:
+				c.WouldDelete++
+			case OutcomeExempt:
+				c.Exempt++
+			case OutcomeFailed:
+				c.Failed++
+			case OutcomeNotAttempted:
+				c.NotAttempted++
+			}
+		}
+		if a.Capability != nil {
+			switch a.Capability.Outcome {
+			case OutcomeDisabled:
+				c.Disabled++
+			case OutcomeWouldDisable:
+				c.WouldDisable++
+			case OutcomeFailed:
+				c.Failed++
+			case OutcomeNotAttempted:
+				c.NotAttempted++
+			}
+		}
+	}
+	r.Counts = c
+}
+
+// Changed reports whether the run changed (or, in dry run, would change) anything.
+func (r *Report) Changed() bool {
+	c := r.Counts
+	return c.Deleted+c.WouldDelete+c.Disabled+c.WouldDisable > 0
+}

@@ -1,0 +1,157 @@
+package guard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Options are a run's settings, already validated by the config and trigger packages.
+type Options struct {
+	Groups            []GroupRef // administrator groups to enforce (at least one)
+	DryRun            bool
+	Exempt            Exemptions
+	DisableCapability bool
+	// Concurrency bounds parallel writes (deletes, capability updates); the Identity APIs throttle.
+	Concurrency int
+	// Reserve is kept back before the context's deadline: no new write starts inside it, so the
+	// report is written and returned before the platform kills the invocation.
+	Reserve time.Duration
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+// ErrorDetail is implemented by Directory errors that know OCI's error code and what to fix.
+type ErrorDetail interface {
+	ErrorCode() string
+	Hint() string
+}
+
+// Run discovers the administrators, plans, and (unless dry run) acts. Discovery is
+// all-or-nothing: if any group or listing fails, nothing is changed and the status is error,
+// because an incomplete view of the administrators must never pass for "no administrators".
+func Run(ctx context.Context, dir Directory, opt Options, rep *Report) {
+	opt = opt.withDefaults()
+	if opt.DryRun {
+		rep.Mode = "dry-run"
+	} else {
+		rep.Mode = "enforce"
+	}
+	admins, err := discover(ctx, dir, opt, rep)
+	if err != nil {
+		rep.Errors = append(rep.Errors, problem("discovery", err))
+		rep.Status = StatusError
+		rep.recount()
+		return
+	}
+	keys, err := keysOf(ctx, dir, admins)
+	if err != nil {
+		rep.Errors = append(rep.Errors, problem("discovery", err))
+		rep.Status = StatusError
+		rep.recount()
+		return
+	}
+	plan, strays := Plan(admins, keys, opt.Exempt, opt.DisableCapability)
+	for _, k := range strays {
+		rep.Warnings = append(rep.Warnings, Problem{Stage: "discovery",
+			Message: fmt.Sprintf("listing returned key %s of user %s, who is not an administrator; ignored", k.Fingerprint, k.UserOCID)})
+	}
+	rep.Admins = execute(ctx, dir, plan, opt)
+	rep.recount()
+	switch {
+	case len(rep.Errors) > 0:
+		rep.Status = StatusError
+	case rep.Counts.Failed+rep.Counts.NotAttempted > 0:
+		rep.Status = StatusPartial
+	default:
+		rep.Status = StatusOK
+	}
+}
+
+func (o Options) withDefaults() Options {
+	if o.Concurrency <= 0 {
+		o.Concurrency = 8
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// discover resolves every configured group and lists its members; a user in several groups
+// is one administrator.
+func discover(ctx context.Context, dir Directory, opt Options, rep *Report) ([]Admin, error) {
+	if len(opt.Groups) == 0 {
+		return nil, errors.New("no administrator groups configured")
+	}
+	byUser := map[string]*Admin{}
+	var order []string
+	for _, ref := range opt.Groups {
+		g, err := dir.ResolveGroup(ctx, ref)
+		if errors.Is(err, ErrNotFound) {
+			return nil, fmt.Errorf("administrator group %q does not exist (or the function may not read it): %w", ref, err)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("resolve group %q: %w", ref, err)
+		}
+		members, err := dir.Members(ctx, g)
+		if err != nil {
+			return nil, fmt.Errorf("list members of group %q: %w", ref, err)
+		}
+		rep.Groups = append(rep.Groups, GroupReport{Name: g.Ref.Name, Domain: g.Domain.Name, OCID: g.OCID, Members: len(members), Source: "config"})
+		opt.Logger.InfoContext(ctx, "admin group resolved", "group", g.Ref.String(), "domain", g.Domain.Name, "ocid", g.OCID, "members", len(members))
+		label := g.Domain.Name + "/" + g.Ref.Name
+		for _, u := range members {
+			k := ownerKey(u.Domain, u.OCID)
+			if a, ok := byUser[k]; ok {
+				a.Groups = append(a.Groups, label)
+				continue
+			}
+			byUser[k] = &Admin{User: u, Groups: []string{label}}
+			order = append(order, k)
+		}
+	}
+	admins := make([]Admin, 0, len(order))
+	for _, k := range order {
+		admins = append(admins, *byUser[k])
+	}
+	return admins, nil
+}
+
+// keysOf lists the administrators' keys, one batched listing per identity domain.
+func keysOf(ctx context.Context, dir Directory, admins []Admin) ([]APIKey, error) {
+	byDomain := map[string][]User{}
+	domains := map[string]Domain{}
+	var order []string
+	for _, a := range admins {
+		k := a.Domain.key()
+		if _, ok := domains[k]; !ok {
+			domains[k] = a.Domain
+			order = append(order, k)
+		}
+		byDomain[k] = append(byDomain[k], a.User)
+	}
+	var keys []APIKey
+	for _, k := range order {
+		ks, err := dir.APIKeys(ctx, domains[k], byDomain[k])
+		if err != nil {
+			return nil, fmt.Errorf("list API keys in domain %q: %w", domains[k].Name, err)
+		}
+		keys = append(keys, ks...)
+	}
+	return keys, nil
+}
+
+func problem(stage string, err error) Problem {
+	p := Problem{Stage: stage, Message: err.Error()}
+	var d ErrorDetail
+	if errors.As(err, &d) {
+		p.Code, p.Hint = d.ErrorCode(), d.Hint()
+	}
+	return p
+}

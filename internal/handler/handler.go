@@ -1,0 +1,126 @@
+// Package handler is the function's entry: it reads the configuration and the invocation
+// body, runs the guard against OCI, and answers with the JSON report (and the same facts in
+// the log). Every failure becomes a report with status "error"; fdk-go answers HTTP 200
+// whatever happens, so the report's status is the signal.
+package handler
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	fdk "github.com/fnproject/fdk-go"
+
+	"github.com/apikeyguard/admin-apikey-guard/internal/config"
+	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
+	"github.com/apikeyguard/admin-apikey-guard/internal/oci"
+	"github.com/apikeyguard/admin-apikey-guard/internal/trigger"
+)
+
+// Directory is what the handler needs of the OCI adapter: the guard's Directory plus the
+// call count for the report.
+type Directory interface {
+	guard.Directory
+	CallCount() (int, map[string]int)
+}
+
+// Handler serves invocations.
+type Handler struct {
+	Log *slog.Logger
+	// Connect builds the Directory for one invocation; tests replace it.
+	Connect func(config.Config) (Directory, error)
+}
+
+// New returns the production handler, logging JSON lines to w.
+func New(w io.Writer) *Handler {
+	return &Handler{Log: slog.New(slog.NewJSONHandler(w, nil)), Connect: connect}
+}
+
+func connect(c config.Config) (Directory, error) {
+	return oci.NewFromResourcePrincipal(oci.Settings{IdentityEndpoint: c.IdentityEndpoint,
+		NotificationEndpoint: c.NotificationEndpoint, DefaultDomainURL: c.IdentityDomainURL})
+}
+
+// Serve implements fdk.Handler.
+func (h *Handler) Serve(ctx context.Context, in io.Reader, out io.Writer) {
+	fctx := fdk.GetContext(ctx)
+	log := h.Log.With("callId", fctx.CallID())
+	rep := &guard.Report{CallID: fctx.CallID(), StartedAt: time.Now().UTC(), Mode: "enforce"}
+	h.run(ctx, fctx.Config(), in, rep, log)
+	rep.DurationMS = time.Since(rep.StartedAt).Milliseconds()
+	h.logSummary(ctx, log, rep)
+	fdk.SetHeader(out, "Content-Type", "application/json")
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(rep); err != nil {
+		log.ErrorContext(ctx, "writing the report failed", "error", err)
+	}
+}
+
+func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, rep *guard.Report, log *slog.Logger) {
+	fail := func(stage string, err error) {
+		rep.Status = guard.StatusError
+		rep.Errors = append(rep.Errors, guard.Problem{Stage: stage, Message: err.Error()})
+	}
+	cfg, cfgErr := config.Load(env)
+	body, err := io.ReadAll(io.LimitReader(in, trigger.MaxBody+1))
+	if err != nil {
+		fail("trigger", fmt.Errorf("reading the body: %w", err))
+		return
+	}
+	trig, trigErr := trigger.Parse(body)
+	rep.Trigger = trig
+	if trigErr != nil {
+		rep.Trigger = nil
+		fail("trigger", fmt.Errorf("%w; nothing was changed", trigErr))
+	}
+	if cfgErr != nil {
+		fail("config", fmt.Errorf("%w; nothing was changed", cfgErr))
+	}
+	if trigErr != nil || cfgErr != nil {
+		return
+	}
+	if cfg.DryRun || trig.DryRun {
+		rep.Mode = "dry-run"
+	}
+	log.InfoContext(ctx, "invocation", "trigger", trig, "mode", rep.Mode, "adminGroups", fmt.Sprint(cfg.AdminGroups))
+	dir, err := h.Connect(cfg)
+	if err != nil {
+		fail("auth", fmt.Errorf("%w; nothing was changed", err))
+		return
+	}
+	runCtx, cancel := withMargin(ctx)
+	defer cancel()
+	guard.Run(runCtx, dir, guard.Options{
+		Groups: cfg.AdminGroups, DryRun: cfg.DryRun || trig.DryRun, Exempt: guard.NewExemptions(cfg.ExemptUsers),
+		DisableCapability: cfg.DisableCapability, Concurrency: cfg.Concurrency, Reserve: cfg.Reserve, Logger: log,
+	}, rep)
+	rep.APICalls.Total, rep.APICalls.ByOperation = dir.CallCount()
+}
+
+// withMargin ends OCI work a little before Fn's deadline so the report still gets out.
+func withMargin(ctx context.Context) (context.Context, context.CancelFunc) {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	margin := min(time.Until(d)/10, 500*time.Millisecond)
+	return context.WithDeadline(ctx, d.Add(-margin))
+}
+
+func (h *Handler) logSummary(ctx context.Context, log *slog.Logger, rep *guard.Report) {
+	level := slog.LevelInfo
+	if rep.Status != guard.StatusOK {
+		level = slog.LevelError
+	}
+	var msgs []error
+	for _, p := range rep.Errors {
+		msgs = append(msgs, errors.New(p.Stage+": "+p.Message))
+	}
+	log.Log(ctx, level, "summary", "status", rep.Status, "mode", rep.Mode, "counts", rep.Counts,
+		"apiCalls", rep.APICalls.Total, "durationMs", rep.DurationMS, "errors", errors.Join(msgs...))
+}

@@ -1,0 +1,209 @@
+// Package oci implements guard.Directory on the OCI Go SDK: IAM to find identity domains and
+// read policies, Identity Domains (SCIM) on each domain's own URL for groups, users and API
+// keys, and Notifications. It signs every call as the function's resource principal.
+package oci
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/oracle/oci-go-sdk/v65/common"
+	"github.com/oracle/oci-go-sdk/v65/common/auth"
+	"github.com/oracle/oci-go-sdk/v65/identity"
+	"github.com/oracle/oci-go-sdk/v65/identitydomains"
+
+	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
+)
+
+// Settings are what the adapter takes from the function configuration.
+type Settings struct {
+	IdentityEndpoint     string // IAM endpoint override; region default when empty
+	NotificationEndpoint string // ONS endpoint override
+	DefaultDomainURL     string // IDENTITY_DOMAIN_URL; discovered when empty
+	PageSize             int    // SCIM page size (count), at most 1000
+	KeyBatch             int    // users per ApiKeys filter
+}
+
+// Directory is guard.Directory on OCI.
+type Directory struct {
+	provider common.ConfigurationProvider
+	tenancy  string
+	iam      identity.IdentityClient
+	settings Settings
+	policy   common.RetryPolicy
+	Calls    *Calls
+
+	mu      sync.Mutex
+	domains map[string]guard.Domain // by display name ("" = Default)
+	scim    map[string]*identitydomains.IdentityDomainsClient
+}
+
+var _ guard.Directory = (*Directory)(nil)
+
+// NewFromResourcePrincipal builds a Directory signed by the resource principal that OCI
+// Functions injects (OCI_RESOURCE_PRINCIPAL_VERSION 2.2, _RPST, _PRIVATE_PEM, _REGION).
+func NewFromResourcePrincipal(s Settings) (*Directory, error) {
+	p, err := auth.ResourcePrincipalConfigurationProvider()
+	if err != nil {
+		return nil, fmt.Errorf("resource principal: %w", err)
+	}
+	return New(p, s)
+}
+
+// New builds a Directory on any configuration provider.
+func New(p common.ConfigurationProvider, s Settings) (*Directory, error) {
+	tenancy, err := p.TenancyOCID()
+	if err != nil {
+		return nil, fmt.Errorf("resource principal has no tenancy: %w", err)
+	}
+	iam, err := identity.NewIdentityClientWithConfigurationProvider(p)
+	if err != nil {
+		return nil, fmt.Errorf("identity client: %w", err)
+	}
+	if s.PageSize <= 0 || s.PageSize > 1000 {
+		s.PageSize = 1000
+	}
+	if s.KeyBatch <= 0 {
+		s.KeyBatch = 50
+	}
+	d := &Directory{provider: p, tenancy: tenancy, iam: iam, settings: s, Calls: &Calls{},
+		// Identity Domains and ONS have no retry policy by default. This one retries 429, 5xx and
+		// network errors with exponential backoff and jitter, and the SDK never sleeps past the
+		// context deadline, which the handler sets from Fn-Deadline.
+		policy:  common.DefaultRetryPolicyWithoutEventualConsistency(),
+		domains: map[string]guard.Domain{}, scim: map[string]*identitydomains.IdentityDomainsClient{}}
+	d.configure(&d.iam.BaseClient, s.IdentityEndpoint)
+	return d, nil
+}
+
+// Tenancy is the tenancy OCID from the resource principal token (res_tenant).
+func (d *Directory) Tenancy() string { return d.tenancy }
+
+func (d *Directory) configure(c *common.BaseClient, host string) {
+	if host != "" {
+		c.Host = host
+	}
+	cfg := c.Configuration
+	cfg.RetryPolicy = &d.policy
+	c.SetCustomClientConfiguration(cfg)
+	c.HTTPClient = d.Calls.wrap(c.HTTPClient)
+}
+
+// domain finds an identity domain by display name ("" is the Default domain).
+func (d *Directory) domain(ctx context.Context, name string) (guard.Domain, error) {
+	d.mu.Lock()
+	dom, ok := d.domains[name]
+	d.mu.Unlock()
+	if ok {
+		return dom, nil
+	}
+	var err error
+	switch {
+	case name == "" && d.settings.DefaultDomainURL != "":
+		dom = guard.Domain{Name: "Default", URL: d.settings.DefaultDomainURL, Default: true}
+	case name == "":
+		dom, err = d.findDomain(ctx, func(s identity.DomainSummary) bool { return s.Type == identity.DomainTypeDefault }, "the Default identity domain")
+	default:
+		dom, err = d.findDomain(ctx, func(s identity.DomainSummary) bool { return strings.EqualFold(deref(s.DisplayName), name) }, fmt.Sprintf("identity domain %q", name))
+	}
+	if err != nil {
+		return guard.Domain{}, err
+	}
+	d.mu.Lock()
+	d.domains[name] = dom
+	d.mu.Unlock()
+	return dom, nil
+}
+
+// findDomain looks in the tenancy's root compartment first (where the Default domain always
+// is) and only then walks the sub-compartments, so the common case costs one call.
+func (d *Directory) findDomain(ctx context.Context, match func(identity.DomainSummary) bool, what string) (guard.Domain, error) {
+	compartments := []string{d.tenancy}
+	for i := 0; i < len(compartments); i++ {
+		found, err := d.listDomains(ctx, compartments[i], match)
+		if err != nil {
+			return guard.Domain{}, err
+		}
+		switch len(found) {
+		case 1:
+			return found[0], nil
+		case 0:
+		default:
+			return guard.Domain{}, fmt.Errorf("%s is ambiguous: %d active domains match", what, len(found))
+		}
+		if i == 0 {
+			subs, err := d.subCompartments(ctx)
+			if err != nil {
+				return guard.Domain{}, err
+			}
+			compartments = append(compartments, subs...)
+		}
+	}
+	return guard.Domain{}, fmt.Errorf("%s not found in the tenancy: %w", what, guard.ErrNotFound)
+}
+
+func (d *Directory) listDomains(ctx context.Context, compartment string, match func(identity.DomainSummary) bool) ([]guard.Domain, error) {
+	var found []guard.Domain
+	req := identity.ListDomainsRequest{CompartmentId: &compartment, LifecycleState: identity.DomainLifecycleStateActive}
+	for {
+		resp, err := d.iam.ListDomains(ctx, req)
+		if err != nil {
+			return nil, opError("ListDomains", err)
+		}
+		for _, s := range resp.Items {
+			if match(s) {
+				found = append(found, guard.Domain{ID: deref(s.Id), Name: deref(s.DisplayName),
+					URL: strings.TrimSuffix(deref(s.Url), "/"), Default: s.Type == identity.DomainTypeDefault})
+			}
+		}
+		if resp.OpcNextPage == nil {
+			return found, nil
+		}
+		req.Page = resp.OpcNextPage
+	}
+}
+
+func (d *Directory) subCompartments(ctx context.Context) ([]string, error) {
+	var ids []string
+	req := identity.ListCompartmentsRequest{CompartmentId: &d.tenancy, CompartmentIdInSubtree: common.Bool(true),
+		AccessLevel: identity.ListCompartmentsAccessLevelAny, LifecycleState: identity.CompartmentLifecycleStateActive}
+	for {
+		resp, err := d.iam.ListCompartments(ctx, req)
+		if err != nil {
+			return nil, opError("ListCompartments", err)
+		}
+		for _, c := range resp.Items {
+			ids = append(ids, deref(c.Id))
+		}
+		if resp.OpcNextPage == nil {
+			return ids, nil
+		}
+		req.Page = resp.OpcNextPage
+	}
+}
+
+// client returns the SCIM client of a domain, one per domain URL.
+func (d *Directory) client(dom guard.Domain) (*identitydomains.IdentityDomainsClient, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if c, ok := d.scim[dom.URL]; ok {
+		return c, nil
+	}
+	c, err := identitydomains.NewIdentityDomainsClientWithConfigurationProvider(d.provider, dom.URL)
+	if err != nil {
+		return nil, fmt.Errorf("identity domain %q client: %w", dom.Name, err)
+	}
+	d.configure(&c.BaseClient, "")
+	d.scim[dom.URL] = &c
+	return &c, nil
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
