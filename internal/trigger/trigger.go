@@ -5,10 +5,13 @@ package trigger
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 )
 
 // MaxBody bounds what is read; OCI event envelopes are a few KiB.
@@ -76,11 +79,17 @@ func Parse(body []byte) (Trigger, error) {
 		return Trigger{Kind: Manual}, nil
 	}
 	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(body, &fields); err != nil {
-		return Trigger{}, fmt.Errorf("body is not a JSON object: %w", err)
+	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
+		return Trigger{}, fmt.Errorf("body is not a JSON object: %v", cmp.Or[any](err, "null"))
 	}
 	if _, ok := fields["eventType"]; ok {
+		if err := exactFields(fields, envelopeFields); err != nil {
+			return Trigger{}, fmt.Errorf("OCI event envelope: %w", err)
+		}
 		return parseEvent(body)
+	}
+	if err := exactFields(fields, []string{"dryRun"}); err != nil {
+		return Trigger{}, fmt.Errorf(`body is neither an OCI event nor an options object ({"dryRun": true}): %w`, err)
 	}
 	var o options
 	if err := strictDecode(body, &o); err != nil {
@@ -110,6 +119,20 @@ func parseEvent(body []byte) (Trigger, error) {
 		}
 	}
 	return t, nil
+}
+
+var envelopeFields = []string{"eventType", "cloudEventsVersion", "eventTypeVersion", "source", "eventID",
+	"eventTime", "contentType", "data", "extensions"}
+
+// exactFields insists on the exact spelling of every top-level field: encoding/json matches
+// names case-insensitively, which would let {"DRYRUN": ...} or {"dryrun": ...} through.
+func exactFields(fields map[string]json.RawMessage, allowed []string) error {
+	for k := range fields {
+		if !slices.Contains(allowed, k) {
+			return fmt.Errorf("unknown field %q (known: %s)", k, strings.Join(allowed, ", "))
+		}
+	}
+	return nil
 }
 
 // strictDecode rejects unknown fields, wrong types and trailing data.

@@ -1,0 +1,17 @@
+// Package policy parses OCI IAM policy statements and finds the subjects
+// that a set of policies makes tenancy administrators.
+//
+// The grammar follows the OCI "Policy Syntax" documentation:
+//
+//	Allow <subject> to <verb> <resource-type> in <location> [where <conditions>]
+//
+// Keywords are case-insensitive and any run of whitespace (newlines included)
+// separates tokens. Statements that are not Allow statements (Define, Endorse,
+// Admit, Deny) parse without error into a Statement whose Allow is false, so
+// callers can skip them without losing track of statements that failed to
+// parse.
+//
+// The parser is deliberately strict: a statement it cannot fully understand is
+// an error, never a guess, because a misread subject would either leave an
+// administrator's API keys in place or delete someone else's.
+package policy
