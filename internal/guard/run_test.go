@@ -228,4 +228,3 @@ func TestSecondRunDeletesNothing(t *testing.T) {
 		t.Fatalf("second run: %s %+v", rep.Status, rep.Counts)
 	}
 }
-
