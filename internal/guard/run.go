@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 )
 
@@ -16,6 +17,9 @@ type Options struct {
 	DisableCapability bool
 	// Concurrency bounds parallel writes (deletes, capability updates); the Identity APIs throttle.
 	Concurrency int
+	// IncludePolicyAdmins also enforces groups that a policy grants manage all-resources in
+	// tenancy; they are reported either way when the Directory can read policies.
+	IncludePolicyAdmins bool
 	// Reserve is kept back before the context's deadline: no new write starts inside it, so the
 	// report is written and returned before the platform kills the invocation.
 	Reserve time.Duration
@@ -89,10 +93,23 @@ func discover(ctx context.Context, dir Directory, opt Options, rep *Report) ([]A
 	if len(opt.Groups) == 0 {
 		return nil, errors.New("no administrator groups configured")
 	}
+	fromPolicy, err := policyGroups(ctx, dir, opt.Groups, opt.IncludePolicyAdmins, rep)
+	if err != nil {
+		return nil, err
+	}
 	byUser := map[string]*Admin{}
 	var order []string
-	for _, ref := range opt.Groups {
+	for i, ref := range append(slices.Clip(opt.Groups), fromPolicy...) {
+		source := "config"
+		if i >= len(opt.Groups) {
+			source = "policy"
+		}
 		g, err := dir.ResolveGroup(ctx, ref)
+		if errors.Is(err, ErrNotFound) && source == "policy" {
+			// A policy may name a group or domain that no longer exists; that grants nothing.
+			rep.Warnings = append(rep.Warnings, problem("policy", fmt.Errorf("group %q named by a policy was not found; nothing to enforce for it: %w", ref, err)))
+			continue
+		}
 		if errors.Is(err, ErrNotFound) {
 			return nil, fmt.Errorf("administrator group %q does not exist (or the function may not read it): %w", ref, err)
 		}
@@ -103,7 +120,7 @@ func discover(ctx context.Context, dir Directory, opt Options, rep *Report) ([]A
 		if err != nil {
 			return nil, fmt.Errorf("list members of group %q: %w", ref, err)
 		}
-		rep.Groups = append(rep.Groups, GroupReport{Name: g.Ref.Name, Domain: g.Domain.Name, OCID: g.OCID, Members: len(members), Source: "config"})
+		rep.Groups = append(rep.Groups, GroupReport{Name: g.Ref.Name, Domain: g.Domain.Name, OCID: g.OCID, Members: len(members), Source: source})
 		opt.Logger.InfoContext(ctx, "admin group resolved", "group", g.Ref.String(), "domain", g.Domain.Name, "ocid", g.OCID, "members", len(members))
 		label := g.Domain.Name + "/" + g.Ref.Name
 		for _, u := range members {
@@ -146,6 +163,9 @@ func keysOf(ctx context.Context, dir Directory, admins []Admin) ([]APIKey, error
 	}
 	return keys, nil
 }
+
+// ProblemFrom describes err for the report, with OCI's code and hint when err carries them.
+func ProblemFrom(stage string, err error) Problem { return problem(stage, err) }
 
 func problem(stage string, err error) Problem {
 	p := Problem{Stage: stage, Message: err.Error()}

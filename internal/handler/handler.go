@@ -18,6 +18,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/config"
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/oci"
+	"github.com/apikeyguard/admin-apikey-guard/internal/report"
 	"github.com/apikeyguard/admin-apikey-guard/internal/trigger"
 )
 
@@ -26,6 +27,7 @@ import (
 type Directory interface {
 	guard.Directory
 	CallCount() (int, map[string]int)
+	Publish(ctx context.Context, topicID, title, body string) error
 }
 
 // Handler serves invocations.
@@ -81,13 +83,12 @@ func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, 
 	if cfgErr != nil {
 		fail("config", fmt.Errorf("%w; nothing was changed", cfgErr))
 	}
-	if trigErr != nil || cfgErr != nil {
-		return
+	if cfgErr != nil {
+		return // without a valid configuration there is not even a topic to tell
 	}
 	if cfg.DryRun || trig.DryRun {
 		rep.Mode = "dry-run"
 	}
-	log.InfoContext(ctx, "invocation", "trigger", trig, "mode", rep.Mode, "adminGroups", fmt.Sprint(cfg.AdminGroups))
 	dir, err := h.Connect(cfg)
 	if err != nil {
 		fail("auth", fmt.Errorf("%w; nothing was changed", err))
@@ -95,10 +96,25 @@ func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, 
 	}
 	runCtx, cancel := withMargin(ctx)
 	defer cancel()
-	guard.Run(runCtx, dir, guard.Options{
-		Groups: cfg.AdminGroups, DryRun: cfg.DryRun || trig.DryRun, Exempt: guard.NewExemptions(cfg.ExemptUsers),
-		DisableCapability: cfg.DisableCapability, Concurrency: cfg.Concurrency, Reserve: cfg.Reserve, Logger: log,
-	}, rep)
+	if trigErr == nil {
+		log.InfoContext(ctx, "invocation", "trigger", trig, "mode", rep.Mode, "adminGroups", fmt.Sprint(cfg.AdminGroups))
+		guard.Run(runCtx, dir, guard.Options{
+			Groups: cfg.AdminGroups, DryRun: cfg.DryRun || trig.DryRun, Exempt: guard.NewExemptions(cfg.ExemptUsers),
+			DisableCapability: cfg.DisableCapability, IncludePolicyAdmins: cfg.IncludePolicyAdmins,
+			Concurrency: cfg.Concurrency, Reserve: cfg.Reserve, Logger: log,
+		}, rep)
+	}
+	if cfg.NotificationTopicID != "" && report.ShouldNotify(rep) {
+		rep.DurationMS = time.Since(rep.StartedAt).Milliseconds()
+		if err := dir.Publish(runCtx, cfg.NotificationTopicID, report.Title(rep), report.Text(rep)); err != nil {
+			// The enforcement stands; the operator learns about the failed message from the report.
+			rep.Notified = "failed"
+			rep.Warnings = append(rep.Warnings, guard.ProblemFrom("notify", err))
+			log.ErrorContext(ctx, "notification failed", "error", err)
+		} else {
+			rep.Notified = "published"
+		}
+	}
 	rep.APICalls.Total, rep.APICalls.ByOperation = dir.CallCount()
 }
 

@@ -146,7 +146,7 @@ func (d *Directory) findDomain(ctx context.Context, match func(identity.DomainSu
 
 func (d *Directory) listDomains(ctx context.Context, compartment string, match func(identity.DomainSummary) bool) ([]guard.Domain, error) {
 	var found []guard.Domain
-	req := identity.ListDomainsRequest{CompartmentId: &compartment, LifecycleState: identity.DomainLifecycleStateActive}
+	req := identity.ListDomainsRequest{CompartmentId: &compartment, LifecycleState: identity.DomainLifecycleStateActive, Limit: ptr(1000)}
 	for {
 		resp, err := d.iam.ListDomains(ctx, req)
 		if err != nil {

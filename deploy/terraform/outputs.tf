@@ -1,0 +1,24 @@
+output "function_id" {
+  description = "OCID of the function."
+  value       = oci_functions_function.this.id
+}
+
+output "invoke_command" {
+  description = "Run the function once by hand (empty body = use the function config; --body '{\"dryRun\": true}' forces a dry run)."
+  value       = "oci fn function invoke --function-id ${oci_functions_function.this.id} --file - --body ''"
+}
+
+output "fn_invoke_command" {
+  description = "The same with the fn CLI, for a context pointing at this region and compartment."
+  value       = "fn invoke ${var.application_name} ${var.function_name}"
+}
+
+output "policy_statements" {
+  description = "The statements granted to the function's dynamic group."
+  value       = local.policy_statements
+}
+
+output "dynamic_group_id" {
+  description = "OCID of the dynamic group that matches the function."
+  value       = oci_identity_dynamic_group.fn.id
+}

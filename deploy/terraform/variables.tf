@@ -1,0 +1,221 @@
+# Resource Manager sets tenancy_ocid, region and compartment_ocid itself.
+
+variable "tenancy_ocid" {
+  description = "OCID of the tenancy. The dynamic group and the function's policy live here, because deleting administrators' API keys needs a tenancy-scope grant."
+  type        = string
+
+  validation {
+    condition     = can(regex("^ocid1\\.tenancy\\.", var.tenancy_ocid))
+    error_message = "tenancy_ocid must be a tenancy OCID (ocid1.tenancy....)."
+  }
+}
+
+variable "region" {
+  description = "Region identifier to deploy into, e.g. eu-frankfurt-1."
+  type        = string
+}
+
+variable "compartment_ocid" {
+  description = "Compartment for the Functions application, the function, the optional topic, the schedules and the events rule."
+  type        = string
+}
+
+variable "subnet_ids" {
+  description = "OCIDs of the subnets the Functions application uses. The subnet needs a route to the IAM, Identity Domains and Notifications endpoints (service gateway or NAT gateway)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.subnet_ids) > 0
+    error_message = "At least one subnet OCID is required."
+  }
+}
+
+variable "application_name" {
+  description = "Display name of the Functions application."
+  type        = string
+  default     = "admin-apikey-guard"
+}
+
+variable "application_shape" {
+  description = "Functions application shape. The image is built for amd64 and arm64, so GENERIC_X86_ARM lets OCI pick either."
+  type        = string
+  default     = "GENERIC_X86_ARM"
+
+  validation {
+    condition     = contains(["GENERIC_X86", "GENERIC_ARM", "GENERIC_X86_ARM"], var.application_shape)
+    error_message = "application_shape must be GENERIC_X86, GENERIC_ARM or GENERIC_X86_ARM."
+  }
+}
+
+variable "function_name" {
+  description = "Display name of the function."
+  type        = string
+  default     = "admin-apikey-guard"
+}
+
+variable "function_image" {
+  description = "Full OCIR image reference of the function, e.g. fra.ocir.io/<namespace>/admin-apikey-guard:0.1.0."
+  type        = string
+
+  validation {
+    condition     = length(trimspace(var.function_image)) > 0
+    error_message = "function_image is required."
+  }
+}
+
+variable "function_memory_mb" {
+  description = "Memory limit of the function in MB."
+  type        = number
+  default     = 256
+
+  validation {
+    condition     = contains([128, 256, 512, 1024, 2048, 3072], var.function_memory_mb)
+    error_message = "function_memory_mb must be one of 128, 256, 512, 1024, 2048, 3072 (the values OCI Functions accepts)."
+  }
+}
+
+variable "function_timeout_seconds" {
+  description = "Timeout of one invocation in seconds (OCI Functions allows at most 300)."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.function_timeout_seconds >= 5 && var.function_timeout_seconds <= 300
+    error_message = "function_timeout_seconds must be between 5 and 300."
+  }
+}
+
+variable "admin_groups" {
+  description = "ADMIN_GROUPS: comma list of admin groups; a bare name is a group of the Default identity domain, Domain/Group names another domain's group."
+  type        = string
+  default     = "Administrators"
+}
+
+variable "dry_run" {
+  description = "DRY_RUN: when true the function only reports which keys it would delete. Deploy with true first, read the report, then set false."
+  type        = bool
+  default     = true
+}
+
+variable "exempt_users" {
+  description = "EXEMPT_USERS: comma list of user OCIDs or user names whose keys are kept (break-glass accounts)."
+  type        = string
+  default     = ""
+}
+
+variable "disable_api_key_capability" {
+  description = "DISABLE_API_KEY_CAPABILITY: also set canUseApiKeys=false on every admin. Adds one policy statement."
+  type        = bool
+  default     = false
+}
+
+variable "include_policy_admins" {
+  description = "INCLUDE_POLICY_ADMINS: also treat groups granted manage all-resources in tenancy by a policy as admin groups (they are reported either way)."
+  type        = bool
+  default     = false
+}
+
+variable "identity_domain_url" {
+  description = "IDENTITY_DOMAIN_URL: URL of the Default identity domain; empty means the function discovers it with ListDomains."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.identity_domain_url == "" || can(regex("^https://", var.identity_domain_url))
+    error_message = "identity_domain_url must be empty or an https:// URL."
+  }
+}
+
+variable "notification_topic_id" {
+  description = "OCID of an existing ONS topic to publish run summaries to (NOTIFICATION_TOPIC_ID). Leave empty to create one with create_notification_topic, or for no notifications."
+  type        = string
+  default     = ""
+}
+
+variable "notification_topic_compartment_ocid" {
+  description = "Compartment of the existing topic in notification_topic_id; empty means compartment_ocid. The publish grant is scoped to this compartment."
+  type        = string
+  default     = ""
+}
+
+variable "create_notification_topic" {
+  description = "Create an ONS topic for run summaries in compartment_ocid and configure the function to publish to it."
+  type        = bool
+  default     = false
+}
+
+variable "notification_topic_name" {
+  description = "Name of the topic created when create_notification_topic is true (unique in the tenancy)."
+  type        = string
+  default     = "admin-apikey-guard"
+}
+
+variable "notification_email" {
+  description = "E-mail address subscribed to the created topic; empty means no subscription. The address must confirm the subscription."
+  type        = string
+  default     = ""
+}
+
+variable "trigger_mode" {
+  description = "How the function is started: instance_start_event (a schedule starts and stops an instance, an events rule invokes the function when it starts), direct_schedule (a schedule invokes the function) or none (fn invoke only)."
+  type        = string
+  default     = "direct_schedule"
+
+  validation {
+    condition     = contains(["instance_start_event", "direct_schedule", "none"], var.trigger_mode)
+    error_message = "trigger_mode must be instance_start_event, direct_schedule or none."
+  }
+}
+
+variable "schedule_cron" {
+  description = "direct_schedule: UNIX cron expression (UTC) on which the function is invoked."
+  type        = string
+  default     = "0 0 * * *"
+}
+
+variable "trigger_instance_id" {
+  description = "instance_start_event: OCID of the instance the schedule starts and stops; its start invokes the function."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.trigger_instance_id == "" || can(regex("^ocid1\\.instance\\.", var.trigger_instance_id))
+    error_message = "trigger_instance_id must be empty or an instance OCID."
+  }
+}
+
+variable "trigger_instance_compartment_ocid" {
+  description = "instance_start_event: compartment of trigger_instance_id; empty means compartment_ocid. The events rule and the schedules' grant are scoped to it."
+  type        = string
+  default     = ""
+}
+
+variable "instance_start_cron" {
+  description = "instance_start_event: UNIX cron expression (UTC) on which the instance is started."
+  type        = string
+  default     = "0 0 * * *"
+}
+
+variable "instance_stop_cron" {
+  description = "instance_start_event: UNIX cron expression (UTC) on which the instance is stopped again."
+  type        = string
+  default     = "10 0 * * *"
+}
+
+variable "dynamic_group_name" {
+  description = "Name of the dynamic group that matches exactly this function (created in the Default identity domain)."
+  type        = string
+  default     = "admin-apikey-guard-fn"
+}
+
+variable "policy_name" {
+  description = "Name of the tenancy policy that grants the function what it needs."
+  type        = string
+  default     = "admin-apikey-guard-fn"
+}
+
+variable "freeform_tags" {
+  description = "Free-form tags applied to every resource the stack creates."
+  type        = map(string)
+  default     = {}
+}

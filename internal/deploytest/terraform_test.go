@@ -1,0 +1,291 @@
+package deploytest
+
+import (
+	"encoding/json"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
+)
+
+// allowedResourceTypes is everything the stack may create. A new type is a
+// deliberate decision: add it here with the reason.
+var allowedResourceTypes = []string{
+	"oci_functions_application",
+	"oci_functions_function",
+	"oci_identity_dynamic_group",
+	"oci_identity_policy",
+	"oci_ons_notification_topic",
+	"oci_ons_subscription",
+	"oci_resource_scheduler_schedule",
+	"oci_events_rule",
+}
+
+func TestTerraformReferences(t *testing.T) {
+	s := loadStack(t)
+	used := map[string]bool{}
+	for _, tr := range s.traversals() {
+		root := tr.RootName()
+		switch {
+		case root == "var":
+			name := attrName(tr, 1)
+			if _, ok := s.variables[name]; !ok {
+				t.Errorf("%s: var.%s is not declared", tr.SourceRange(), name)
+			}
+			used[name] = true
+		case root == "local":
+			if name := attrName(tr, 1); s.locals[name] == nil {
+				t.Errorf("%s: local.%s is not declared", tr.SourceRange(), name)
+			}
+		case strings.HasPrefix(root, "oci_"):
+			if name := attrName(tr, 1); s.resources[root][name] == nil {
+				t.Errorf("%s: %s.%s is not declared", tr.SourceRange(), root, name)
+			}
+		}
+	}
+	for name := range s.variables {
+		if !used[name] {
+			t.Errorf("variable %s is declared but never used", name)
+		}
+	}
+}
+
+func TestTerraformVariablesDocumented(t *testing.T) {
+	s := loadStack(t)
+	for name, b := range s.variables {
+		for _, attr := range []string{"description", "type"} {
+			if _, ok := b.Body.Attributes[attr]; !ok {
+				t.Errorf("variable %s has no %s", name, attr)
+			}
+		}
+	}
+}
+
+func TestTerraformResourceTypesAllowed(t *testing.T) {
+	s := loadStack(t)
+	for typ := range s.resources {
+		if !slices.Contains(allowedResourceTypes, typ) {
+			t.Errorf("resource type %s is not in the allow-list", typ)
+		}
+	}
+	for _, o := range []string{"function_id", "invoke_command", "policy_statements"} {
+		if s.outputs[o] == nil {
+			t.Errorf("output %s missing", o)
+		}
+	}
+}
+
+// TestTerraformPolicyMatchesPermissions is the drift check: the statements the
+// stack grants must be exactly permissions.Render(permissions.Required(f)).
+func TestTerraformPolicyMatchesPermissions(t *testing.T) {
+	s := loadStack(t)
+	dg := "id " + stubID("oci_identity_dynamic_group", "fn")
+	cases := []struct {
+		name             string
+		vars             map[string]cty.Value
+		features         permissions.Features
+		topicCompartment string
+	}{
+		{name: "defaults", vars: nil},
+		{
+			name:     "disable capability",
+			vars:     map[string]cty.Value{"disable_api_key_capability": cty.True},
+			features: permissions.Features{DisableCapability: true},
+		},
+		{
+			name:             "existing topic in the app compartment",
+			vars:             map[string]cty.Value{"notification_topic_id": cty.StringVal("ocid1.onstopic.oc1..existing")},
+			features:         permissions.Features{Notifications: true},
+			topicCompartment: "ocid1.compartment.oc1..app",
+		},
+		{
+			name: "existing topic elsewhere",
+			vars: map[string]cty.Value{
+				"notification_topic_id":               cty.StringVal("ocid1.onstopic.oc1..existing"),
+				"notification_topic_compartment_ocid": cty.StringVal("ocid1.compartment.oc1..topics"),
+			},
+			features:         permissions.Features{Notifications: true},
+			topicCompartment: "ocid1.compartment.oc1..topics",
+		},
+		{
+			name: "created topic and everything on",
+			vars: map[string]cty.Value{
+				"create_notification_topic":  cty.True,
+				"disable_api_key_capability": cty.True,
+			},
+			features:         permissions.Features{DisableCapability: true, Notifications: true},
+			topicCompartment: "ocid1.compartment.oc1..app",
+		},
+	}
+	policy := s.resource(t, "oci_identity_policy", "fn")
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := s.evalContext(t, withVars(c.vars))
+			if got := evalAttr(t, ctx, policy.Body, "compartment_id").AsString(); got != "ocid1.tenancy.oc1..test" {
+				t.Errorf("policy compartment %q, want the tenancy (grants are tenancy-scope)", got)
+			}
+			got := stringList(t, evalAttr(t, ctx, policy.Body, "statements"))
+			want := permissions.Render(permissions.Required(c.features), permissions.Vars{
+				DynamicGroup:     dg,
+				TopicCompartment: c.topicCompartment,
+			})
+			if !slices.Equal(got, want) {
+				t.Errorf("stack statements differ from internal/permissions\n got: %q\nwant: %q", got, want)
+			}
+			out := stringList(t, evalAttr(t, ctx, s.outputs["policy_statements"].Body, "value"))
+			if !slices.Equal(out, got) {
+				t.Errorf("output policy_statements %q differs from the policy %q", out, got)
+			}
+		})
+	}
+}
+
+func TestTerraformDynamicGroupMatchesOnlyTheFunction(t *testing.T) {
+	s := loadStack(t)
+	ctx := s.evalContext(t, requiredVars())
+	dg := s.resource(t, "oci_identity_dynamic_group", "fn")
+	want := "ALL {resource.type = 'fnfunc', resource.id = '" + stubID("oci_functions_function", "this") + "'}"
+	if got := evalAttr(t, ctx, dg.Body, "matching_rule").AsString(); got != want {
+		t.Errorf("matching_rule = %q, want %q", got, want)
+	}
+}
+
+func TestTerraformFunctionConfig(t *testing.T) {
+	s := loadStack(t)
+	fn := s.resource(t, "oci_functions_function", "this")
+
+	ctx := s.evalContext(t, requiredVars())
+	all := ctx.Variables["local"].GetAttr("function_config_all")
+	want := slices.Clone(functionConfigKeys)
+	sort.Strings(want)
+	if got := objectKeys(all); !slices.Equal(got, want) {
+		t.Errorf("function_config_all keys = %q, want %q", got, want)
+	}
+	cfg := evalAttr(t, ctx, fn.Body, "config").AsValueMap()
+	if cfg["DRY_RUN"].AsString() != "true" {
+		t.Errorf("default DRY_RUN = %q, want true for a first deployment", cfg["DRY_RUN"].AsString())
+	}
+	if _, ok := cfg["EXEMPT_USERS"]; ok {
+		t.Error("empty EXEMPT_USERS should be left out of the function config")
+	}
+
+	ctx = s.evalContext(t, withVars(map[string]cty.Value{
+		"dry_run":                   cty.False,
+		"exempt_users":              cty.StringVal("breakglass"),
+		"create_notification_topic": cty.True,
+	}))
+	cfg = evalAttr(t, ctx, fn.Body, "config").AsValueMap()
+	for k, v := range map[string]string{
+		"DRY_RUN":               "false",
+		"EXEMPT_USERS":          "breakglass",
+		"NOTIFICATION_TOPIC_ID": stubID("oci_ons_notification_topic", "this"),
+		"ADMIN_GROUPS":          "Administrators",
+	} {
+		if got, ok := cfg[k]; !ok || got.AsString() != v {
+			t.Errorf("config %s = %#v, want %q", k, got, v)
+		}
+	}
+}
+
+// The stack and func.yaml describe the same function; their defaults agree.
+func TestTerraformDefaultsMatchFuncYAML(t *testing.T) {
+	s := loadStack(t)
+	f := parseFuncYAML(t, readRepoFile(t, "func.yaml"))
+	ctx := s.evalContext(t, requiredVars())
+	vars := ctx.Parent().Variables["var"] // the child scope holds only locals
+	num := func(name string) string {
+		bf := vars.GetAttr(name).AsBigFloat()
+		i, _ := bf.Int64()
+		return strconv.FormatInt(i, 10)
+	}
+	if got := num("function_memory_mb"); got != f.scalars["memory"] {
+		t.Errorf("function_memory_mb default %s, func.yaml memory %s", got, f.scalars["memory"])
+	}
+	if got := num("function_timeout_seconds"); got != f.scalars["timeout"] {
+		t.Errorf("function_timeout_seconds default %s, func.yaml timeout %s", got, f.scalars["timeout"])
+	}
+	if got := vars.GetAttr("admin_groups").AsString(); got != f.maps["config"]["ADMIN_GROUPS"] {
+		t.Errorf("admin_groups default %q, func.yaml %q", got, f.maps["config"]["ADMIN_GROUPS"])
+	}
+	if got := strconv.FormatBool(vars.GetAttr("dry_run").True()); got != f.maps["config"]["DRY_RUN"] {
+		t.Errorf("dry_run default %s, func.yaml %s", got, f.maps["config"]["DRY_RUN"])
+	}
+}
+
+func TestTerraformTriggerModes(t *testing.T) {
+	s := loadStack(t)
+	instance := "ocid1.instance.oc1..trigger"
+	counted := []string{
+		"oci_resource_scheduler_schedule.instance_start",
+		"oci_resource_scheduler_schedule.instance_stop",
+		"oci_identity_policy.instance_schedules",
+		"oci_events_rule.instance_started",
+		"oci_resource_scheduler_schedule.function",
+		"oci_identity_policy.function_schedule",
+	}
+	wantCounts := map[string][]int64{
+		"instance_start_event": {1, 1, 1, 1, 0, 0},
+		"direct_schedule":      {0, 0, 0, 0, 1, 1},
+		"none":                 {0, 0, 0, 0, 0, 0},
+	}
+	for mode, want := range wantCounts {
+		ctx := s.evalContext(t, withVars(map[string]cty.Value{
+			"trigger_mode":        cty.StringVal(mode),
+			"trigger_instance_id": cty.StringVal(instance),
+		}))
+		for i, ref := range counted {
+			typ, name, _ := strings.Cut(ref, ".")
+			n, _ := evalAttr(t, ctx, s.resource(t, typ, name).Body, "count").AsBigFloat().Int64()
+			if n != want[i] {
+				t.Errorf("trigger_mode %s: %s count = %d, want %d", mode, ref, n, want[i])
+			}
+		}
+	}
+
+	ctx := s.evalContext(t, withVars(map[string]cty.Value{
+		"trigger_mode":        cty.StringVal("instance_start_event"),
+		"trigger_instance_id": cty.StringVal(instance),
+	}))
+	rule := s.resource(t, "oci_events_rule", "instance_started")
+	var cond struct {
+		EventType []string `json:"eventType"`
+		Data      struct {
+			ResourceID        string `json:"resourceId"`
+			AdditionalDetails struct {
+				InstanceActionType string `json:"instanceActionType"`
+			} `json:"additionalDetails"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(evalAttr(t, ctx, rule.Body, "condition").AsString()), &cond); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cond.EventType, []string{"com.oraclecloud.computeapi.instanceaction.end"}) ||
+		cond.Data.ResourceID != instance || cond.Data.AdditionalDetails.InstanceActionType != "start" {
+		t.Errorf("events rule condition = %+v", cond)
+	}
+	action := nestedBlock(t, rule, "actions", "actions")
+	if got := evalAttr(t, ctx, action.Body, "action_type").AsString(); got != "FAAS" {
+		t.Errorf("rule action_type %q, want FAAS", got)
+	}
+	if got := evalAttr(t, ctx, action.Body, "function_id").AsString(); got != stubID("oci_functions_function", "this") {
+		t.Errorf("rule invokes %q, want the function", got)
+	}
+	for name, action := range map[string]string{"instance_start": "START_RESOURCE", "instance_stop": "STOP_RESOURCE"} {
+		sched := s.resource(t, "oci_resource_scheduler_schedule", name)
+		if got := evalAttr(t, ctx, sched.Body, "action").AsString(); got != action {
+			t.Errorf("%s action %q, want %s", name, got, action)
+		}
+		if got := evalAttr(t, ctx, nestedBlock(t, sched, "resources").Body, "id").AsString(); got != instance {
+			t.Errorf("%s acts on %q, want the trigger instance", name, got)
+		}
+	}
+	direct := s.resource(t, "oci_resource_scheduler_schedule", "function")
+	if got := evalAttr(t, ctx, nestedBlock(t, direct, "resources").Body, "id").AsString(); got != stubID("oci_functions_function", "this") {
+		t.Errorf("direct schedule acts on %q, want the function", got)
+	}
+}

@@ -1,0 +1,179 @@
+// Package e2e drives the real function binary over the fdk unix socket, as the Fn agent
+// does, against the OCI emulator: the SDK signs real requests, the emulator verifies them.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/apikeyguard/admin-apikey-guard/internal/fnagent"
+	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
+	"github.com/apikeyguard/admin-apikey-guard/internal/harness"
+	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "e2e-func-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "func")
+	// The function under test is built with the race detector: a data race in it fails the run.
+	if err := fnagent.Build(context.Background(), "../..", binary, fnagent.BuildOptions{Race: true}); err != nil {
+		fmt.Fprintln(os.Stderr, "build:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// logs collects everything every function process printed, for the secrets scan.
+var logs struct {
+	sync.Mutex
+	bytes.Buffer
+}
+
+type lockedWriter struct{}
+
+func (lockedWriter) Write(p []byte) (int, error) {
+	logs.Lock()
+	defer logs.Unlock()
+	return logs.Write(p)
+}
+
+// start runs the function against emu with cfg; stopped at cleanup.
+func start(t *testing.T, emu *ociemu.Server, cfg map[string]string) *harness.Function {
+	t.Helper()
+	f, err := harness.Start(t.Context(), harness.Options{Binary: binary, Config: cfg, Emu: emu, Stderr: lockedWriter{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := f.Stop(); err != nil {
+			t.Errorf("stop: %v", err)
+		}
+		if strings.Contains(f.Agent.Stderr(), "DATA RACE") {
+			t.Errorf("the function had a data race:\n%s", f.Agent.Stderr())
+		}
+		assertNoSecrets(t, f, f.Agent.Stdout()+f.Agent.Stderr())
+	})
+	return f
+}
+
+func invoke(t *testing.T, f *harness.Function, body string) *guard.Report {
+	t.Helper()
+	rep, res, err := f.Invoke(t.Context(), body, fnagent.InvokeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != 200 {
+		t.Fatalf("HTTP %d: %s", res.Status, res.Body)
+	}
+	assertNoSecrets(t, f, string(res.Body))
+	return rep
+}
+
+// assertNoSecrets: the RPST, any part of the private key, and key material never leave.
+func assertNoSecrets(t *testing.T, f *harness.Function, text string) {
+	t.Helper()
+	secrets := []string{f.Principal.RPST, "PRIVATE KEY", "BEGIN PUBLIC KEY"}
+	// the token's signature part alone must not leak either
+	if parts := strings.Split(f.Principal.RPST, "."); len(parts) == 3 {
+		secrets = append(secrets, parts[2])
+	}
+	for _, line := range strings.Split(string(f.Principal.PrivateKeyPEM), "\n") {
+		if len(line) > 20 && !strings.HasPrefix(line, "-----") {
+			secrets = append(secrets, line)
+		}
+	}
+	for _, s := range secrets {
+		if s != "" && strings.Contains(text, s) {
+			t.Fatalf("a secret (%d chars, starts %.6q) appears in the output", len(s), s)
+		}
+	}
+}
+
+// keys returns every key in the tenancy as "domain/userOCID/fingerprint".
+func keys(tn ociemu.Tenancy) []string {
+	var out []string
+	for _, d := range tn.Domains {
+		for _, u := range d.Users {
+			for _, k := range u.APIKeys {
+				out = append(out, d.DisplayName+"/"+u.OCID+"/"+k.Fingerprint)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// adminKeys are the keys of the members of the named groups ("Domain/Name"), minus exempt users.
+func adminKeys(tn ociemu.Tenancy, groups []string, exempt ...string) []string {
+	members := map[string]bool{}
+	for _, d := range tn.Domains {
+		for _, g := range d.Groups {
+			if slices.Contains(groups, d.DisplayName+"/"+g.DisplayName) {
+				for _, m := range g.Members {
+					members[d.DisplayName+"/"+m] = true
+				}
+			}
+		}
+	}
+	var out []string
+	for _, d := range tn.Domains {
+		for _, u := range d.Users {
+			if !members[d.DisplayName+"/"+u.OCID] || slices.Contains(exempt, u.UserName) || slices.Contains(exempt, u.OCID) {
+				continue
+			}
+			for _, k := range u.APIKeys {
+				out = append(out, d.DisplayName+"/"+u.OCID+"/"+k.Fingerprint)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func minus(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// reported returns the fingerprints with the given outcome, as domain/user/fingerprint.
+func reported(rep *guard.Report, o guard.Outcome) []string {
+	var out []string
+	for _, a := range rep.Admins {
+		for _, k := range a.Keys {
+			if k.Outcome == o {
+				out = append(out, a.Domain+"/"+a.OCID+"/"+k.Fingerprint)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func defaultAdmins(tn ociemu.Tenancy) []string {
+	for _, d := range tn.Domains {
+		if d.Type == ociemu.DomainTypeDefault {
+			return []string{d.DisplayName + "/Administrators"}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,75 @@
+// Package harness wires the real function binary (through fnagent, as the Fn agent runs it)
+// to the OCI emulator. End-to-end tests, the demo and the benchmarks all start here, so they
+// exercise exactly what a deployment runs: the fdk socket, the resource principal from the
+// environment, and the SDK signing real requests.
+package harness
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"time"
+
+	"github.com/apikeyguard/admin-apikey-guard/internal/fnagent"
+	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
+	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+)
+
+// Options configure one function process against one emulated tenancy.
+type Options struct {
+	Binary  string            // built function (fnagent.Build)
+	Config  map[string]string // function configuration (ADMIN_GROUPS, DRY_RUN, ...)
+	Emu     *ociemu.Server    // the tenancy
+	Inline  bool              // resource principal inline in env instead of files
+	Stderr  io.Writer         // optional copy of the function's log
+	NoRPEnv bool              // start without a resource principal (tests of that failure)
+}
+
+// Function is a started function process bound to an emulator.
+type Function struct {
+	Agent     *fnagent.Agent
+	Emu       *ociemu.Server
+	Principal ociemu.Principal
+}
+
+// Start mints a resource principal from the emulator and starts the function with the
+// endpoints pointed at the emulator.
+func Start(ctx context.Context, o Options) (*Function, error) {
+	p, err := o.Emu.MintPrincipal(time.Hour)
+	if err != nil {
+		return nil, fmt.Errorf("mint principal: %w", err)
+	}
+	env := map[string]string{
+		"OCI_IDENTITY_ENDPOINT":     o.Emu.IdentityURL(),
+		"OCI_NOTIFICATION_ENDPOINT": o.Emu.NotificationURL(),
+	}
+	maps.Copy(env, o.Config)
+	ao := fnagent.Options{Binary: o.Binary, Env: env, RPST: p.RPST, PrivateKeyPEM: p.PrivateKeyPEM, Region: p.Region,
+		InlinePrincipal: o.Inline, Stderr: o.Stderr}
+	if o.NoRPEnv {
+		ao.RPST, ao.PrivateKeyPEM = "", nil
+	}
+	a, err := fnagent.Start(ctx, ao)
+	if err != nil {
+		return nil, err
+	}
+	return &Function{Agent: a, Emu: o.Emu, Principal: p}, nil
+}
+
+// Invoke sends one call and decodes the report.
+func (f *Function) Invoke(ctx context.Context, body string, io fnagent.InvokeOptions) (*guard.Report, *fnagent.Result, error) {
+	res, err := f.Agent.Invoke(ctx, []byte(body), io)
+	if err != nil {
+		return nil, nil, err
+	}
+	var rep guard.Report
+	if err := json.Unmarshal(res.Body, &rep); err != nil {
+		return nil, res, fmt.Errorf("report is not JSON (%w): %.300s", err, res.Body)
+	}
+	return &rep, res, nil
+}
+
+// Stop ends the function process.
+func (f *Function) Stop() error { return f.Agent.Stop() }

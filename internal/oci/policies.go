@@ -1,0 +1,34 @@
+package oci
+
+import (
+	"context"
+
+	"github.com/oracle/oci-go-sdk/v65/identity"
+
+	"github.com/apikeyguard/admin-apikey-guard/internal/policy"
+)
+
+// TenancyPolicies lists the policies attached to the tenancy's root compartment, the only
+// place a "manage all-resources in tenancy" grant can be written.
+func (d *Directory) TenancyPolicies(ctx context.Context) ([]policy.Policy, error) {
+	var out []policy.Policy
+	req := identity.ListPoliciesRequest{CompartmentId: &d.tenancy, Limit: ptr(1000)}
+	for {
+		resp, err := d.iam.ListPolicies(ctx, req)
+		if err != nil {
+			return nil, opError("ListPolicies", err)
+		}
+		for _, p := range resp.Items {
+			if p.LifecycleState == identity.PolicyLifecycleStateDeleted {
+				continue
+			}
+			out = append(out, policy.Policy{Name: deref(p.Name), Statements: p.Statements})
+		}
+		if resp.OpcNextPage == nil {
+			return out, nil
+		}
+		req.Page = resp.OpcNextPage
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,10 @@
+// Package ociemu is a local emulator of the parts of Oracle Cloud Infrastructure that
+// admin-apikey-guard talks to: IAM (/20160918), Identity Domains SCIM (/admin/v1, one
+// listener per domain) and the Notifications data plane (/20181201).
+//
+// It is a real HTTP server that verifies resource-principal request signatures the way
+// OCI does, speaks the JSON of the oci-go-sdk models, pages like OCI, keeps one shared
+// state for both API families, and can inject latency and faults. End-to-end tests, the
+// demo and the benchmarks run against it, so fidelity matters more than breadth: only the
+// operations the product uses are implemented.
+package ociemu

@@ -1,0 +1,232 @@
+package ociemu
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+)
+
+// GenSpec describes a synthetic tenancy for Generate.
+type GenSpec struct {
+	Seed             int64
+	Users            int     // non-admin users in the Default domain
+	Admins           int     // members of the Default domain's "Administrators" group
+	KeysPerAdmin     int     // API keys held by each admin
+	OtherKeyFraction float64 // fraction of non-admin users holding one key each
+	AdminsLast       bool    // admins take the last user-list positions (the last page)
+	Decoys           bool    // add look-alikes that a correct guard must tell apart, see Generate
+}
+
+// Names used by Generate, exported so tests can find the interesting parts.
+const (
+	AdminGroupName        = "Administrators"
+	NetworkAdminGroupName = "NetworkAdministrators"
+	SecondaryDomainName   = "Engineering"
+	SecurityCompartment   = "security"
+	DefaultTopicName      = "apikey-guard"
+	DefaultRegion         = "us-ashburn-1"
+)
+
+// Generate builds a deterministic tenancy from spec. With Decoys it adds: a Default-domain
+// group NetworkAdministrators whose members hold keys; a SECONDARY domain Engineering (in the
+// security compartment) with its own "Administrators" group whose members hold keys; admins
+// with canUseApiKeys=false that still hold keys; inactive admins holding keys; and
+// non-admins with canUseApiKeys=false. Public keys are PEM-shaped but fake (real RSA keys
+// for 100k users would take minutes); fingerprints are unique.
+func Generate(spec GenSpec) *Tenancy {
+	g := newGenerator(spec.Seed)
+	t := &Tenancy{ID: g.ocid("tenancy"), Name: "emulated-tenancy", Region: DefaultRegion}
+	security := Compartment{ID: g.ocid("compartment"), Name: SecurityCompartment, ParentID: t.ID}
+	t.Compartments = []Compartment{
+		security,
+		{ID: g.ocid("compartment"), Name: "functions", ParentID: t.ID},
+	}
+	t.Topics = []Topic{{ID: g.ocid("onstopic"), Name: DefaultTopicName, CompartmentID: t.ID}}
+
+	def := Domain{ID: g.ocid("domain"), DisplayName: "Default", Type: DomainTypeDefault, CompartmentID: t.ID}
+	total := spec.Users + spec.Admins
+	isAdmin := make([]bool, total)
+	switch {
+	case spec.AdminsLast:
+		for i := spec.Users; i < total; i++ {
+			isAdmin[i] = true
+		}
+	default:
+		for _, i := range g.rng.Perm(total)[:spec.Admins] {
+			isAdmin[i] = true
+		}
+	}
+	admins := &Group{ID: g.scimID(), OCID: g.ocid("group"), DisplayName: AdminGroupName}
+	developers := &Group{ID: g.scimID(), OCID: g.ocid("group"), DisplayName: "Developers"}
+	var plain []int // indexes of non-admin users
+	nAdmin, nUser := 0, 0
+	def.Users = make([]User, total)
+	for i := range total {
+		u := User{ID: g.scimID(), OCID: g.ocid("user"), Active: true, CanUseAPIKeys: true}
+		if isAdmin[i] {
+			nAdmin++
+			u.UserName = fmt.Sprintf("admin%04d", nAdmin)
+			for range spec.KeysPerAdmin {
+				u.APIKeys = append(u.APIKeys, g.apiKey())
+			}
+			admins.Members = append(admins.Members, u.OCID)
+		} else {
+			nUser++
+			u.UserName = fmt.Sprintf("user%06d", nUser)
+			if g.rng.Float64() < spec.OtherKeyFraction {
+				u.APIKeys = append(u.APIKeys, g.apiKey())
+			}
+			if nUser%10 == 0 {
+				developers.Members = append(developers.Members, u.OCID)
+			}
+			plain = append(plain, i)
+		}
+		u.Email = u.UserName + "@example.com"
+		def.Users[i] = u
+	}
+	def.Groups = []Group{*admins, *developers}
+	t.Policies = []Policy{{
+		ID: g.ocid("policy"), Name: "Tenant Admin Policy", CompartmentID: t.ID,
+		Statements: []string{"ALLOW GROUP Administrators to manage all-resources IN TENANCY"},
+	}}
+
+	if spec.Decoys {
+		g.addDecoys(t, &def, plain, security.ID)
+	}
+	t.Domains = append([]Domain{def}, t.Domains...)
+	return t
+}
+
+// addDecoys mutates the Default domain in place and appends the secondary domain.
+func (g *generator) addDecoys(t *Tenancy, def *Domain, plain []int, securityID string) {
+	ensureKey := func(u *User) {
+		if len(u.APIKeys) == 0 {
+			u.APIKeys = append(u.APIKeys, g.apiKey())
+		}
+	}
+	// Admin decoys: the first admin cannot add keys but still holds one; the second is
+	// inactive but still holds one. Both must still be found by the guard.
+	adminIdx := 0
+	for i := range def.Users {
+		u := &def.Users[i]
+		if !strings.HasPrefix(u.UserName, "admin") {
+			continue
+		}
+		switch adminIdx {
+		case 0:
+			u.CanUseAPIKeys = false
+			ensureKey(u)
+		case 1:
+			u.Active = false
+			ensureKey(u)
+		}
+		adminIdx++
+	}
+	netAdmins := Group{ID: g.scimID(), OCID: g.ocid("group"), DisplayName: NetworkAdminGroupName}
+	for n, i := range plain {
+		u := &def.Users[i]
+		switch {
+		case n < 3:
+			ensureKey(u)
+			netAdmins.Members = append(netAdmins.Members, u.OCID)
+		case n < 5:
+			u.CanUseAPIKeys = false
+		}
+	}
+	def.Groups = append(def.Groups, netAdmins)
+	t.Policies = append(t.Policies, Policy{
+		ID: g.ocid("policy"), Name: "Network Admins", CompartmentID: t.ID,
+		Statements: []string{"Allow group NetworkAdministrators to manage virtual-network-family in tenancy"},
+	})
+
+	eng := Domain{ID: g.ocid("domain"), DisplayName: SecondaryDomainName, Type: DomainTypeSecondary, CompartmentID: securityID}
+	engAdmins := Group{ID: g.scimID(), OCID: g.ocid("group"), DisplayName: AdminGroupName}
+	for i := 1; i <= 3; i++ {
+		u := User{ID: g.scimID(), OCID: g.ocid("user"), UserName: fmt.Sprintf("eng-admin%d", i), Active: true, CanUseAPIKeys: true}
+		u.Email = u.UserName + "@example.com"
+		u.APIKeys = []APIKey{g.apiKey()}
+		eng.Users = append(eng.Users, u)
+		engAdmins.Members = append(engAdmins.Members, u.OCID)
+	}
+	eng.Users = append(eng.Users, User{ID: g.scimID(), OCID: g.ocid("user"), UserName: "eng-user1", Email: "eng-user1@example.com", Active: true, CanUseAPIKeys: true})
+	eng.Groups = []Group{engAdmins}
+	t.Domains = append(t.Domains, eng)
+}
+
+type generator struct {
+	rng  *rand.Rand
+	keys uint32 // makes fingerprints unique whatever the random bytes are
+}
+
+func newGenerator(seed int64) *generator {
+	return &generator{rng: rand.New(rand.NewPCG(uint64(seed), 0x6f6369656d75))}
+}
+
+const ocidAlphabet = "abcdefghijklmnopqrstuvwxyz234567"
+
+// ocid returns an OCID shaped like OCI's: ocid1.<type>.oc1..aaaaaaaa<52 base32 chars>.
+func (g *generator) ocid(kind string) string {
+	var b strings.Builder
+	b.Grow(80)
+	b.WriteString("ocid1.")
+	b.WriteString(kind)
+	b.WriteString(".oc1..aaaaaaaa")
+	for i := 0; i < 52; i += 12 {
+		v := g.rng.Uint64()
+		for j := 0; j < 12 && i+j < 52; j++ {
+			b.WriteByte(ocidAlphabet[v&31])
+			v >>= 5
+		}
+	}
+	return b.String()
+}
+
+// scimID returns 32 lowercase hex digits, the shape of IDCS resource ids.
+func (g *generator) scimID() string {
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:8], g.rng.Uint64())
+	binary.LittleEndian.PutUint64(b[8:], g.rng.Uint64())
+	return hex.EncodeToString(b[:])
+}
+
+func (g *generator) apiKey() APIKey {
+	g.keys++
+	var fp [16]byte
+	binary.LittleEndian.PutUint64(fp[:8], g.rng.Uint64())
+	binary.BigEndian.PutUint32(fp[8:12], g.rng.Uint32())
+	binary.BigEndian.PutUint32(fp[12:], g.keys)
+	hexFP := hex.EncodeToString(fp[:])
+	parts := make([]string, 16)
+	for i := range parts {
+		parts[i] = hexFP[2*i : 2*i+2]
+	}
+	return APIKey{
+		ID:           g.scimID(),
+		OCID:         g.ocid("credential"),
+		Fingerprint:  strings.Join(parts, ":"),
+		PublicKeyPEM: fakePEM(fp[:]),
+	}
+}
+
+// fakePEM returns a PEM-shaped public key whose body is derived from seed. It is not a
+// valid key; nothing in the emulator or the product parses it.
+func fakePEM(seed []byte) string {
+	body := make([]byte, 294) // the DER length of an RSA-2048 SubjectPublicKeyInfo
+	for i := range body {
+		body[i] = seed[i%len(seed)] ^ byte(i)
+	}
+	enc := base64.StdEncoding.EncodeToString(body)
+	var b strings.Builder
+	b.WriteString("-----BEGIN PUBLIC KEY-----\n")
+	for len(enc) > 64 {
+		b.WriteString(enc[:64])
+		b.WriteByte('\n')
+		enc = enc[64:]
+	}
+	b.WriteString(enc)
+	b.WriteString("\n-----END PUBLIC KEY-----\n")
+	return b.String()
+}

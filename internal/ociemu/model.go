@@ -1,0 +1,121 @@
+package ociemu
+
+// Tenancy is the whole emulated state. It is also the JSON fixture format.
+type Tenancy struct {
+	ID           string        `json:"id"`
+	Name         string        `json:"name"`
+	Region       string        `json:"region"`
+	Compartments []Compartment `json:"compartments,omitempty"`
+	Domains      []Domain      `json:"domains"`
+	Policies     []Policy      `json:"policies,omitempty"`
+	Topics       []Topic       `json:"topics,omitempty"`
+}
+
+// Compartment is a sub-compartment; the tenancy itself is the root and is not listed.
+type Compartment struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	ParentID string `json:"parentId"`
+}
+
+// Domain types as IAM reports them.
+const (
+	DomainTypeDefault   = "DEFAULT"
+	DomainTypeSecondary = "SECONDARY"
+)
+
+// Domain is an identity domain with its own SCIM endpoint.
+type Domain struct {
+	ID            string  `json:"id"`
+	DisplayName   string  `json:"displayName"`
+	Type          string  `json:"type"`
+	CompartmentID string  `json:"compartmentId"`
+	Users         []User  `json:"users,omitempty"`
+	Groups        []Group `json:"groups,omitempty"`
+}
+
+// User is a domain user. ID is the SCIM id; OCID is what IAM calls the user id.
+type User struct {
+	ID            string   `json:"id"`
+	OCID          string   `json:"ocid"`
+	UserName      string   `json:"userName"`
+	Email         string   `json:"email,omitempty"`
+	Active        bool     `json:"active"`
+	CanUseAPIKeys bool     `json:"canUseApiKeys"`
+	APIKeys       []APIKey `json:"apiKeys,omitempty"`
+}
+
+// Group is a domain group; Members holds user OCIDs of the same domain.
+type Group struct {
+	ID          string   `json:"id"`
+	OCID        string   `json:"ocid"`
+	DisplayName string   `json:"displayName"`
+	Members     []string `json:"members,omitempty"`
+}
+
+// APIKey is a user's API signing key.
+type APIKey struct {
+	ID           string `json:"id"`
+	OCID         string `json:"ocid"`
+	Fingerprint  string `json:"fingerprint"`
+	PublicKeyPEM string `json:"publicKeyPem"`
+}
+
+// Policy is an IAM policy; statements are kept verbatim.
+type Policy struct {
+	ID            string   `json:"id"`
+	Name          string   `json:"name"`
+	CompartmentID string   `json:"compartmentId"`
+	Statements    []string `json:"statements"`
+}
+
+// Topic is an ONS topic that accepts messages.
+type Topic struct {
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	CompartmentID string `json:"compartmentId"`
+}
+
+// Message is a notification published to a topic.
+type Message struct {
+	TopicID string `json:"topicId"`
+	Title   string `json:"title"`
+	Body    string `json:"body"`
+}
+
+// Clone returns a deep copy, so callers can never alias the server's state.
+func (t *Tenancy) Clone() Tenancy {
+	c := *t
+	c.Compartments = append([]Compartment(nil), t.Compartments...)
+	c.Topics = append([]Topic(nil), t.Topics...)
+	c.Policies = make([]Policy, len(t.Policies))
+	for i, p := range t.Policies {
+		p.Statements = append([]string(nil), p.Statements...)
+		c.Policies[i] = p
+	}
+	c.Domains = make([]Domain, len(t.Domains))
+	for i, d := range t.Domains {
+		d.Users = make([]User, len(d.Users))
+		for j, u := range t.Domains[i].Users {
+			u.APIKeys = append([]APIKey(nil), u.APIKeys...)
+			d.Users[j] = u
+		}
+		d.Groups = make([]Group, len(d.Groups))
+		for j, g := range t.Domains[i].Groups {
+			g.Members = append([]string(nil), g.Members...)
+			d.Groups[j] = g
+		}
+		c.Domains[i] = d
+	}
+	return c
+}
+
+// DefaultDomain returns the tenancy's DEFAULT domain, or nil.
+func (t *Tenancy) DefaultDomain() *Domain {
+	for i := range t.Domains {
+		if t.Domains[i].Type == DomainTypeDefault {
+			return &t.Domains[i]
+		}
+	}
+	return nil
+}

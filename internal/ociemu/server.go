@@ -1,0 +1,388 @@
+package ociemu
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Operation names, used by Counts and Faults.Forced.
+const (
+	OpListDomains              = "ListDomains"
+	OpListCompartments         = "ListCompartments"
+	OpListGroups               = "ListGroups"
+	OpGetGroup                 = "GetGroup"
+	OpListUsers                = "ListUsers"
+	OpGetUser                  = "GetUser"
+	OpListUserGroupMemberships = "ListUserGroupMemberships"
+	OpListApiKeys              = "ListApiKeys"
+	OpDeleteApiKey             = "DeleteApiKey"
+	OpListPolicies             = "ListPolicies"
+	OpUpdateUserCapabilities   = "UpdateUserCapabilities"
+	OpScimListUsers            = "scim.ListUsers"
+	OpScimGetUser              = "scim.GetUser"
+	OpScimPatchUser            = "scim.PatchUser"
+	OpScimListGroups           = "scim.ListGroups"
+	OpScimGetGroup             = "scim.GetGroup"
+	OpScimListApiKeys          = "scim.ListApiKeys"
+	OpScimDeleteApiKey         = "scim.DeleteApiKey"
+	OpPublishMessage           = "PublishMessage"
+	OpUnknown                  = "unknown"
+)
+
+// maxBody bounds request bodies; the largest legitimate one is a small PatchOp.
+const maxBody = 1 << 20
+
+// Options tune a Server.
+type Options struct {
+	Latency time.Duration // added to every request; a cancelled request stops waiting
+	Faults  Faults
+	Logger  *slog.Logger // optional; never given Authorization headers or bodies
+}
+
+// Server is a running emulator: one listener for IAM, one for Notifications, and one per
+// identity domain, all on 127.0.0.1.
+type Server struct {
+	log       *slog.Logger
+	store     *store
+	tenancyID string
+	region    string
+	issuer    *rsa.PrivateKey
+
+	iam, ons  *listener
+	domainLns map[string]*listener
+
+	mu       sync.Mutex // guards everything below
+	latency  time.Duration
+	faults   faultState
+	counts   map[string]int
+	sessions map[string]*session
+	minted   int
+	reqSeq   uint64
+	closed   bool
+}
+
+type listener struct {
+	srv *http.Server
+	url string
+}
+
+// New validates t, copies it, and starts serving. The caller's Tenancy is never modified.
+func New(t *Tenancy, opts Options) (*Server, error) {
+	if t == nil {
+		return nil, errors.New("ociemu: nil tenancy")
+	}
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	issuer, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("ociemu: generate issuer key: %w", err)
+	}
+	own := t.Clone()
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		log:       log,
+		store:     newStore(&own),
+		tenancyID: own.ID,
+		region:    own.Region,
+		issuer:    issuer,
+		domainLns: map[string]*listener{},
+		latency:   opts.Latency,
+		faults:    newFaultState(opts.Faults),
+		counts:    map[string]int{},
+		sessions:  map[string]*session{},
+	}
+	if s.iam, err = s.listen(s.iamRoutes()); err != nil {
+		return nil, err
+	}
+	if s.ons, err = s.listen(s.onsRoutes()); err != nil {
+		s.Close()
+		return nil, err
+	}
+	for id, di := range s.store.domains {
+		// The URL is needed by the documents (meta.location), so listen first.
+		mux := http.NewServeMux()
+		ln, err := s.listen(mux)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		di.url = ln.url
+		s.scimRoutes(mux, di)
+		s.domainLns[id] = ln
+	}
+	return s, nil
+}
+
+// NewTest is New for tests: it fails tb on error and closes the server on tb.Cleanup.
+func NewTest(tb testing.TB, t *Tenancy, opts Options) *Server {
+	tb.Helper()
+	s, err := New(t, opts)
+	if err != nil {
+		tb.Fatalf("ociemu.New: %v", err)
+	}
+	tb.Cleanup(s.Close)
+	return s
+}
+
+func (s *Server) listen(h http.Handler) (*listener, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("ociemu: listen: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
+	go func() { _ = srv.Serve(ln) }()
+	return &listener{srv: srv, url: "http://" + ln.Addr().String()}, nil
+}
+
+// Close stops every listener and drops open connections. It is safe to call twice.
+func (s *Server) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	s.mu.Unlock()
+	for _, ln := range append([]*listener{s.iam, s.ons}, mapValues(s.domainLns)...) {
+		if ln != nil {
+			_ = ln.srv.Close()
+		}
+	}
+}
+
+func mapValues(m map[string]*listener) []*listener {
+	out := make([]*listener, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
+}
+
+// IdentityURL is the IAM endpoint, e.g. for identity.IdentityClient.Host.
+func (s *Server) IdentityURL() string { return s.iam.url }
+
+// NotificationURL is the ONS data-plane endpoint.
+func (s *Server) NotificationURL() string { return s.ons.url }
+
+// DomainURL is the SCIM endpoint of one identity domain, "" for an unknown domain.
+func (s *Server) DomainURL(domainID string) string {
+	if ln, ok := s.domainLns[domainID]; ok {
+		return ln.url
+	}
+	return ""
+}
+
+// SetFaults replaces the fault configuration and restarts its random sequence and the
+// Skip/Times bookkeeping.
+func (s *Server) SetFaults(f Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = newFaultState(f)
+}
+
+// SetLatency changes the latency added to every request from now on.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = d
+}
+
+// Counts returns the requests received per operation, faulted and refused ones included.
+func (s *Server) Counts() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.counts))
+	for k, v := range s.counts {
+		out[k] = v
+	}
+	return out
+}
+
+// ResetCounts zeroes the counters.
+func (s *Server) ResetCounts() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.counts = map[string]int{}
+}
+
+// Total is the number of requests received since the last ResetCounts.
+func (s *Server) Total() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, v := range s.counts {
+		n += v
+	}
+	return n
+}
+
+// Snapshot returns a deep copy of the current state.
+func (s *Server) Snapshot() Tenancy {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	return s.store.t.Clone()
+}
+
+// Published returns the messages published so far, oldest first.
+func (s *Server) Published() []Message {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	return append([]Message(nil), s.store.published...)
+}
+
+// handlerFunc serves an authenticated request whose body has already been read.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, body []byte)
+
+// route is one operation on a path pattern.
+type route struct {
+	op string
+	h  handlerFunc
+}
+
+// handle registers pattern (without method) and dispatches on the method itself, so that a
+// wrong method is counted and answered like any unknown route instead of by ServeMux.
+func (s *Server) handle(mux *http.ServeMux, pattern string, byMethod map[string]route) {
+	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		rt, ok := byMethod[r.Method]
+		if !ok {
+			rt = route{OpUnknown, notFound}
+		}
+		s.serve(rt, w, r)
+	})
+}
+
+func (s *Server) handleUnknown(mux *http.ServeMux) {
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.serve(route{OpUnknown, notFound}, w, r)
+	})
+}
+
+func notFound(w http.ResponseWriter, _ *http.Request, _ []byte) {
+	writeError(w, http.StatusNotFound, "NotAuthorizedOrNotFound", "resource not found or not authorized")
+}
+
+// serve is the pipeline every request goes through: count, wait, authenticate, maybe
+// fault, then the operation itself.
+func (s *Server) serve(rt route, w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	s.mu.Lock()
+	s.counts[rt.op]++
+	s.reqSeq++
+	reqID := fmt.Sprintf("emu-%016x", s.reqSeq)
+	latency := s.latency
+	s.mu.Unlock()
+	w.Header().Set("opc-request-id", reqID)
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	outcome := "ok"
+	defer func() {
+		s.log.Debug("ociemu request", "op", rt.op, "method", r.Method, "path", r.URL.Path,
+			"status", sw.status, "outcome", outcome, "request_id", reqID, "duration", time.Since(start))
+	}()
+
+	if err := sleepCtx(r.Context(), latency); err != nil {
+		outcome = "client gone"
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(sw, r.Body, maxBody))
+	if err != nil {
+		writeError(sw, http.StatusBadRequest, "InvalidParameter", "request body is unreadable or too large")
+		return
+	}
+	if err := s.authenticate(r, body); err != nil {
+		outcome = "refused: " + err.Error()
+		writeError(sw, http.StatusUnauthorized, "NotAuthenticated", "the required information to complete authentication was not provided or was incorrect: "+err.Error())
+		return
+	}
+	s.mu.Lock()
+	f := s.faults.decide(rt.op)
+	s.mu.Unlock()
+	switch {
+	case f == nil:
+		rt.h(sw, r, body)
+	case f.reset:
+		outcome = "reset (injected)"
+		resetConnection(sw)
+	default:
+		outcome = "fault (injected)"
+		if f.status == http.StatusTooManyRequests {
+			sw.Header().Set("Retry-After", "1")
+		}
+		writeError(sw, f.status, f.code, f.message)
+	}
+}
+
+// resetConnection closes the TCP connection without answering, with SO_LINGER 0 so the
+// client sees a reset rather than a clean EOF.
+func resetConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // still aborts the response without an answer
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// errorBody is OCI's error shape. SCIM errors carry the same fields, which is what the
+// SDK's ServiceError reads.
+type errorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func writeError(w http.ResponseWriter, status int, code, message string) {
+	writeJSON(w, status, errorBody{Code: code, Message: message})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b = []byte(`{"code":"InternalServerError","message":"cannot encode response"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}

@@ -1,0 +1,104 @@
+// Package report renders a guard.Report for people: the notification sent to operators and
+// the summary printed by the demo. It shows users, fingerprints and outcomes, never secrets.
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
+)
+
+// ShouldNotify: operators hear about runs that changed (or would change) something, failed,
+// or found an administrator group that is not being enforced. A clean run stays quiet.
+func ShouldNotify(r *guard.Report) bool {
+	if r.Changed() || r.Status != guard.StatusOK {
+		return true
+	}
+	for _, f := range r.Policy {
+		if f.Kind == "group" && !f.Enforced {
+			return true
+		}
+	}
+	return false
+}
+
+// Title is a one-line subject.
+func Title(r *guard.Report) string {
+	c := r.Counts
+	var what string
+	switch {
+	case r.Status == guard.StatusError:
+		what = "run failed, nothing changed"
+	case r.Mode == "dry-run":
+		what = fmt.Sprintf("dry run: would delete %d administrator API key(s)", c.WouldDelete)
+	default:
+		what = fmt.Sprintf("deleted %d administrator API key(s)", c.Deleted)
+	}
+	if c.Failed+c.NotAttempted > 0 {
+		what += fmt.Sprintf(", %d failed or not attempted", c.Failed+c.NotAttempted)
+	}
+	return fmt.Sprintf("admin-apikey-guard [%s]: %s", r.Status, what)
+}
+
+// Text is the operator-readable body: what was done, to whom, which keys by fingerprint.
+func Text(r *guard.Report) string {
+	var b strings.Builder
+	c := r.Counts
+	fmt.Fprintf(&b, "Status: %s   Mode: %s   Call: %s\n", r.Status, r.Mode, r.CallID)
+	fmt.Fprintf(&b, "Administrators: %d   Keys: %d   Deleted: %d   Would delete: %d   Exempt: %d   Failed: %d   Not attempted: %d\n",
+		c.Administrators, c.Keys, c.Deleted, c.WouldDelete, c.Exempt, c.Failed, c.NotAttempted)
+	if c.Disabled+c.WouldDisable > 0 {
+		fmt.Fprintf(&b, "API key capability disabled: %d   Would disable: %d\n", c.Disabled, c.WouldDisable)
+	}
+	fmt.Fprintf(&b, "API calls: %d   Duration: %d ms\n", r.APICalls.Total, r.DurationMS)
+	if len(r.Groups) > 0 {
+		b.WriteString("\nAdministrator groups:\n")
+		for _, g := range r.Groups {
+			fmt.Fprintf(&b, "  %s/%s (%s) %d member(s), from %s\n", g.Domain, g.Name, g.OCID, g.Members, g.Source)
+		}
+	}
+	for _, a := range r.Admins {
+		if len(a.Keys) == 0 && a.Capability == nil {
+			continue
+		}
+		fmt.Fprintf(&b, "\n%s (%s, domain %s)%s\n", a.UserName, a.OCID, a.Domain, map[bool]string{true: " EXEMPT"}[a.Exempt])
+		for _, k := range a.Keys {
+			fmt.Fprintf(&b, "  key %s: %s%s\n", k.Fingerprint, k.Outcome, suffix(k))
+		}
+		if a.Capability != nil {
+			fmt.Fprintf(&b, "  canUseApiKeys: %s%s\n", a.Capability.Outcome, suffix(*a.Capability))
+		}
+	}
+	if len(r.Policy) > 0 {
+		b.WriteString("\nGranted manage all-resources in tenancy by policy:\n")
+		for _, f := range r.Policy {
+			cond := ""
+			if f.Conditional {
+				cond = " (conditional)"
+			}
+			fmt.Fprintf(&b, "  %s%s in policy %q: %s\n", f.Subject, cond, f.PolicyName, f.Note)
+		}
+	}
+	for _, p := range r.Errors {
+		fmt.Fprintf(&b, "\nERROR (%s): %s%s\n", p.Stage, p.Message, hint(p))
+	}
+	for _, p := range r.Warnings {
+		fmt.Fprintf(&b, "\nWARNING (%s): %s%s\n", p.Stage, p.Message, hint(p))
+	}
+	return b.String()
+}
+
+func suffix(k guard.KeyReport) string {
+	if k.Reason == "" {
+		return ""
+	}
+	return " (" + k.Reason + ")"
+}
+
+func hint(p guard.Problem) string {
+	if p.Hint == "" {
+		return ""
+	}
+	return "\n  Hint: " + p.Hint
+}
