@@ -36,7 +36,7 @@ locals {
 resource "oci_identity_policy" "fn" {
   compartment_id = var.tenancy_ocid
   name           = var.policy_name
-  description    = "What the admin-apikey-guard function needs, and no more (see deploy/README.md)"
+  description    = "What the admin-apikey-guard function needs, and no more (see README.md, Deploy)"
   statements     = local.policy_statements
   freeform_tags  = var.freeform_tags
 }

@@ -10,6 +10,7 @@ locals {
     INCLUDE_POLICY_ADMINS      = tostring(var.include_policy_admins)
     NOTIFICATION_TOPIC_ID      = local.topic_id
     IDENTITY_DOMAIN_URL        = var.identity_domain_url
+    DELETE_CONCURRENCY         = tostring(var.delete_concurrency)
   }
   function_config = { for k, v in local.function_config_all : k => v if v != "" }
 }

@@ -97,7 +97,7 @@ resource "oci_events_rule" "instance_started" {
 # --- direct_schedule: the schedule invokes the function itself ---------------
 # Resource Scheduler lists Functions as a supported resource type, with
 # START_RESOURCE meaning "invoke" (empty body, so the function runs with its
-# config). Not verified against a live tenancy: see deploy/README.md.
+# config). Not verified against a live tenancy: see README.md, Deploy.
 
 resource "oci_resource_scheduler_schedule" "function" {
   count              = local.direct_mode ? 1 : 0

@@ -219,3 +219,14 @@ variable "freeform_tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "delete_concurrency" {
+  description = "DELETE_CONCURRENCY: parallel writes to the Identity API (1-32); 8 was chosen from the benchmark curve."
+  type        = number
+  default     = 8
+
+  validation {
+    condition     = var.delete_concurrency >= 1 && var.delete_concurrency <= 32
+    error_message = "delete_concurrency must be between 1 and 32."
+  }
+}

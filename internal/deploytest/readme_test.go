@@ -10,7 +10,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
 )
 
-var update = flag.Bool("update", false, "rewrite the generated policy section of deploy/README.md")
+var update = flag.Bool("update", false, "rewrite the generated policy section of README.md")
 
 const (
 	policyBegin = "<!-- BEGIN GENERATED POLICY (go test ./internal/deploytest -run TestReadmePolicyTable -update) -->"
@@ -79,12 +79,12 @@ func featureLabel(f permissions.Feature) string {
 func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
 func TestReadmePolicyTable(t *testing.T) {
-	path := filepath.Join(repoRoot(t), "deploy", "README.md")
-	readme := readRepoFile(t, filepath.Join("deploy", "README.md"))
+	path := filepath.Join(repoRoot(t), "README.md")
+	readme := readRepoFile(t, "README.md")
 	start := strings.Index(readme, policyBegin)
 	end := strings.Index(readme, policyEnd)
 	if start < 0 || end < start {
-		t.Fatalf("deploy/README.md lacks the %q ... %q markers", policyBegin, policyEnd)
+		t.Fatalf("README.md lacks the %q ... %q markers", policyBegin, policyEnd)
 	}
 	want := policySection()
 	got := readme[start+len(policyBegin)+1 : end]
@@ -98,5 +98,5 @@ func TestReadmePolicyTable(t *testing.T) {
 		}
 		return
 	}
-	t.Errorf("the policy section of deploy/README.md is stale; run: go test ./internal/deploytest -run TestReadmePolicyTable -update\n got:\n%s\nwant:\n%s", got, want)
+	t.Errorf("the policy section of README.md is stale; run: go test ./internal/deploytest -run TestReadmePolicyTable -update\n got:\n%s\nwant:\n%s", got, want)
 }

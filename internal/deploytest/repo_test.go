@@ -1,6 +1,8 @@
 package deploytest
 
 import (
+	"github.com/apikeyguard/admin-apikey-guard/internal/config"
+
 	"os"
 	"path/filepath"
 	"regexp"
@@ -45,14 +47,11 @@ func goModMinor(t *testing.T) string {
 	return m[1]
 }
 
-// functionConfigKeys is every function config key the function reads.
-// Hard-coded until the config package exports its list; then this should use it.
-var functionConfigKeys = []string{
-	"ADMIN_GROUPS",
-	"DRY_RUN",
-	"EXEMPT_USERS",
-	"DISABLE_API_KEY_CAPABILITY",
-	"INCLUDE_POLICY_ADMINS",
-	"NOTIFICATION_TOPIC_ID",
-	"IDENTITY_DOMAIN_URL",
-}
+// functionConfigKeys is every function config key the function reads, from the config package.
+var functionConfigKeys = func() []string {
+	var keys []string
+	for _, k := range config.Keys {
+		keys = append(keys, k.Name)
+	}
+	return keys
+}()

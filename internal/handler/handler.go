@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	fdk "github.com/fnproject/fdk-go"
@@ -32,14 +33,16 @@ type Directory interface {
 
 // Handler serves invocations.
 type Handler struct {
-	Log *slog.Logger
+	Log    *slog.Logger
+	Redact redactor
 	// Connect builds the Directory for one invocation; tests replace it.
 	Connect func(config.Config) (Directory, error)
 }
 
 // New returns the production handler, logging JSON lines to w.
 func New(w io.Writer) *Handler {
-	return &Handler{Log: slog.New(slog.NewJSONHandler(w, nil)), Connect: connect}
+	r := newRedactor(secrets(os.Getenv))
+	return &Handler{Log: slog.New(slog.NewJSONHandler(r.Writer(w), nil)), Redact: r, Connect: connect}
 }
 
 func connect(c config.Config) (Directory, error) {
@@ -56,9 +59,12 @@ func (h *Handler) Serve(ctx context.Context, in io.Reader, out io.Writer) {
 	rep.DurationMS = time.Since(rep.StartedAt).Milliseconds()
 	h.logSummary(ctx, log, rep)
 	fdk.SetHeader(out, "Content-Type", "application/json")
-	enc := json.NewEncoder(out)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(rep); err != nil {
+	body, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		log.ErrorContext(ctx, "encoding the report failed", "error", err)
+		body = []byte(`{"status":"error","errors":[{"stage":"report","message":"the report could not be encoded"}]}`)
+	}
+	if _, err := io.WriteString(out, h.Redact.String(string(body))+"\n"); err != nil {
 		log.ErrorContext(ctx, "writing the report failed", "error", err)
 	}
 }
@@ -106,7 +112,7 @@ func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, 
 	}
 	if cfg.NotificationTopicID != "" && report.ShouldNotify(rep) {
 		rep.DurationMS = time.Since(rep.StartedAt).Milliseconds()
-		if err := dir.Publish(runCtx, cfg.NotificationTopicID, report.Title(rep), report.Text(rep)); err != nil {
+		if err := dir.Publish(runCtx, cfg.NotificationTopicID, report.Title(rep), h.Redact.String(report.Text(rep))); err != nil {
 			// The enforcement stands; the operator learns about the failed message from the report.
 			rep.Notified = "failed"
 			rep.Warnings = append(rep.Warnings, guard.ProblemFrom("notify", err))

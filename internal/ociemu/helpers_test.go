@@ -72,7 +72,7 @@ type rawKey struct {
 func (k rawKey) PrivateRSAKey() (*rsa.PrivateKey, error) { return k.key, nil }
 func (k rawKey) KeyID() (string, error)                  { return "ST$" + k.rpst, nil }
 
-func sessionKey(t *testing.T, p Principal) *rsa.PrivateKey {
+func sessionKey(t testing.TB, p Principal) *rsa.PrivateKey {
 	t.Helper()
 	block, _ := pem.Decode(p.PrivateKeyPEM)
 	if block == nil {
@@ -86,7 +86,7 @@ func sessionKey(t *testing.T, p Principal) *rsa.PrivateKey {
 }
 
 // newRequest builds a request; sign it with signWith before sending.
-func newRequest(t *testing.T, method, url string, body []byte) *http.Request {
+func newRequest(t testing.TB, method, url string, body []byte) *http.Request {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -103,12 +103,17 @@ func newRequest(t *testing.T, method, url string, body []byte) *http.Request {
 	return req
 }
 
-func signWith(t *testing.T, req *http.Request, key *rsa.PrivateKey, rpst string) *http.Request {
+func signWith(t testing.TB, req *http.Request, key *rsa.PrivateKey, rpst string) *http.Request {
 	t.Helper()
-	if err := common.DefaultRequestSigner(rawKey{key, rpst}).Sign(req); err != nil {
+	if err := signRequest(req, key, rpst); err != nil {
 		t.Fatal(err)
 	}
 	return req
+}
+
+// signRequest is signWith for goroutines, which must not call t.Fatal.
+func signRequest(req *http.Request, key *rsa.PrivateKey, rpst string) error {
+	return common.DefaultRequestSigner(rawKey{key, rpst}).Sign(req)
 }
 
 // do sends a request signed with f's principal and decodes a JSON answer into out (if any).

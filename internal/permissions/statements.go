@@ -17,7 +17,7 @@ package permissions
 //
 // Identity Domains (SCIM) calls are authorized by these IAM resource types
 // (users, groups); deleting an administrator's key requires the grant at
-// tenancy scope. See deploy/README.md for what could not be verified.
+// tenancy scope. See README.md (Deploy) for what could not be verified.
 var statements = []Statement{
 	{
 		Feature:    FeatureCore,
