@@ -154,3 +154,25 @@ func TestFailedPublishIsReported(t *testing.T) {
 		t.Errorf("warning %+v", w)
 	}
 }
+
+// "group id <ocid>" names no domain: the group is found in whichever domain holds it.
+func TestPolicyGrantByGroupOCIDInASecondaryDomain(t *testing.T) {
+	tn := decoyTenancy(50)
+	var engAdmins string
+	for _, d := range tn.Domains {
+		for _, g := range d.Groups {
+			if d.DisplayName == "Engineering" && g.DisplayName == "Administrators" {
+				engAdmins = g.OCID
+			}
+		}
+	}
+	tn.Policies = append(tn.Policies, ociemu.Policy{ID: "ocid1.policy.oc1..byid", Name: "By id", CompartmentID: tn.ID,
+		Statements: []string{"Allow group id " + engAdmins + " to manage all-resources in tenancy"}})
+	emu := ociemu.NewTest(t, tn, ociemu.Options{})
+	before := emu.Snapshot()
+	rep := invoke(t, start(t, emu, map[string]string{"INCLUDE_POLICY_ADMINS": "true"}), "")
+	want := adminKeys(before, append(defaultAdmins(before), "Engineering/Administrators"))
+	if got := minus(keys(before), keys(emu.Snapshot())); rep.Status != guard.StatusOK || !slices.Equal(got, want) {
+		t.Fatalf("status %s %+v\ndeleted %v\nwant %v", rep.Status, rep.Warnings, got, want)
+	}
+}

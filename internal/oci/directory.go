@@ -144,6 +144,27 @@ func (d *Directory) findDomain(ctx context.Context, match func(identity.DomainSu
 	return guard.Domain{}, fmt.Errorf("%s not found in the tenancy: %w", what, guard.ErrNotFound)
 }
 
+// allDomains lists every active identity domain in the tenancy, the root compartment and below.
+func (d *Directory) allDomains(ctx context.Context) ([]guard.Domain, error) {
+	all := func(identity.DomainSummary) bool { return true }
+	found, err := d.listDomains(ctx, d.tenancy, all)
+	if err != nil {
+		return nil, err
+	}
+	subs, err := d.subCompartments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range subs {
+		more, err := d.listDomains(ctx, c, all)
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, more...)
+	}
+	return found, nil
+}
+
 func (d *Directory) listDomains(ctx context.Context, compartment string, match func(identity.DomainSummary) bool) ([]guard.Domain, error) {
 	var found []guard.Domain
 	req := identity.ListDomainsRequest{CompartmentId: &compartment, LifecycleState: identity.DomainLifecycleStateActive, Limit: ptr(1000)}

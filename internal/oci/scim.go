@@ -2,6 +2,7 @@ package oci
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -23,11 +24,33 @@ const (
 )
 
 // ResolveGroup finds exactly one group: by OCID, or by display name in the named domain.
+// A policy's "group id <ocid>" does not say which identity domain holds the group, so an OCID
+// without a domain is looked up in the Default domain first and then in every other domain.
 func (d *Directory) ResolveGroup(ctx context.Context, ref guard.GroupRef) (guard.Group, error) {
 	dom, err := d.domain(ctx, ref.Domain)
 	if err != nil {
 		return guard.Group{}, err
 	}
+	g, err := d.resolveIn(ctx, dom, ref)
+	if !errors.Is(err, guard.ErrNotFound) || ref.OCID == "" || ref.Domain != "" {
+		return g, err
+	}
+	others, lerr := d.allDomains(ctx)
+	if lerr != nil {
+		return guard.Group{}, lerr
+	}
+	for _, o := range others {
+		if o.URL == dom.URL {
+			continue
+		}
+		if g, err = d.resolveIn(ctx, o, ref); !errors.Is(err, guard.ErrNotFound) {
+			return g, err
+		}
+	}
+	return guard.Group{}, err
+}
+
+func (d *Directory) resolveIn(ctx context.Context, dom guard.Domain, ref guard.GroupRef) (guard.Group, error) {
 	c, err := d.client(dom)
 	if err != nil {
 		return guard.Group{}, err
