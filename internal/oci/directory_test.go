@@ -1,0 +1,124 @@
+package oci
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/oracle/oci-go-sdk/v65/common"
+
+	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
+)
+
+// lyingDomain is an identity domain that ignores filters: it answers every listing with the
+// given resources. The adapter must refuse to act on such answers.
+func lyingDomain(t *testing.T, resources map[string][]map[string]any, total int) (*Directory, guard.Domain) {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		res := resources[strings.TrimPrefix(r.URL.Path, "/admin/v1/")]
+		n := total
+		if n == 0 {
+			n = len(res)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"totalResults": n, "startIndex": 1, "itemsPerPage": len(res), "Resources": res})
+	}))
+	t.Cleanup(srv.Close)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+	p := common.NewRawConfigurationProvider("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "us-ashburn-1", "aa:bb", pemKey, nil)
+	d, err := New(p, Settings{IdentityEndpoint: srv.URL, DefaultDomainURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.policy = common.NoRetryPolicy()
+	return d, guard.Domain{Name: "Default", URL: srv.URL, Default: true}
+}
+
+func TestMembersRefusesUsersWithoutTheMembership(t *testing.T) {
+	d, dom := lyingDomain(t, map[string][]map[string]any{"Users": {
+		{"id": "u1", "ocid": "ocid1.user.oc1..admin", "userName": "admin", "groups": []map[string]any{{"value": "g-admins"}}},
+		{"id": "u2", "ocid": "ocid1.user.oc1..dev", "userName": "dev", "groups": []map[string]any{{"value": "g-devs"}}},
+	}}, 0)
+	_, err := d.Members(context.Background(), guard.Group{Ref: guard.GroupRef{Name: "Administrators"}, Domain: dom, ID: "g-admins"})
+	if err == nil || !strings.Contains(err.Error(), "refusing to trust") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestAPIKeysRefusesKeysOfOtherUsers(t *testing.T) {
+	d, dom := lyingDomain(t, map[string][]map[string]any{"ApiKeys": {
+		{"id": "k1", "fingerprint": "aa", "user": map[string]any{"ocid": "ocid1.user.oc1..admin"}},
+		{"id": "k2", "fingerprint": "bb", "user": map[string]any{"ocid": "ocid1.user.oc1..dev"}},
+	}}, 0)
+	_, err := d.APIKeys(context.Background(), dom, []guard.User{{OCID: "ocid1.user.oc1..admin"}})
+	if err == nil || !strings.Contains(err.Error(), "refusing to trust") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestShortPageBeforeTheTotalIsAnError(t *testing.T) {
+	d, dom := lyingDomain(t, map[string][]map[string]any{"Users": {}}, 5)
+	_, err := d.Members(context.Background(), guard.Group{Domain: dom, ID: "g"})
+	if err == nil || !strings.Contains(err.Error(), "listing stopped at item 0 of 5") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestMissingCapabilityMeansEnabled(t *testing.T) {
+	d, dom := lyingDomain(t, map[string][]map[string]any{"Users": {
+		{"id": "u1", "ocid": "ocid1.user.oc1..a", "userName": "a", "groups": []map[string]any{{"value": "g"}}},
+		{"id": "u2", "ocid": "ocid1.user.oc1..b", "userName": "b", "active": false, "groups": []map[string]any{{"value": "g"}},
+			capabilitiesURN: map[string]any{"canUseApiKeys": false}},
+	}}, 0)
+	us, err := d.Members(context.Background(), guard.Group{Domain: dom, ID: "g"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !us[0].CanUseAPIKeys || !us[0].Active || us[1].CanUseAPIKeys || us[1].Active {
+		t.Fatalf("users %+v", us)
+	}
+}
+
+func TestOperationNames(t *testing.T) {
+	for _, tc := range []struct{ method, path, want string }{
+		{"GET", "/20160918/domains", "ListDomains"},
+		{"GET", "/20160918/policies", "ListPolicies"},
+		{"GET", "/20160918/compartments", "ListCompartments"},
+		{"GET", "/admin/v1/Users", "scim.ListUsers"},
+		{"GET", "/admin/v1/Groups", "scim.ListGroups"},
+		{"GET", "/admin/v1/ApiKeys", "scim.ListApiKeys"},
+		{"DELETE", "/admin/v1/ApiKeys/abc", "scim.DeleteApiKey"},
+		{"PATCH", "/admin/v1/Users/abc", "scim.PatchUser"},
+		{"POST", "/20181201/topics/ocid1.onstopic.x/messages", "PublishMessage"},
+		{"PUT", "/other", "PUT /other"},
+	} {
+		if got := operation(tc.method, tc.path); got != tc.want {
+			t.Errorf("%s %s = %q, want %q", tc.method, tc.path, got, tc.want)
+		}
+	}
+}
+
+func TestOpErrorHintsAtTheMissingStatement(t *testing.T) {
+	e := &OpError{Op: "scim.DeleteApiKey", Status: 404, Code: "NotAuthorizedOrNotFound", Err: errors.New("x")}
+	if !errors.Is(e, guard.ErrNotFound) {
+		t.Error("404 must unwrap to guard.ErrNotFound")
+	}
+	if h := e.Hint(); !strings.Contains(h, "USER_APIKEY_REMOVE") {
+		t.Errorf("hint %q", h)
+	}
+	if (&OpError{Op: "scim.DeleteApiKey", Status: 500}).Hint() != "" {
+		t.Error("a 500 is not a policy problem")
+	}
+}
