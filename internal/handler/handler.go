@@ -88,8 +88,6 @@ func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, 
 	}
 	if cfgErr != nil {
 		fail("config", fmt.Errorf("%w; nothing was changed", cfgErr))
-	}
-	if cfgErr != nil {
 		return // without a valid configuration there is not even a topic to tell
 	}
 	if cfg.DryRun || trig.DryRun {
