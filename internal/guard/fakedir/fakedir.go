@@ -5,6 +5,7 @@ package fakedir
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -73,7 +74,7 @@ func (d *Dir) AddKey(userOCID string) string {
 	return fp
 }
 
-// Keys returns every remaining fingerprint by user OCID.
+// Keys returns every remaining fingerprint by user OCID, sorted.
 func (d *Dir) Keys() map[string][]string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -82,6 +83,7 @@ func (d *Dir) Keys() map[string][]string {
 		for _, fp := range ks {
 			out[u] = append(out[u], fp)
 		}
+		slices.Sort(out[u])
 	}
 	return out
 }
