@@ -9,6 +9,10 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
+// ReasonInterrupted starts the reason of a write that the invocation deadline cut off while it
+// was in flight; whether OCI applied it is unknown until the next run lists the keys again.
+const ReasonInterrupted = "interrupted by the invocation deadline, may or may not have been applied"
+
 // execute carries out the plan with bounded concurrency and reports every key and capability.
 // Each write goroutine owns exactly one report entry, so no locking is needed.
 func execute(ctx context.Context, dir Directory, plan []Step, opt Options) []AdminReport {
@@ -91,6 +95,12 @@ func deleteKey(ctx context.Context, dir Directory, s Step, k APIKey, kr *KeyRepo
 			kr.Reason = "already gone (deleted by someone else or a concurrent run)"
 		}
 	}
+	if err != nil && ctx.Err() != nil {
+		// The request was cut off by the deadline: OCI may or may not have applied it.
+		kr.Outcome, kr.Reason = OutcomeFailed, ReasonInterrupted+": "+err.Error()
+		opt.Logger.WarnContext(ctx, "key delete interrupted", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID, "fingerprint", k.Fingerprint, "error", err)
+		return
+	}
 	if err != nil {
 		p := problem("delete", err)
 		kr.Outcome, kr.Reason, kr.Code = OutcomeFailed, p.Message, p.Code
@@ -113,7 +123,13 @@ func keyGone(ctx context.Context, dir Directory, u User, k APIKey) (bool, error)
 }
 
 func disable(ctx context.Context, dir Directory, s Step, kr *KeyReport, opt Options) {
-	if err := dir.DisableAPIKeys(ctx, s.User); err != nil {
+	err := dir.DisableAPIKeys(ctx, s.User)
+	if err != nil && ctx.Err() != nil {
+		kr.Outcome, kr.Reason = OutcomeFailed, ReasonInterrupted+": "+err.Error()
+		opt.Logger.WarnContext(ctx, "api key capability disable interrupted", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID, "error", err)
+		return
+	}
+	if err != nil {
 		p := problem("disable", err)
 		kr.Outcome, kr.Reason, kr.Code = OutcomeFailed, p.Message, p.Code
 		if p.Hint != "" {

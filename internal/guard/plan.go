@@ -69,16 +69,16 @@ func Plan(admins []Admin, keys []APIKey, ex Exemptions, disableCapability bool) 
 		return cmp.Or(cmp.Compare(x.Domain.Name, y.Domain.Name), cmp.Compare(x.UserName, y.UserName), cmp.Compare(x.OCID, y.OCID))
 	})
 	for i := range steps {
-		byOwner[ownerKey(steps[i].Domain, steps[i].OCID)] = &steps[i]
+		byOwner[ownerKey(steps[i].OCID)] = &steps[i]
 	}
 	seen := make(map[string]bool, len(keys))
 	for _, k := range keys {
-		s, ok := byOwner[ownerKey(k.Domain, k.UserOCID)]
+		s, ok := byOwner[ownerKey(k.UserOCID)]
 		if !ok {
 			strays = append(strays, k)
 			continue
 		}
-		if id := k.Domain.key() + "\x00" + k.ID + "\x00" + k.Fingerprint; !seen[id] {
+		if id := k.UserOCID + "\x00" + k.ID + "\x00" + k.Fingerprint; !seen[id] {
 			seen[id] = true
 			s.Keys = append(s.Keys, k)
 		}
@@ -91,4 +91,7 @@ func Plan(admins []Admin, keys []APIKey, ex Exemptions, disableCapability bool) 
 	return steps, strays
 }
 
-func ownerKey(d Domain, userOCID string) string { return d.key() + "\x00" + userOCID }
+// ownerKey identifies a user. OCIDs are unique across identity domains, so the domain is
+// deliberately not part of it: the same domain reached by two spellings of its URL (from
+// IDENTITY_DOMAIN_URL and from ListDomains) must not make one administrator two.
+func ownerKey(userOCID string) string { return userOCID }

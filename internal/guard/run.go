@@ -124,7 +124,7 @@ func discover(ctx context.Context, dir Directory, opt Options, rep *Report) ([]A
 		opt.Logger.InfoContext(ctx, "admin group resolved", "group", g.Ref.String(), "domain", g.Domain.Name, "ocid", g.OCID, "members", len(members))
 		label := g.Domain.Name + "/" + g.Ref.Name
 		for _, u := range members {
-			k := ownerKey(u.Domain, u.OCID)
+			k := ownerKey(u.OCID)
 			if a, ok := byUser[k]; ok {
 				a.Groups = append(a.Groups, label)
 				continue

@@ -36,7 +36,8 @@ type Handler struct {
 	Log    *slog.Logger
 	Redact redactor
 	// Connect builds the Directory for one invocation; tests replace it.
-	Connect func(config.Config) (Directory, error)
+	// deadline is the invocation's (zero if none): retries never back off past it.
+	Connect func(c config.Config, deadline time.Time) (Directory, error)
 }
 
 // New returns the production handler, logging JSON lines to w.
@@ -45,9 +46,9 @@ func New(w io.Writer) *Handler {
 	return &Handler{Log: slog.New(slog.NewJSONHandler(r.Writer(w), nil)), Redact: r, Connect: connect}
 }
 
-func connect(c config.Config) (Directory, error) {
+func connect(c config.Config, deadline time.Time) (Directory, error) {
 	return oci.NewFromResourcePrincipal(oci.Settings{IdentityEndpoint: c.IdentityEndpoint,
-		NotificationEndpoint: c.NotificationEndpoint, DefaultDomainURL: c.IdentityDomainURL})
+		NotificationEndpoint: c.NotificationEndpoint, DefaultDomainURL: c.IdentityDomainURL, Deadline: deadline})
 }
 
 // Serve implements fdk.Handler.
@@ -93,13 +94,14 @@ func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, 
 	if cfg.DryRun || trig.DryRun {
 		rep.Mode = "dry-run"
 	}
-	dir, err := h.Connect(cfg)
+	runCtx, cancel := withMargin(ctx)
+	defer cancel()
+	deadline, _ := runCtx.Deadline()
+	dir, err := h.Connect(cfg, deadline)
 	if err != nil {
 		fail("auth", fmt.Errorf("%w; nothing was changed", err))
 		return
 	}
-	runCtx, cancel := withMargin(ctx)
-	defer cancel()
 	if trigErr == nil {
 		log.InfoContext(ctx, "invocation", "trigger", trig, "mode", rep.Mode, "adminGroups", fmt.Sprint(cfg.AdminGroups))
 		guard.Run(runCtx, dir, guard.Options{

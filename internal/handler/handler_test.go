@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	fdk "github.com/fnproject/fdk-go"
 
@@ -61,7 +62,7 @@ func serve(t *testing.T, dir Directory, connectErr error, env map[string]string,
 	var logs bytes.Buffer
 	r := newRedactor([]string{"eyJSECRETTOKENxxxxxxxxxxxxxxxx"})
 	h := &Handler{Log: slog.New(slog.NewJSONHandler(r.Writer(&logs), nil)), Redact: r,
-		Connect: func(config.Config) (Directory, error) { return dir, connectErr }}
+		Connect: func(config.Config, time.Time) (Directory, error) { return dir, connectErr }}
 	var out bytes.Buffer
 	h.Serve(fdk.WithContext(context.Background(), fnContext{env: env}), strings.NewReader(body), &out)
 	if strings.Contains(out.String()+logs.String(), "eyJSECRETTOKEN") {

@@ -48,7 +48,7 @@ type countingDispatcher struct {
 
 func (d countingDispatcher) Do(req *http.Request) (*http.Response, error) {
 	d.calls.add(operation(req.Method, req.URL.Path))
-	return d.next.Do(req)
+	return boundByInvocation(d.next, req)
 }
 
 // operation names a request the way the permissions list and the emulator do.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/oracle/oci-go-sdk/v65/common"
 	"github.com/oracle/oci-go-sdk/v65/common/auth"
@@ -24,6 +25,8 @@ type Settings struct {
 	DefaultDomainURL     string // IDENTITY_DOMAIN_URL; discovered when empty
 	PageSize             int    // SCIM page size (count), at most 1000
 	KeyBatch             int    // users per ApiKeys filter
+	// Deadline is the invocation's: no retry backs off past it. Zero means none.
+	Deadline time.Time
 }
 
 // Directory is guard.Directory on OCI.
@@ -69,10 +72,8 @@ func New(p common.ConfigurationProvider, s Settings) (*Directory, error) {
 		s.KeyBatch = 50
 	}
 	d := &Directory{provider: p, tenancy: tenancy, iam: iam, settings: s, Calls: &Calls{},
-		// Identity Domains and ONS have no retry policy by default. This one retries 429, 5xx and
-		// network errors with exponential backoff and jitter, and the SDK never sleeps past the
-		// context deadline, which the handler sets from Fn-Deadline.
-		policy:  common.DefaultRetryPolicyWithoutEventualConsistency(),
+		// Identity Domains and ONS have no retry policy by default; every client gets this one.
+		policy:  retryPolicy(func() (time.Time, bool) { return s.Deadline, !s.Deadline.IsZero() }),
 		domains: map[string]guard.Domain{}, scim: map[string]*identitydomains.IdentityDomainsClient{}}
 	d.configure(&d.iam.BaseClient, s.IdentityEndpoint)
 	return d, nil
@@ -169,7 +170,7 @@ func (d *Directory) listDomains(ctx context.Context, compartment string, match f
 	var found []guard.Domain
 	req := identity.ListDomainsRequest{CompartmentId: &compartment, LifecycleState: identity.DomainLifecycleStateActive, Limit: ptr(1000)}
 	for {
-		resp, err := d.iam.ListDomains(ctx, req)
+		resp, err := d.iam.ListDomains(detach(ctx), req)
 		if err != nil {
 			return nil, opError("ListDomains", err)
 		}
@@ -191,7 +192,7 @@ func (d *Directory) subCompartments(ctx context.Context) ([]string, error) {
 	req := identity.ListCompartmentsRequest{CompartmentId: &d.tenancy, CompartmentIdInSubtree: common.Bool(true),
 		AccessLevel: identity.ListCompartmentsAccessLevelAny, LifecycleState: identity.CompartmentLifecycleStateActive}
 	for {
-		resp, err := d.iam.ListCompartments(ctx, req)
+		resp, err := d.iam.ListCompartments(detach(ctx), req)
 		if err != nil {
 			return nil, opError("ListCompartments", err)
 		}

@@ -40,11 +40,14 @@ func (e *OpError) Unwrap() []error {
 // ErrorCode implements guard.ErrorDetail.
 func (e *OpError) ErrorCode() string { return e.Code }
 
-// Hint implements guard.ErrorDetail: OCI answers 404 NotAuthorizedOrNotFound (and 401/403)
-// when a policy is missing, so name the statement that authorizes the operation.
+// Hint implements guard.ErrorDetail. OCI answers 404 NotAuthorizedOrNotFound (or 403) when a
+// policy is missing, so name the statement that authorizes the operation; a 401 is about who
+// signed, not what they may do.
 func (e *OpError) Hint() string {
 	switch e.Status {
-	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
+	case http.StatusUnauthorized:
+		return "the request was not authenticated: check that the function runs with its resource principal (OCI_RESOURCE_PRINCIPAL_*), that the token has not expired, and the clock"
+	case http.StatusForbidden, http.StatusNotFound:
 	default:
 		return ""
 	}

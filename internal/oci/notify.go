@@ -21,7 +21,7 @@ func (d *Directory) Publish(ctx context.Context, topicID, title, body string) er
 	if len(body) > maxMessageBody {
 		body = strings.ToValidUTF8(body[:maxMessageBody], "") + "\n… (truncated; the full report is in the function's log)"
 	}
-	_, err = c.PublishMessage(ctx, ons.PublishMessageRequest{TopicId: &topicID,
+	_, err = c.PublishMessage(detach(ctx), ons.PublishMessageRequest{TopicId: &topicID,
 		MessageDetails: ons.MessageDetails{Title: &title, Body: &body}})
 	return opError("PublishMessage", err)
 }

@@ -14,7 +14,7 @@ func (d *Directory) TenancyPolicies(ctx context.Context) ([]policy.Policy, error
 	var out []policy.Policy
 	req := identity.ListPoliciesRequest{CompartmentId: &d.tenancy, Limit: ptr(1000)}
 	for {
-		resp, err := d.iam.ListPolicies(ctx, req)
+		resp, err := d.iam.ListPolicies(detach(ctx), req)
 		if err != nil {
 			return nil, opError("ListPolicies", err)
 		}

@@ -59,7 +59,7 @@ func (d *Directory) resolveIn(ctx context.Context, dom guard.Domain, ref guard.G
 	if ref.OCID != "" {
 		filter = fmt.Sprintf("ocid eq %s", quote(ref.OCID))
 	}
-	resp, err := c.ListGroups(ctx, identitydomains.ListGroupsRequest{Filter: &filter, Attributes: common.String("displayName,ocid"), Count: common.Int(10)})
+	resp, err := c.ListGroups(detach(ctx), identitydomains.ListGroupsRequest{Filter: &filter, Attributes: common.String("displayName,ocid"), Count: common.Int(10)})
 	if err != nil {
 		return guard.Group{}, opError("scim.ListGroups", err)
 	}
@@ -94,7 +94,7 @@ func (d *Directory) Members(ctx context.Context, g guard.Group) ([]guard.User, e
 	filter := fmt.Sprintf("groups.value eq %s", quote(g.ID))
 	var users []guard.User
 	err = d.pages(func(start, count int) (int, int, error) {
-		resp, err := c.ListUsers(ctx, identitydomains.ListUsersRequest{Filter: &filter, Attributes: common.String(memberAttributes),
+		resp, err := c.ListUsers(detach(ctx), identitydomains.ListUsersRequest{Filter: &filter, Attributes: common.String(memberAttributes),
 			StartIndex: &start, Count: &count, SortBy: common.String("id")})
 		if err != nil {
 			return 0, 0, opError("scim.ListUsers", err)
@@ -131,7 +131,7 @@ func (d *Directory) APIKeys(ctx context.Context, dom guard.Domain, users []guard
 		}
 		filter := strings.Join(terms, " or ")
 		err := d.pages(func(start, count int) (int, int, error) {
-			resp, err := c.ListApiKeys(ctx, identitydomains.ListApiKeysRequest{Filter: &filter, Attributes: common.String(keyAttributes),
+			resp, err := c.ListApiKeys(detach(ctx), identitydomains.ListApiKeysRequest{Filter: &filter, Attributes: common.String(keyAttributes),
 				StartIndex: &start, Count: &count, SortBy: common.String("id")})
 			if err != nil {
 				return 0, 0, opError("scim.ListApiKeys", err)
@@ -161,7 +161,7 @@ func (d *Directory) DeleteAPIKey(ctx context.Context, k guard.APIKey) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.DeleteApiKey(ctx, identitydomains.DeleteApiKeyRequest{ApiKeyId: &k.ID})
+	_, err = c.DeleteApiKey(detach(ctx), identitydomains.DeleteApiKeyRequest{ApiKeyId: &k.ID})
 	return opError("scim.DeleteApiKey", err)
 }
 
@@ -174,7 +174,7 @@ func (d *Directory) DisableAPIKeys(ctx context.Context, u guard.User) error {
 		return err
 	}
 	var off any = false
-	_, err = c.PatchUser(ctx, identitydomains.PatchUserRequest{UserId: &u.ID, Attributes: common.String("ocid"),
+	_, err = c.PatchUser(detach(ctx), identitydomains.PatchUserRequest{UserId: &u.ID, Attributes: common.String("ocid"),
 		PatchOp: identitydomains.PatchOp{
 			Schemas:    []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
 			Operations: []identitydomains.Operations{{Op: identitydomains.OperationsOpReplace, Path: common.String(canUseAPIKeys), Value: &off}},

@@ -82,6 +82,9 @@ func Parse(body []byte) (Trigger, error) {
 	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
 		return Trigger{}, fmt.Errorf("body is not a JSON object: %v", cmp.Or[any](err, "null"))
 	}
+	if err := uniqueFields(body); err != nil {
+		return Trigger{}, err
+	}
 	if _, ok := fields["eventType"]; ok {
 		if err := exactFields(fields, envelopeFields); err != nil {
 			return Trigger{}, fmt.Errorf("OCI event envelope: %w", err)
@@ -94,6 +97,9 @@ func Parse(body []byte) (Trigger, error) {
 	var o options
 	if err := strictDecode(body, &o); err != nil {
 		return Trigger{}, fmt.Errorf(`body is neither an OCI event nor an options object ({"dryRun": true}): %w`, err)
+	}
+	if _, present := fields["dryRun"]; present && o.DryRun == nil {
+		return Trigger{}, errors.New(`"dryRun" must be true or false, not null`)
 	}
 	return Trigger{Kind: Options, DryRun: o.DryRun != nil && *o.DryRun}, nil
 }
@@ -130,6 +136,32 @@ func exactFields(fields map[string]json.RawMessage, allowed []string) error {
 	for k := range fields {
 		if !slices.Contains(allowed, k) {
 			return fmt.Errorf("unknown field %q (known: %s)", k, strings.Join(allowed, ", "))
+		}
+	}
+	return nil
+}
+
+// uniqueFields rejects a repeated top-level field: encoding/json keeps the last one, so
+// {"dryRun": true, "dryRun": false} would otherwise read as a real run.
+func uniqueFields(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if _, err := dec.Token(); err != nil { // the opening brace, already known to be there
+		return err
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		if seen[key] {
+			return fmt.Errorf("field %q appears more than once", key)
+		}
+		seen[key] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return err
 		}
 	}
 	return nil

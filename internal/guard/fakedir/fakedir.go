@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -68,8 +69,9 @@ func (d *Dir) AddKey(userOCID string) string {
 		d.keys[userOCID] = map[string]string{}
 	}
 	n := len(d.keys[userOCID])
-	id := fmt.Sprintf("key-%s-%d", userOCID, n)
-	fp := fmt.Sprintf("fp:%s:%d", userOCID, n)
+	// Concatenation, not Sprintf: property tests build tens of thousands of tenancies.
+	id := "key-" + userOCID + "-" + strconv.Itoa(n)
+	fp := "fp:" + userOCID + ":" + strconv.Itoa(n)
 	d.keys[userOCID][id] = fp
 	return fp
 }
@@ -104,11 +106,7 @@ func (d *Dir) ResolveGroup(_ context.Context, ref guard.GroupRef) (guard.Group, 
 	if err := d.call("ResolveGroup", ref.String()); err != nil {
 		return guard.Group{}, err
 	}
-	domain := ref.Domain
-	if domain == "" {
-		domain = "Default"
-	}
-	for _, e := range d.groups[domain] {
+	for _, e := range d.groups[d.domainName(ref.Domain)] {
 		if (ref.OCID != "" && e.g.OCID == ref.OCID) || (ref.OCID == "" && strings.EqualFold(e.g.Ref.Name, ref.Name)) {
 			g := e.g
 			g.Ref = ref
@@ -116,6 +114,28 @@ func (d *Dir) ResolveGroup(_ context.Context, ref guard.GroupRef) (guard.Group, 
 		}
 	}
 	return guard.Group{}, fmt.Errorf("group %s: %w", ref, guard.ErrNotFound)
+}
+
+// domainName finds the domain's name as it was added: OCI identity domain names are
+// case-insensitive, and "" is the Default domain.
+func (d *Dir) domainName(ref string) string {
+	if ref == "" {
+		ref = "Default"
+	}
+	for name := range d.domains {
+		if strings.EqualFold(name, ref) {
+			return name
+		}
+	}
+	return ref
+}
+
+// User returns the user as the tenancy holds it now (e.g. after its capability was disabled).
+func (d *Dir) User(ocid string) (guard.User, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	u, ok := d.users[ocid]
+	return u, ok
 }
 
 // Members implements guard.Directory.

@@ -1,0 +1,47 @@
+package e2e
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
+	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+)
+
+// With 2 s left and 20 ms per call, 900 deletes at the default concurrency cannot all be
+// done: the function must answer in time, say partial, and list what it did not do.
+func TestDeadlineGivesAnHonestPartialReport(t *testing.T) {
+	tn := ociemu.Generate(ociemu.GenSpec{Seed: 21, Users: 200, Admins: 300, KeysPerAdmin: 3, OtherKeyFraction: 0.3})
+	emu := ociemu.NewTest(t, tn, ociemu.Options{Latency: 20 * time.Millisecond})
+	before := emu.Snapshot()
+	f := start(t, emu, nil)
+	rep := invokeBy(t, f, "", 2*time.Second)
+	after := emu.Snapshot()
+	assertHonest(t, rep, before, after)
+	if rep.Status != guard.StatusPartial || rep.Counts.Deleted == 0 || rep.Counts.NotAttempted == 0 {
+		t.Fatalf("status %s counts %+v, want partial with some deleted and some not attempted\n%.600s", rep.Status, rep.Counts, problems(rep))
+	}
+	left := keys(after)
+	for _, a := range rep.Admins {
+		for _, k := range a.Keys {
+			id := a.Domain + "/" + a.OCID + "/" + k.Fingerprint
+			switch k.Outcome {
+			case guard.OutcomeNotAttempted:
+				if !strings.Contains(k.Reason, "deadline") && !strings.Contains(k.Reason, "out of time") {
+					t.Errorf("key %s not attempted for an unclear reason: %q", k.Fingerprint, k.Reason)
+				}
+				if !slices.Contains(left, id) {
+					t.Errorf("key %s is reported not attempted but is gone", id)
+				}
+			case guard.OutcomeFailed:
+				if !slices.Contains(left, id) && !strings.HasPrefix(k.Reason, guard.ReasonInterrupted) {
+					t.Errorf("key %s is reported failed but is gone", id)
+				}
+			}
+		}
+	}
+	t.Logf("by the deadline: %+v in %d ms", rep.Counts, rep.DurationMS)
+	assertConverges(t, f, emu, before)
+}

@@ -1,0 +1,906 @@
+package guard_test
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"hash/fnv"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
+	"github.com/apikeyguard/admin-apikey-guard/internal/guard/fakedir"
+)
+
+// The property tests are seeded so a failure can be replayed alone:
+//
+//	go test -run 'TestProperty...' ./internal/guard -args -guard.seed=N -guard.tenancies=1
+var (
+	propSeed      = flag.Uint64("guard.seed", 20261123, "base seed of the property tests; tenancy i is generated from seed+i")
+	propTenancies = flag.Int("guard.tenancies", 10_000, "random tenancies per property test")
+)
+
+func TestPropertyEnforceDeletesExactlyAdminKeys(t *testing.T) {
+	t.Parallel()
+	forEachSeed(t, tenancyClasses, func(t *testing.T, seed uint64, note func(string)) {
+		r := rand.New(rand.NewPCG(seed, 1))
+		w, d := generate(r)
+		o := w.oracle()
+		for _, c := range w.classify(o) {
+			note(c)
+		}
+		refs, err := w.refs()
+		if err != nil {
+			t.Fatalf("seed %d: %v\n%s", seed, err, w)
+		}
+		opt := guard.Options{Groups: refs, Exempt: guard.NewExemptions(w.exempt), Concurrency: 1 + r.IntN(4)}
+		var p problems
+
+		dry := opt
+		dry.DryRun, dry.DisableCapability = true, r.IntN(2) == 0
+		checkDryRun(&p, w, o, d, runGuard(d, dry), dry)
+
+		opt.DisableCapability = r.IntN(2) == 0
+		d = w.build()
+		checkEnforce(&p, w, o, d, runGuard(d, opt), opt)
+
+		p.fail(t, seed, w, opt)
+	})
+}
+
+// forEachSeed checks every tenancy, in parallel chunks so the run uses every core. Each
+// tenancy depends only on its own seed, so the split changes nothing but the wall time.
+// check notes which of the classes each tenancy belongs to; a full run fails if a class is
+// rare, so a generator that stopped making the tricky cases cannot pass vacuously.
+func forEachSeed(t *testing.T, classes []string, check func(t *testing.T, seed uint64, note func(class string))) {
+	const chunks = 8
+	n := *propTenancies
+	var mu sync.Mutex
+	seen := map[string]int{}
+	note := func(class string) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen[class]++
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			return // the tenancies after the failing one were not checked
+		}
+		for _, c := range classes {
+			t.Logf("%6d tenancies: %s", seen[c], c)
+			if n >= 1000 && seen[c] < n/500 {
+				t.Errorf("only %d of %d tenancies were %q: the generator lost a case", seen[c], n, c)
+			}
+		}
+	})
+	for c := range chunks {
+		lo, hi := c*n/chunks, (c+1)*n/chunks
+		t.Run(fmt.Sprintf("seeds-%d-%d", lo, hi), func(t *testing.T) {
+			t.Parallel()
+			for i := lo; i < hi && !t.Failed(); i++ {
+				check(t, *propSeed+uint64(i), note)
+			}
+		})
+	}
+}
+
+func runGuard(d guard.Directory, opt guard.Options) *guard.Report {
+	rep := &guard.Report{}
+	guard.Run(context.Background(), d, opt, rep)
+	return rep
+}
+
+// checkDryRun: the report lists exactly what enforce must delete, and the tenancy is untouched.
+func checkDryRun(p *problems, w *world, o oracle, d *fakedir.Dir, rep *guard.Report, opt guard.Options) {
+	p.label = "dry run"
+	if rep.Status != guard.StatusOK || rep.Mode != "dry-run" || len(rep.Errors)+len(rep.Warnings) > 0 {
+		p.errorf("status %s mode %s errors %v warnings %v", rep.Status, rep.Mode, rep.Errors, rep.Warnings)
+	}
+	if n := d.Calls["DeleteAPIKey"] + d.Calls["DisableAPIKeys"]; n > 0 || len(d.Deleted)+len(d.Disable) > 0 {
+		p.errorf("dry run made %d write calls", n)
+	}
+	p.sameSet("keys left", remainingKeys(d), w.allKeys())
+	p.sameSet("would-delete", keysWith(rep, guard.OutcomeWouldDelete), o.doomed)
+	p.sameSet("exempt keys", keysWith(rep, guard.OutcomeExempt), o.kept)
+	p.sameSet("reported administrators", reportedAdmins(rep), o.admins)
+	wantDisable := map[string]bool{}
+	if opt.DisableCapability {
+		wantDisable = o.disable
+	}
+	p.sameSet("would-disable", capabilityWith(rep, guard.OutcomeWouldDisable), wantDisable)
+	want := guard.Counts{Administrators: len(o.admins), Keys: o.adminKeys, WouldDelete: len(o.doomed),
+		Exempt: len(o.kept), WouldDisable: len(wantDisable)}
+	if rep.Counts != want {
+		p.errorf("counts %+v, want %+v", rep.Counts, want)
+	}
+	if rep.Changed() != (len(o.doomed)+len(wantDisable) > 0) {
+		p.errorf("Changed() = %t with counts %+v", rep.Changed(), rep.Counts)
+	}
+}
+
+// checkEnforce: exactly the non-exempt administrators' keys are gone, everything else stays,
+// and the report says so key by key and in its counts.
+func checkEnforce(p *problems, w *world, o oracle, d *fakedir.Dir, rep *guard.Report, opt guard.Options) {
+	p.label = "enforce"
+	if rep.Status != guard.StatusOK || rep.Mode != "enforce" || len(rep.Errors)+len(rep.Warnings) > 0 {
+		p.errorf("status %s mode %s errors %v warnings %v", rep.Status, rep.Mode, rep.Errors, rep.Warnings)
+	}
+	deleted := map[string]bool{}
+	for _, k := range d.Deleted {
+		if deleted[k.Fingerprint] {
+			p.errorf("key %s deleted twice", k.Fingerprint)
+		}
+		deleted[k.Fingerprint] = true
+	}
+	p.sameSet("deleted", deleted, o.doomed)
+	p.sameSet("keys left", remainingKeys(d), minus(w.allKeys(), o.doomed))
+	p.sameSet("reported deleted", keysWith(rep, guard.OutcomeDeleted), o.doomed)
+	p.sameSet("reported exempt", keysWith(rep, guard.OutcomeExempt), o.kept)
+	p.sameSet("reported administrators", reportedAdmins(rep), o.admins)
+	for _, a := range rep.Admins {
+		if a.Exempt != o.exempt[a.OCID] {
+			p.errorf("administrator %s reported exempt=%t", a.OCID, a.Exempt)
+		}
+	}
+	wantDisable := map[string]bool{}
+	if opt.DisableCapability {
+		wantDisable = o.disable
+	}
+	disabled := map[string]bool{}
+	for _, ocid := range d.Disable {
+		if disabled[ocid] {
+			p.errorf("capability of %s disabled twice", ocid)
+		}
+		disabled[ocid] = true
+	}
+	p.sameSet("capability disabled", disabled, wantDisable)
+	p.sameSet("reported capability disabled", capabilityWith(rep, guard.OutcomeDisabled), wantDisable)
+	for _, u := range w.users {
+		got, _ := d.User(u.ocid)
+		if want := u.canUse && !wantDisable[u.ocid]; got.CanUseAPIKeys != want {
+			p.errorf("user %s canUseApiKeys=%t, want %t", u.ocid, got.CanUseAPIKeys, want)
+		}
+	}
+	for _, a := range rep.Admins {
+		if (a.Capability != nil) != opt.DisableCapability {
+			p.errorf("administrator %s capability report %+v with DisableCapability=%t", a.OCID, a.Capability, opt.DisableCapability)
+		}
+	}
+	c := rep.Counts
+	want := guard.Counts{Administrators: len(o.admins), Keys: o.adminKeys, Deleted: len(o.doomed),
+		Exempt: len(o.kept), Disabled: len(wantDisable)}
+	if c != want || c.Deleted+c.Exempt != c.Keys {
+		p.errorf("counts %+v, want %+v", c, want)
+	}
+	if len(rep.Groups) != len(opt.Groups) {
+		p.errorf("%d groups reported for %d configured", len(rep.Groups), len(opt.Groups))
+	}
+	for _, g := range rep.Groups {
+		if want, ok := w.memberCount(g.Domain, g.Name); !ok || g.Members != want {
+			p.errorf("group %s/%s reported with %d members, want %d (exists: %t)", g.Domain, g.Name, g.Members, want, ok)
+		}
+	}
+}
+
+// problems collects every broken property of one tenancy, so a failure shows them all.
+type problems struct {
+	label string
+	list  []string
+}
+
+func (p *problems) errorf(format string, args ...any) {
+	p.list = append(p.list, p.label+": "+fmt.Sprintf(format, args...))
+}
+
+func (p *problems) sameSet(what string, got, want map[string]bool) {
+	extra, missing := sortedKeys(minus(got, want)), sortedKeys(minus(want, got))
+	if len(extra)+len(missing) > 0 {
+		p.errorf("%s: unexpected %v, missing %v", what, extra, missing)
+	}
+}
+
+func (p *problems) fail(t *testing.T, seed uint64, w *world, opt guard.Options) {
+	t.Helper()
+	if len(p.list) == 0 {
+		return
+	}
+	test, _, _ := strings.Cut(t.Name(), "/")
+	t.Fatalf("seed %d (concurrency %d):\n  %s\ntenancy:\n%s\nreplay: go test -run '^%s$' ./internal/guard -args -guard.seed=%d -guard.tenancies=1",
+		seed, opt.Concurrency, strings.Join(p.list, "\n  "), w, test, seed)
+}
+
+func remainingKeys(d *fakedir.Dir) map[string]bool {
+	out := map[string]bool{}
+	for _, fps := range d.Keys() {
+		for _, fp := range fps {
+			out[fp] = true
+		}
+	}
+	return out
+}
+
+func keysWith(rep *guard.Report, outcome guard.Outcome) map[string]bool {
+	out := map[string]bool{}
+	for _, a := range rep.Admins {
+		for _, k := range a.Keys {
+			if k.Outcome == outcome {
+				out[k.Fingerprint] = true
+			}
+		}
+	}
+	return out
+}
+
+func capabilityWith(rep *guard.Report, outcome guard.Outcome) map[string]bool {
+	out := map[string]bool{}
+	for _, a := range rep.Admins {
+		if a.Capability != nil && a.Capability.Outcome == outcome {
+			out[a.OCID] = true
+		}
+	}
+	return out
+}
+
+func reportedAdmins(rep *guard.Report) map[string]bool {
+	out := map[string]bool{}
+	for _, a := range rep.Admins {
+		out[a.OCID] = true
+	}
+	return out
+}
+
+func minus(a, b map[string]bool) map[string]bool {
+	out := maps.Clone(a)
+	for k := range b {
+		delete(out, k)
+	}
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string { return slices.Sorted(maps.Keys(m)) }
+
+// world is a random tenancy as its generator recorded it. The oracle below derives the
+// expected outcome from these records alone, never from the guard's code or report.
+type world struct {
+	domains []string // domains[0] is the Default domain
+	users   []worldUser
+	groups  []worldGroup
+	config  []string // ADMIN_GROUPS entries as an operator might type them
+	admin   []int    // the groups the config entries name (indices into groups)
+	exempt  []string // EXEMPT_USERS entries
+}
+
+type worldUser struct {
+	domain, name   string
+	active, canUse bool
+	keys           int
+	ocid           string   // assigned by build
+	fps            []string // assigned by build
+}
+
+type worldGroup struct {
+	domain, name string
+	members      []int // indices into users, all of the group's domain
+}
+
+var (
+	secondaryDomains = []string{"Engineering", "Sales", "Finance"}
+	// groupNames puts the real administrator group among decoys that contain or resemble it.
+	groupNames = []string{"Administrators", "NetworkAdministrators", "administrators2", "Admins",
+		"Administrator", "DomainAdministrators", "Developers", "Auditors"}
+	userNames = []string{"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan",
+		"judy", "mallory", "niaj", "olivia", "peggy", "rupert", "sybil", "trent", "victor", "walter",
+		"yolanda", "zoe", "breakglass", "admin", "opc", "ops", "svc-backup", "terraform", "ci", "audit",
+		"oncall", "root", "guest"}
+)
+
+// generate makes a random tenancy and returns it with its first build.
+func generate(r *rand.Rand) (*world, *fakedir.Dir) {
+	w := &world{domains: []string{"Default"}}
+	for _, name := range secondaryDomains {
+		if r.IntN(3) == 0 {
+			w.domains = append(w.domains, name)
+		}
+	}
+	// Names are unique within a domain but often repeat across domains, as in real tenancies.
+	unused := map[string][]int{}
+	for _, d := range w.domains {
+		unused[d] = r.Perm(len(userNames))
+	}
+	for range r.IntN(31) {
+		d := w.domains[r.IntN(len(w.domains))]
+		name := userNames[unused[d][0]]
+		unused[d] = unused[d][1:]
+		if r.IntN(3) == 0 {
+			name = strings.ToUpper(name[:1]) + name[1:]
+		}
+		w.users = append(w.users, worldUser{domain: d, name: name, active: r.IntN(5) > 0, canUse: r.IntN(4) > 0, keys: r.IntN(4)})
+	}
+	density := 0.1 + 0.5*r.Float64()
+	for _, d := range w.domains {
+		for i, name := range groupNames {
+			keep := r.IntN(2) == 0
+			if i == 0 { // every Default domain has Administrators, and most secondary domains do too
+				keep = d == "Default" || r.IntN(10) < 8
+			}
+			if !keep {
+				continue
+			}
+			if r.IntN(4) == 0 {
+				name = randCase(r, name)
+			}
+			g := worldGroup{domain: d, name: name}
+			for ui, u := range w.users {
+				if u.domain == d && r.Float64() < density {
+					g.members = append(g.members, ui)
+				}
+			}
+			w.groups = append(w.groups, g)
+		}
+	}
+	var named []int // the groups called Administrators in some domain: realistic and tricky
+	for i, g := range w.groups {
+		if strings.EqualFold(g.name, "Administrators") {
+			named = append(named, i)
+		}
+	}
+	for range 1 + r.IntN(3) {
+		gi := r.IntN(len(w.groups))
+		if r.IntN(2) == 0 {
+			gi = named[r.IntN(len(named))]
+		}
+		w.admin = append(w.admin, gi)
+		w.config = append(w.config, refText(r, w.groups[gi]))
+	}
+	d := w.build() // assigns the OCIDs that exemptions may name
+	for _, u := range w.users {
+		switch r.IntN(10) {
+		case 0:
+			w.exempt = append(w.exempt, u.ocid)
+		case 1:
+			w.exempt = append(w.exempt, pad(r, randCase(r, u.name)))
+		}
+	}
+	if r.IntN(4) == 0 {
+		w.exempt = append(w.exempt, "nobody", "ocid1.user.oc1..not-a-user", " ")
+	}
+	r.Shuffle(len(w.exempt), func(i, j int) { w.exempt[i], w.exempt[j] = w.exempt[j], w.exempt[i] })
+	return w, d
+}
+
+// refText writes a reference to g in one of the ways ADMIN_GROUPS accepts: a bare name for
+// the Default domain, or Domain/Name, with names and domains in any case.
+func refText(r *rand.Rand, g worldGroup) string {
+	name := randCase(r, g.name)
+	if g.domain == "Default" && r.IntN(2) == 0 {
+		return pad(r, name)
+	}
+	sep := "/"
+	if r.IntN(4) == 0 {
+		sep = " / "
+	}
+	return pad(r, randCase(r, g.domain)+sep+name)
+}
+
+func randCase(r *rand.Rand, s string) string {
+	switch r.IntN(4) {
+	case 0:
+		return strings.ToLower(s)
+	case 1:
+		return strings.ToUpper(s)
+	case 2:
+		b := []byte(s)
+		for i := range b {
+			if r.IntN(2) == 0 {
+				b[i] = strings.ToUpper(string(b[i]))[0]
+			}
+		}
+		return string(b)
+	}
+	return s
+}
+
+func pad(r *rand.Rand, s string) string {
+	if r.IntN(4) == 0 {
+		return " " + s + "  "
+	}
+	return s
+}
+
+// build makes a fresh fake tenancy; it is deterministic, so every build of a world is the same.
+func (w *world) build() *fakedir.Dir {
+	d := fakedir.New()
+	for _, name := range w.domains[1:] {
+		d.AddDomain(name, false)
+	}
+	for i := range w.users {
+		u := &w.users[i]
+		u.ocid = d.AddUser(u.domain, u.name, u.active, u.canUse).OCID
+		u.fps = u.fps[:0]
+		for range u.keys {
+			u.fps = append(u.fps, d.AddKey(u.ocid))
+		}
+	}
+	for _, g := range w.groups {
+		members := make([]string, len(g.members))
+		for i, ui := range g.members {
+			members[i] = w.users[ui].ocid
+		}
+		d.AddGroup(g.domain, g.name, members...)
+	}
+	return d
+}
+
+func (w *world) refs() ([]guard.GroupRef, error) {
+	refs := make([]guard.GroupRef, len(w.config))
+	for i, s := range w.config {
+		ref, err := guard.ParseGroupRef(s)
+		if err != nil {
+			return nil, fmt.Errorf("generated ADMIN_GROUPS entry %q: %w", s, err)
+		}
+		refs[i] = ref
+	}
+	return refs, nil
+}
+
+func (w *world) allKeys() map[string]bool {
+	out := map[string]bool{}
+	for _, u := range w.users {
+		for _, fp := range u.fps {
+			out[fp] = true
+		}
+	}
+	return out
+}
+
+func (w *world) memberCount(domain, name string) (int, bool) {
+	for _, g := range w.groups {
+		if g.domain == domain && strings.EqualFold(g.name, name) {
+			return len(g.members), true
+		}
+	}
+	return 0, false
+}
+
+// oracle is the expected outcome, straight from the spec: members of the configured groups
+// are administrators; their keys go unless EXEMPT_USERS names them by OCID or by user name
+// (any case); their capability is turned off when it is on and they are not exempt.
+type oracle struct {
+	admins, exempt, disable map[string]bool // user OCIDs
+	doomed, kept            map[string]bool // key fingerprints
+	adminKeys               int
+}
+
+func (w *world) oracle() oracle {
+	o := oracle{admins: map[string]bool{}, exempt: map[string]bool{}, disable: map[string]bool{},
+		doomed: map[string]bool{}, kept: map[string]bool{}}
+	for _, gi := range w.admin {
+		for _, ui := range w.groups[gi].members {
+			o.admins[w.users[ui].ocid] = true
+		}
+	}
+	for _, u := range w.users {
+		if !o.admins[u.ocid] {
+			continue
+		}
+		exempt := slices.ContainsFunc(w.exempt, func(e string) bool {
+			e = strings.TrimSpace(e)
+			return e == u.ocid || (e != "" && strings.EqualFold(e, u.name))
+		})
+		o.adminKeys += len(u.fps)
+		for _, fp := range u.fps {
+			if exempt {
+				o.kept[fp] = true
+			} else {
+				o.doomed[fp] = true
+			}
+		}
+		switch {
+		case exempt:
+			o.exempt[u.ocid] = true
+		case u.canUse:
+			o.disable[u.ocid] = true
+		}
+	}
+	return o
+}
+
+var tenancyClasses = []string{
+	"no administrators", "keys deleted", "capability to disable",
+	"same-named group in a secondary domain spared", "decoy admin-ish group spared",
+	"secondary domain enforced", "admin in several configured groups", "configured name in another case",
+	"exempt by OCID", "exempt by name in another case", "inactive admin with keys", "admin with capability off and keys",
+	"user name in two domains",
+}
+
+// classify names the cases a tenancy exercises, from the generator's records.
+func (w *world) classify(o oracle) []string {
+	var out []string
+	add := func(class string, ok bool) {
+		if ok && !slices.Contains(out, class) {
+			out = append(out, class)
+		}
+	}
+	add("no administrators", len(o.admins) == 0)
+	add("keys deleted", len(o.doomed) > 0)
+	add("capability to disable", len(o.disable) > 0)
+	inGroups := map[int]int{}
+	for gi, g := range w.groups {
+		enforced := slices.Contains(w.admin, gi)
+		add("secondary domain enforced", enforced && g.domain != "Default")
+		for _, ui := range g.members {
+			u := w.users[ui]
+			if enforced {
+				inGroups[ui]++
+				continue
+			}
+			spared := !o.admins[u.ocid] && len(u.fps) > 0
+			add("same-named group in a secondary domain spared", spared && g.domain != "Default" && strings.EqualFold(g.name, "Administrators"))
+			add("decoy admin-ish group spared", spared && !strings.EqualFold(g.name, "Administrators") && strings.Contains(strings.ToLower(g.name), "admin"))
+		}
+	}
+	for ui, u := range w.users {
+		add("admin in several configured groups", inGroups[ui] > 1)
+		add("inactive admin with keys", o.admins[u.ocid] && !u.active && len(u.fps) > 0)
+		add("admin with capability off and keys", o.admins[u.ocid] && !u.canUse && len(u.fps) > 0)
+		for _, e := range w.exempt {
+			e = strings.TrimSpace(e)
+			add("exempt by OCID", o.admins[u.ocid] && e == u.ocid)
+			add("exempt by name in another case", o.admins[u.ocid] && e != u.name && strings.EqualFold(e, u.name))
+		}
+		for _, v := range w.users[ui+1:] {
+			add("user name in two domains", strings.EqualFold(u.name, v.name))
+		}
+	}
+	for i, s := range w.config {
+		add("configured name in another case", !strings.HasSuffix(strings.TrimSpace(s), w.groups[w.admin[i]].name))
+	}
+	return out
+}
+
+func (w *world) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "  domains %v\n", w.domains)
+	for _, u := range w.users {
+		fmt.Fprintf(&b, "  user %s/%s %s active=%t canUseApiKeys=%t keys=%v\n", u.domain, u.name, u.ocid, u.active, u.canUse, u.fps)
+	}
+	for _, g := range w.groups {
+		var names []string
+		for _, ui := range g.members {
+			names = append(names, w.users[ui].name)
+		}
+		fmt.Fprintf(&b, "  group %s/%s members %v\n", g.domain, g.name, names)
+	}
+	fmt.Fprintf(&b, "  ADMIN_GROUPS %q\n  EXEMPT_USERS %q", w.config, w.exempt)
+	return b.String()
+}
+
+func TestPropertyFailuresNeverDeleteNonAdmins(t *testing.T) {
+	t.Parallel()
+	forEachSeed(t, faultClasses, func(t *testing.T, seed uint64, note func(string)) {
+		r := rand.New(rand.NewPCG(seed, 2))
+		w, d := generate(r)
+		o := w.oracle()
+		refs, err := w.refs()
+		if err != nil {
+			t.Fatalf("seed %d: %v\n%s", seed, err, w)
+		}
+		opt := guard.Options{Groups: refs, Exempt: guard.NewExemptions(w.exempt), Concurrency: 1 + r.IntN(4),
+			DisableCapability: r.IntN(2) == 0, DryRun: r.IntN(5) == 0}
+		ghost := r.IntN(10) == 0
+		if ghost { // a configured group that does not exist is a discovery failure too
+			opt.Groups = slices.Insert(slices.Clone(opt.Groups), r.IntN(len(opt.Groups)+1), ghostRefs[r.IntN(len(ghostRefs))])
+		}
+		f := newFaults(r, seed)
+		d.Fail = f.inject
+		var p problems
+		rep := runGuard(&faultyDir{Dir: d, f: f}, opt)
+		checkUnderFaults(&p, w, o, d, f, rep, opt, ghost)
+		for _, c := range f.classify(rep, opt, ghost) {
+			note(c)
+		}
+
+		d.Fail = nil
+		clean := opt
+		clean.Groups, clean.DryRun = refs, false
+		before := remainingKeys(d)
+		checkConverged(&p, w, o, d, runGuard(d, clean), clean, before)
+		p.fail(t, seed, w, opt)
+	})
+}
+
+// ghostRefs name groups no generated tenancy has: a name nobody uses, or a domain that is not there.
+var ghostRefs = []guard.GroupRef{{Name: "Ghosts"}, {Domain: "Nowhere", Name: "Administrators"}, {Domain: "Default", Name: "Ghosts"}}
+
+// faults injects errors through fakedir.Fail, each call's fate drawn from the seed and the
+// call itself (operation, argument, and how many times that call was made before), so a
+// tenancy's faults replay identically. With Concurrency > 1 only the order of the 404
+// confirmations (APIKeys of one domain) may vary between runs; the properties hold for any order.
+type faults struct {
+	seed uint64
+	rate map[string]float64 // per operation
+	lose float64            // chance that a delete succeeds but its answer is lost
+
+	mu              sync.Mutex
+	calls           map[string]int
+	writing         bool            // the guard has started changing the tenancy
+	discoveryFailed bool            // a read failed before any write started
+	deletes         map[string]int  // fingerprint -> delete attempts
+	disables        map[string]bool // user OCIDs whose capability the guard tried to turn off
+	lost            map[string]bool // fingerprints deleted with the answer lost
+}
+
+var faultClasses = []string{
+	"discovery failed", "configured group missing", "partial", "dry run under faults",
+	"lost answer, confirmed gone by listing", "lost answer, reported failed", "ok", "capability disable failed",
+}
+
+func (f *faults) classify(rep *guard.Report, opt guard.Options, ghost bool) []string {
+	var out []string
+	add := func(class string, ok bool) {
+		if ok {
+			out = append(out, class)
+		}
+	}
+	add("discovery failed", f.discoveryFailed)
+	add("configured group missing", ghost)
+	add("partial", rep.Status == guard.StatusPartial)
+	add("ok", rep.Status == guard.StatusOK && !opt.DryRun)
+	add("dry run under faults", opt.DryRun && rep.Status == guard.StatusOK && f.rate["DeleteAPIKey"]+f.rate["DisableAPIKeys"] > 0)
+	for _, a := range rep.Admins {
+		for _, k := range a.Keys {
+			add("lost answer, confirmed gone by listing", f.lost[k.Fingerprint] && k.Outcome == guard.OutcomeDeleted)
+			add("lost answer, reported failed", f.lost[k.Fingerprint] && k.Outcome == guard.OutcomeFailed)
+		}
+		add("capability disable failed", a.Capability != nil && a.Capability.Outcome == guard.OutcomeFailed)
+	}
+	return out
+}
+
+func newFaults(r *rand.Rand, seed uint64) *faults {
+	f := &faults{seed: seed, rate: map[string]float64{}, calls: map[string]int{}, deletes: map[string]int{},
+		disables: map[string]bool{}, lost: map[string]bool{}}
+	rates := []float64{0, 0, 0, 0, 0, 0, 0.05, 0.3, 1}
+	for _, op := range []string{"ResolveGroup", "Members", "APIKeys"} {
+		f.rate[op] = rates[r.IntN(len(rates))]
+	}
+	rates = []float64{0, 0.1, 0.5, 1}
+	for _, op := range []string{"DeleteAPIKey", "DisableAPIKeys"} {
+		f.rate[op] = rates[r.IntN(len(rates))]
+	}
+	f.lose = []float64{0, 0, 0.3}[r.IntN(3)]
+	return f
+}
+
+// roll returns this call's own random stream.
+func (f *faults) roll(op, arg string) *rand.Rand {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id := op + "\x00" + arg
+	f.calls[id]++
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s\x00%d", id, f.calls[id])
+	return rand.New(rand.NewPCG(f.seed, h.Sum64()))
+}
+
+func (f *faults) inject(op, arg string) error {
+	rate := f.rate[op]
+	if rate == 0 {
+		return nil
+	}
+	r := f.roll(op, arg)
+	if r.Float64() >= rate {
+		return nil
+	}
+	return injectedError(r.IntN(5))
+}
+
+func injectedError(kind int) error {
+	switch kind {
+	case 0:
+		return errors.New("injected: 503 ServiceUnavailable")
+	case 1:
+		return injected404{}
+	case 2:
+		return fmt.Errorf("injected: 404 NotFound: %w", guard.ErrNotFound)
+	case 3:
+		return fmt.Errorf("injected: %w", context.DeadlineExceeded)
+	}
+	return errors.New("injected: 429 TooManyRequests")
+}
+
+// injected404 is OCI's 404 NotAuthorizedOrNotFound, as the adapter wraps it.
+type injected404 struct{}
+
+func (injected404) Error() string     { return "injected: 404 NotAuthorizedOrNotFound" }
+func (injected404) Unwrap() error     { return guard.ErrNotFound }
+func (injected404) ErrorCode() string { return "NotAuthorizedOrNotFound" }
+func (injected404) Hint() string      { return "the policy may lack manage users" }
+
+// faultyDir records what the guard read and tried to write, and loses the answers of some
+// successful deletes, as a timed-out request that OCI nevertheless carried out.
+type faultyDir struct {
+	*fakedir.Dir
+	f *faults
+}
+
+func (x *faultyDir) noteRead(err error) {
+	x.f.mu.Lock()
+	defer x.f.mu.Unlock()
+	if err != nil && !x.f.writing {
+		x.f.discoveryFailed = true
+	}
+}
+
+func (x *faultyDir) ResolveGroup(ctx context.Context, ref guard.GroupRef) (guard.Group, error) {
+	g, err := x.Dir.ResolveGroup(ctx, ref)
+	x.noteRead(err)
+	return g, err
+}
+
+func (x *faultyDir) Members(ctx context.Context, g guard.Group) ([]guard.User, error) {
+	us, err := x.Dir.Members(ctx, g)
+	x.noteRead(err)
+	return us, err
+}
+
+func (x *faultyDir) APIKeys(ctx context.Context, dom guard.Domain, users []guard.User) ([]guard.APIKey, error) {
+	ks, err := x.Dir.APIKeys(ctx, dom, users)
+	x.noteRead(err)
+	return ks, err
+}
+
+func (x *faultyDir) DeleteAPIKey(ctx context.Context, k guard.APIKey) error {
+	x.f.mu.Lock()
+	x.f.writing = true
+	x.f.deletes[k.Fingerprint]++
+	x.f.mu.Unlock()
+	err := x.Dir.DeleteAPIKey(ctx, k)
+	if err == nil && x.f.lose > 0 {
+		if r := x.f.roll("lose", k.Fingerprint); r.Float64() < x.f.lose {
+			x.f.mu.Lock()
+			x.f.lost[k.Fingerprint] = true
+			x.f.mu.Unlock()
+			// A retry of a delete that went through answers 404; a timeout answers nothing.
+			return []error{injected404{}, fmt.Errorf("injected: %w", context.DeadlineExceeded)}[r.IntN(2)]
+		}
+	}
+	return err
+}
+
+func (x *faultyDir) DisableAPIKeys(ctx context.Context, u guard.User) error {
+	x.f.mu.Lock()
+	x.f.writing = true
+	x.f.disables[u.OCID] = true
+	x.f.mu.Unlock()
+	return x.Dir.DisableAPIKeys(ctx, u)
+}
+
+// checkUnderFaults: whatever fails, only non-exempt administrators' keys are ever touched;
+// a failed discovery changes nothing; the report never claims a deletion that did not happen.
+func checkUnderFaults(p *problems, w *world, o oracle, d *fakedir.Dir, f *faults, rep *guard.Report, opt guard.Options, ghost bool) {
+	p.label = "under faults"
+	left := remainingKeys(d)
+	gone := minus(w.allKeys(), left)
+	for fp := range gone {
+		if !o.doomed[fp] {
+			p.errorf("key %s was deleted but is not a non-exempt administrator's", fp)
+		}
+	}
+	for fp, n := range f.deletes {
+		if !o.doomed[fp] || n > 1 {
+			p.errorf("delete of key %s attempted %d times (doomed: %t)", fp, n, o.doomed[fp])
+		}
+	}
+	for ocid := range f.disables {
+		if !opt.DisableCapability || !o.disable[ocid] {
+			p.errorf("capability of %s disable attempted (DisableCapability=%t)", ocid, opt.DisableCapability)
+		}
+	}
+	if f.discoveryFailed || ghost {
+		if len(gone)+len(f.deletes)+len(f.disables) > 0 {
+			p.errorf("discovery failed yet %d keys went, %d deletes and %d disables were attempted", len(gone), len(f.deletes), len(f.disables))
+		}
+		if rep.Status != guard.StatusError || len(rep.Errors) == 0 {
+			p.errorf("discovery failed: status %s errors %v", rep.Status, rep.Errors)
+		}
+		return
+	}
+	if rep.Status == guard.StatusError || len(rep.Errors) > 0 {
+		p.errorf("status %s errors %v, but discovery succeeded", rep.Status, rep.Errors)
+	}
+	p.sameSet("reported administrators", reportedAdmins(rep), o.admins)
+	reported := map[string]bool{}
+	var counts guard.Counts
+	failed := false
+	for _, a := range rep.Admins {
+		for _, k := range a.Keys {
+			reported[k.Fingerprint] = true
+			switch ok := true; k.Outcome {
+			case guard.OutcomeDeleted:
+				counts.Deleted++
+				ok = !opt.DryRun && !left[k.Fingerprint]
+				if !ok {
+					p.errorf("key %s reported deleted but still exists (dry run %t)", k.Fingerprint, opt.DryRun)
+				}
+			case guard.OutcomeExempt:
+				counts.Exempt++
+				if !o.kept[k.Fingerprint] || !left[k.Fingerprint] {
+					p.errorf("key %s reported exempt (kept by the spec: %t, still there: %t)", k.Fingerprint, o.kept[k.Fingerprint], left[k.Fingerprint])
+				}
+			case guard.OutcomeWouldDelete:
+				counts.WouldDelete++
+				if !opt.DryRun || !o.doomed[k.Fingerprint] {
+					p.errorf("key %s reported would-delete (dry run %t)", k.Fingerprint, opt.DryRun)
+				}
+			case guard.OutcomeFailed:
+				counts.Failed++
+				failed = true
+				if opt.DryRun || !o.doomed[k.Fingerprint] || k.Reason == "" {
+					p.errorf("key %s reported failed (dry run %t, reason %q)", k.Fingerprint, opt.DryRun, k.Reason)
+				}
+			default:
+				p.errorf("key %s has outcome %q with no deadline in sight", k.Fingerprint, k.Outcome)
+			}
+		}
+		if c := a.Capability; c != nil {
+			u, _ := d.User(a.OCID)
+			switch c.Outcome {
+			case guard.OutcomeDisabled:
+				if u.CanUseAPIKeys {
+					p.errorf("capability of %s reported disabled but is on", a.OCID)
+				}
+			case guard.OutcomeFailed:
+				failed = true
+			}
+		}
+	}
+	p.sameSet("reported keys", reported, union(o.doomed, o.kept))
+	if rep.Counts.Deleted != counts.Deleted || rep.Counts.Exempt != counts.Exempt || rep.Counts.WouldDelete != counts.WouldDelete ||
+		rep.Counts.Keys != o.adminKeys || rep.Counts.Administrators != len(o.admins) {
+		p.errorf("counts %+v disagree with the key reports (%+v) or the spec (%d keys)", rep.Counts, counts, o.adminKeys)
+	}
+	if want := map[bool]guard.Status{false: guard.StatusOK, true: guard.StatusPartial}[failed]; rep.Status != want {
+		p.errorf("status %s, want %s (something failed: %t)", rep.Status, want, failed)
+	}
+	if opt.DryRun && len(gone)+len(f.deletes)+len(f.disables) > 0 {
+		p.errorf("dry run changed the tenancy")
+	}
+}
+
+// checkConverged: a clean run after a faulty one reaches the end state a clean run alone would.
+func checkConverged(p *problems, w *world, o oracle, d *fakedir.Dir, rep *guard.Report, opt guard.Options, before map[string]bool) {
+	p.label = "clean rerun"
+	if rep.Status != guard.StatusOK {
+		p.errorf("status %s errors %v counts %+v", rep.Status, rep.Errors, rep.Counts)
+	}
+	p.sameSet("keys left", remainingKeys(d), minus(w.allKeys(), o.doomed))
+	p.sameSet("deleted by the rerun", keysWith(rep, guard.OutcomeDeleted), intersect(o.doomed, before))
+	for _, u := range w.users {
+		got, _ := d.User(u.ocid)
+		if want := u.canUse && !(opt.DisableCapability && o.disable[u.ocid]); got.CanUseAPIKeys != want {
+			p.errorf("user %s canUseApiKeys=%t, want %t", u.ocid, got.CanUseAPIKeys, want)
+		}
+	}
+}
+
+func union(a, b map[string]bool) map[string]bool {
+	out := maps.Clone(a)
+	maps.Copy(out, b)
+	return out
+}
+
+func intersect(a, b map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		if b[k] {
+			out[k] = true
+		}
+	}
+	return out
+}

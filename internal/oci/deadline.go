@@ -1,0 +1,84 @@
+package oci
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/oracle/oci-go-sdk/v65/common"
+)
+
+// The SDK's retry loop (common.Retry, v65.129.0) runs each call in a goroutine and, when the
+// caller's context ends first, returns the response variable that goroutine is still writing:
+// a data race (upstream oracle/oci-go-sdk#603). So the SDK is never handed a context that can
+// end. detach gives it one that cannot, carrying the invocation's context along; the
+// dispatcher applies that context to each HTTP request, and the retry policy refuses to back
+// off past the invocation deadline, so no call outlives the invocation.
+
+type invocationKey struct{}
+
+func detach(ctx context.Context) context.Context {
+	return context.WithValue(context.WithoutCancel(ctx), invocationKey{}, ctx)
+}
+
+// errInvocationOver is returned instead of sending a request once the invocation is over; it
+// is not retryable, so the SDK returns at once.
+type errInvocationOver struct{ cause error }
+
+func (e *errInvocationOver) Error() string { return "invocation deadline reached: " + e.cause.Error() }
+func (e *errInvocationOver) Unwrap() error { return e.cause }
+
+// boundByInvocation sends req under the invocation's context: the request is cancelled when
+// the invocation ends, and released when its body is closed.
+func boundByInvocation(next common.HTTPRequestDispatcher, req *http.Request) (*http.Response, error) {
+	inv, ok := req.Context().Value(invocationKey{}).(context.Context)
+	if !ok {
+		return next.Do(req)
+	}
+	if err := inv.Err(); err != nil {
+		return nil, &errInvocationOver{err}
+	}
+	ctx, cancel := context.WithCancel(req.Context())
+	stop := context.AfterFunc(inv, cancel)
+	release := func() { stop(); cancel() }
+	resp, err := next.Do(req.WithContext(ctx))
+	if err != nil {
+		release()
+		if ierr := inv.Err(); ierr != nil {
+			return nil, &errInvocationOver{ierr}
+		}
+		return nil, err
+	}
+	resp.Body = &releasingBody{ReadCloser: resp.Body, release: release}
+	return resp, nil
+}
+
+type releasingBody struct {
+	io.ReadCloser
+	release func()
+}
+
+func (b *releasingBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.release()
+	return err
+}
+
+// retryPolicy is the SDK's default (429, 5xx, network errors; exponential backoff with jitter;
+// 8 attempts), except that it never retries once the invocation is over or when the next
+// backoff would pass deadline. Stopping this way keeps the last OCI error and its code.
+func retryPolicy(deadline func() (time.Time, bool)) common.RetryPolicy {
+	base := common.DefaultRetryPolicyWithoutEventualConsistency()
+	return common.NewRetryPolicyWithOptions(
+		common.ReplaceWithValuesFromRetryPolicy(base),
+		common.WithShouldRetryOperation(func(r common.OCIOperationResponse) bool {
+			var over *errInvocationOver
+			if errors.As(r.Error, &over) || !base.ShouldRetryOperation(r) {
+				return false
+			}
+			d, ok := deadline()
+			return !ok || time.Now().Add(base.NextDuration(r)).Before(d)
+		}))
+}
