@@ -171,4 +171,3 @@ func step(s string) { fmt.Printf("\n== %s\n", s) }
 func indent(s string) string {
 	return "  " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ")
 }
-
