@@ -57,7 +57,7 @@ func run(users int, latency time.Duration, showJSON bool) error {
 	}
 	defer emu.Close()
 	before := emu.Snapshot()
-	step(fmt.Sprintf("Emulated tenancy: %d users, %d API keys, %s per call", countUsers(before), len(allKeys(before)), latency))
+	step(fmt.Sprintf("Emulated tenancy: %d users, %d API keys, %s per call", countUsers(before), len(before.KeyRefs()), latency))
 	describe(before)
 
 	for i, mode := range []string{"true", "false"} {
@@ -104,9 +104,9 @@ func verify(before, after ociemu.Tenancy) error {
 			}
 		}
 	}
-	left := allKeys(after)
+	left := after.KeyRefs()
 	var adminBefore, adminAfter, otherBefore, otherAfter int
-	for _, k := range allKeys(before) {
+	for _, k := range before.KeyRefs() {
 		owner := strings.SplitN(k, "/", 3)[1]
 		kept := slices.Contains(left, k)
 		if admins[owner] {
@@ -144,18 +144,6 @@ func describe(t ociemu.Tenancy) {
 			fmt.Printf("  domain %-12s group %-22s %2d members holding %2d keys\n", d.DisplayName, g.DisplayName, len(g.Members), keys)
 		}
 	}
-}
-
-func allKeys(t ociemu.Tenancy) []string {
-	var out []string
-	for _, d := range t.Domains {
-		for _, u := range d.Users {
-			for _, k := range u.APIKeys {
-				out = append(out, d.DisplayName+"/"+u.OCID+"/"+k.Fingerprint)
-			}
-		}
-	}
-	return out
 }
 
 func countUsers(t ociemu.Tenancy) int {

@@ -104,19 +104,8 @@ func assertNoSecrets(t *testing.T, f *harness.Function, text string) {
 	}
 }
 
-// keys returns every key in the tenancy as "domain/userOCID/fingerprint".
-func keys(tn ociemu.Tenancy) []string {
-	var out []string
-	for _, d := range tn.Domains {
-		for _, u := range d.Users {
-			for _, k := range u.APIKeys {
-				out = append(out, d.DisplayName+"/"+u.OCID+"/"+k.Fingerprint)
-			}
-		}
-	}
-	slices.Sort(out)
-	return out
-}
+// keys returns every key in the tenancy as "domain/userOCID/fingerprint", sorted.
+func keys(tn ociemu.Tenancy) []string { return tn.KeyRefs() }
 
 // adminKeys are the keys of the members of the named groups ("Domain/Name"), minus exempt users.
 func adminKeys(tn ociemu.Tenancy, groups []string, exempt ...string) []string {

@@ -1,5 +1,7 @@
 package ociemu
 
+import "slices"
+
 // Tenancy is the whole emulated state. It is also the JSON fixture format.
 type Tenancy struct {
 	ID           string        `json:"id"`
@@ -118,4 +120,19 @@ func (t *Tenancy) DefaultDomain() *Domain {
 		}
 	}
 	return nil
+}
+
+// KeyRefs lists every API key in the tenancy as "domain/user OCID/fingerprint", sorted: the
+// form tests and the demo compare end states in.
+func (t *Tenancy) KeyRefs() []string {
+	var out []string
+	for _, d := range t.Domains {
+		for _, u := range d.Users {
+			for _, k := range u.APIKeys {
+				out = append(out, d.DisplayName+"/"+u.OCID+"/"+k.Fingerprint)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
