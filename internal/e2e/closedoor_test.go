@@ -176,3 +176,17 @@ func TestPolicyGrantByGroupOCIDInASecondaryDomain(t *testing.T) {
 		t.Fatalf("status %s %+v\ndeleted %v\nwant %v", rep.Status, rep.Warnings, got, want)
 	}
 }
+
+// The root compartment named by its OCID is the tenancy: such a grant makes administrators too.
+func TestPolicyGrantOnTheRootCompartmentByID(t *testing.T) {
+	tn := decoyTenancy(50)
+	tn.Policies = append(tn.Policies, ociemu.Policy{ID: "ocid1.policy.oc1..rootid", Name: "Root by id", CompartmentID: tn.ID,
+		Statements: []string{"Allow group NetworkAdministrators to manage all-resources in compartment id " + tn.ID}})
+	emu := ociemu.NewTest(t, tn, ociemu.Options{})
+	before := emu.Snapshot()
+	rep := invoke(t, start(t, emu, map[string]string{"INCLUDE_POLICY_ADMINS": "true"}), "")
+	want := adminKeys(before, append(defaultAdmins(before), "Default/NetworkAdministrators"))
+	if got := minus(keys(before), keys(emu.Snapshot())); rep.Status != guard.StatusOK || !slices.Equal(got, want) {
+		t.Fatalf("status %s\ndeleted %v\nwant %v", rep.Status, got, want)
+	}
+}

@@ -13,6 +13,7 @@ import (
 // implements it lets the guard find groups that a policy makes administrators.
 type PolicySource interface {
 	TenancyPolicies(ctx context.Context) ([]policy.Policy, error)
+	Tenancy() string // the tenancy OCID: "in compartment id <it>" means "in tenancy"
 }
 
 // policyGroups finds every group granted "manage all-resources in tenancy", reports each
@@ -36,7 +37,7 @@ func policyGroups(ctx context.Context, dir Directory, configured []GroupRef, inc
 		rep.Warnings = append(rep.Warnings, p)
 		return nil, nil
 	}
-	grants, problems := policy.AdminGrants(pols)
+	grants, problems := policy.AdminGrantsIn(pols, src.Tenancy())
 	for _, e := range problems {
 		rep.Warnings = append(rep.Warnings, Problem{Stage: "policy", Message: "statement not understood, so it was not checked for administrator grants: " + e.Error()})
 	}

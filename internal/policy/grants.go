@@ -24,12 +24,21 @@ type AdminGrant struct {
 // parse is returned as a *StatementError in problems and never silently
 // dropped: it may be an administrator grant this parser could not read.
 func AdminGrants(policies []Policy) (grants []AdminGrant, problems []error) {
+	return AdminGrantsIn(policies, "")
+}
+
+// AdminGrantsIn is AdminGrants for a known tenancy: "in compartment id <tenancy OCID>" names
+// the root compartment, so it grants the same as "in tenancy".
+func AdminGrantsIn(policies []Policy, tenancyOCID string) (grants []AdminGrant, problems []error) {
 	for _, pol := range policies {
 		for i, raw := range pol.Statements {
 			st, err := Parse(raw)
 			if err != nil {
 				problems = append(problems, &StatementError{PolicyName: pol.Name, Index: i, Statement: raw, Err: err})
 				continue
+			}
+			if tenancyOCID != "" && st.Location.CompartmentID == tenancyOCID {
+				st.Location = Location{Tenancy: true}
 			}
 			if !st.GrantsTenancyAdmin() {
 				continue

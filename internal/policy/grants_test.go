@@ -88,3 +88,18 @@ func TestAdminGrantsNone(t *testing.T) {
 		t.Fatalf("got %v, %v; want no grants and no problems", grants, problems)
 	}
 }
+
+func TestAdminGrantsInTreatsTheRootCompartmentByIDAsTenancy(t *testing.T) {
+	const tenancy = "ocid1.tenancy.oc1..aaaaroot"
+	pols := []Policy{{Name: "root by id", Statements: []string{
+		"Allow group RootAdmins to manage all-resources in compartment id " + tenancy,
+		"Allow group Others to manage all-resources in compartment id ocid1.compartment.oc1..child",
+	}}}
+	grants, problems := AdminGrantsIn(pols, tenancy)
+	if len(problems) != 0 || len(grants) != 1 || grants[0].Subject.Name != "RootAdmins" {
+		t.Fatalf("grants %+v problems %v", grants, problems)
+	}
+	if grants, _ := AdminGrants(pols); len(grants) != 0 {
+		t.Fatalf("without the tenancy OCID nothing is known to be the root: %+v", grants)
+	}
+}
