@@ -44,13 +44,10 @@ func Run(ctx context.Context, dir Directory, opt Options, rep *Report) {
 		rep.Mode = "enforce"
 	}
 	admins, err := discover(ctx, dir, opt, rep)
-	if err != nil {
-		rep.Errors = append(rep.Errors, problem("discovery", err))
-		rep.Status = StatusError
-		rep.recount()
-		return
+	var keys []APIKey
+	if err == nil {
+		keys, err = keysOf(ctx, dir, admins)
 	}
-	keys, err := keysOf(ctx, dir, admins)
 	if err != nil {
 		rep.Errors = append(rep.Errors, problem("discovery", err))
 		rep.Status = StatusError
