@@ -74,6 +74,9 @@ type Domain struct {
 	Name    string `json:"name"`
 	URL     string `json:"url,omitempty"`
 	Default bool   `json:"default"`
+	// API is the identity API family that serves the domain ("iam" or "scim"), set by the
+	// Directory; the report shows it per group.
+	API string `json:"api,omitempty"`
 }
 
 func (d Domain) key() string { return d.Name + "\x00" + d.URL }

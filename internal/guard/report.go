@@ -50,7 +50,8 @@ type GroupReport struct {
 	Domain  string `json:"domain"`
 	OCID    string `json:"ocid"`
 	Members int    `json:"members"`
-	Source  string `json:"source"` // "config" or "policy"
+	Source  string `json:"source"`        // "config" or "policy"
+	API     string `json:"api,omitempty"` // the identity API family that served it: "iam" or "scim"
 }
 
 // AdminReport is one administrator and what was done to their keys.

@@ -117,7 +117,7 @@ func discover(ctx context.Context, dir Directory, opt Options, rep *Report) ([]A
 		if err != nil {
 			return nil, fmt.Errorf("list members of group %q: %w", ref, err)
 		}
-		rep.Groups = append(rep.Groups, GroupReport{Name: g.Ref.Name, Domain: g.Domain.Name, OCID: g.OCID, Members: len(members), Source: source})
+		rep.Groups = append(rep.Groups, GroupReport{Name: g.Ref.Name, Domain: g.Domain.Name, OCID: g.OCID, Members: len(members), Source: source, API: g.Domain.API})
 		opt.Logger.InfoContext(ctx, "admin group resolved", "group", g.Ref.String(), "domain", g.Domain.Name, "ocid", g.OCID, "members", len(members))
 		label := g.Domain.Name + "/" + g.Ref.Name
 		for _, u := range members {

@@ -2,10 +2,11 @@ package oci
 
 import (
 	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/oracle/oci-go-sdk/v65/common"
+
+	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
 )
 
 // Calls counts every HTTP request the SDK sends (retries included), by operation, so the report
@@ -47,32 +48,16 @@ type countingDispatcher struct {
 }
 
 func (d countingDispatcher) Do(req *http.Request) (*http.Response, error) {
-	d.calls.add(operation(req.Method, req.URL.Path))
-	return boundByInvocation(d.next, req)
-}
-
-// operation names a request the way the permissions list and the emulator do.
-func operation(method, path string) string {
-	parts := strings.Split(strings.Trim(path, "/"), "/")
-	switch {
-	case len(parts) >= 3 && parts[0] == "admin" && parts[1] == "v1":
-		resource, item := parts[2], len(parts) > 3
-		switch {
-		case method == http.MethodGet && !item:
-			return "scim.List" + resource
-		case method == http.MethodGet:
-			return "scim.Get" + strings.TrimSuffix(resource, "s")
-		case method == http.MethodPatch:
-			return "scim.Patch" + strings.TrimSuffix(resource, "s")
-		case method == http.MethodDelete:
-			return "scim.Delete" + strings.TrimSuffix(resource, "s")
-		}
-	case len(parts) == 2 && parts[0] == "20160918" && method == http.MethodGet:
-		return "List" + strings.ToUpper(parts[1][:1]) + parts[1][1:]
-	case len(parts) == 4 && parts[0] == "20181201" && parts[3] == "messages":
-		return "PublishMessage"
+	op, _ := req.Context().Value(operationKey{}).(string)
+	if op == "" {
+		op = req.Method + " " + req.URL.Path // a call made without detach: still counted, visibly
 	}
-	return method + " " + path
+	d.calls.add(op)
+	resp, err := boundByInvocation(d.next, req)
+	if err == nil && permissions.IsSCIM(op) {
+		normalizeSCIMError(resp)
+	}
+	return resp, err
 }
 
 // CallCount reports the calls made so far (total, by operation).

@@ -19,8 +19,15 @@ import (
 
 type invocationKey struct{}
 
-func detach(ctx context.Context) context.Context {
-	return context.WithValue(context.WithoutCancel(ctx), invocationKey{}, ctx)
+// operationKey carries the operation's name (a permissions.Op* constant) to the dispatcher,
+// which counts calls by it: the name is given where the call is made, never guessed from a
+// URL.
+type operationKey struct{}
+
+// detach is the context every SDK call gets: it cannot end, carries the invocation's context
+// for the dispatcher, and names the operation.
+func detach(ctx context.Context, op string) context.Context {
+	return context.WithValue(context.WithValue(context.WithoutCancel(ctx), invocationKey{}, ctx), operationKey{}, op)
 }
 
 // errInvocationOver is returned instead of sending a request once the invocation is over; it

@@ -1,6 +1,8 @@
 // Package oci implements guard.Directory on the OCI Go SDK: IAM to find identity domains and
-// read policies, Identity Domains (SCIM) on each domain's own URL for groups, users and API
-// keys, and Notifications. It signs every call as the function's resource principal.
+// read policies; groups, users and API keys through one of two API families per identity
+// domain (the IAM API for the Default domain, or Identity Domains SCIM on each domain's own
+// URL; see route.go); and Notifications. It signs every call as the function's resource
+// principal.
 package oci
 
 import (
@@ -16,6 +18,8 @@ import (
 	"github.com/oracle/oci-go-sdk/v65/identitydomains"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
+	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
+	"github.com/apikeyguard/admin-apikey-guard/internal/policy"
 )
 
 // Settings are what the adapter takes from the function configuration.
@@ -24,7 +28,11 @@ type Settings struct {
 	NotificationEndpoint string // ONS endpoint override
 	DefaultDomainURL     string // IDENTITY_DOMAIN_URL; discovered when empty
 	PageSize             int    // SCIM page size (count), at most 1000
-	KeyBatch             int    // users per ApiKeys filter
+	KeyBatch             int    // users per SCIM ApiKeys search filter
+	// IdentityAPI is IDENTITY_API: permissions.APIAuto (default when empty), APIIAM or APISCIM.
+	IdentityAPI string
+	// ReadConcurrency bounds the IAM family's per-user reads (GetUser, ListApiKeys).
+	ReadConcurrency int
 	// Deadline is the invocation's: no retry backs off past it. Zero means none.
 	Deadline time.Time
 }
@@ -35,6 +43,7 @@ type Directory struct {
 	tenancy  string
 	iam      identity.IdentityClient
 	settings Settings
+	api      string // IdentityAPI, defaulted
 	policy   common.RetryPolicy
 	Calls    *Calls
 
@@ -71,7 +80,18 @@ func New(p common.ConfigurationProvider, s Settings) (*Directory, error) {
 	if s.KeyBatch <= 0 {
 		s.KeyBatch = 50
 	}
-	d := &Directory{provider: p, tenancy: tenancy, iam: iam, settings: s, Calls: &Calls{},
+	if s.ReadConcurrency <= 0 {
+		s.ReadConcurrency = 8
+	}
+	api := s.IdentityAPI
+	switch api {
+	case "":
+		api = permissions.APIAuto
+	case permissions.APIAuto, permissions.APIIAM, permissions.APISCIM:
+	default:
+		return nil, fmt.Errorf("identity API %q: want auto, iam or scim", api)
+	}
+	d := &Directory{provider: p, tenancy: tenancy, iam: iam, settings: s, api: api, Calls: &Calls{},
 		// Identity Domains and ONS have no retry policy by default; every client gets this one.
 		policy:  retryPolicy(func() (time.Time, bool) { return s.Deadline, !s.Deadline.IsZero() }),
 		domains: map[string]guard.Domain{}, scim: map[string]*identitydomains.IdentityDomainsClient{}}
@@ -92,8 +112,19 @@ func (d *Directory) configure(c *common.BaseClient, host string) {
 	c.HTTPClient = d.Calls.wrap(c.HTTPClient)
 }
 
-// domain finds an identity domain by display name ("" is the Default domain).
+// domain finds an identity domain by display name ("" or "Default" is the Default domain) and
+// decides which API family serves it. The IAM API needs no domain lookup at all: it addresses
+// the Default domain by the tenancy.
 func (d *Directory) domain(ctx context.Context, name string) (guard.Domain, error) {
+	if strings.EqualFold(name, policy.DefaultDomain) {
+		name = ""
+	}
+	if name == "" && d.api != permissions.APISCIM {
+		return guard.Domain{Name: policy.DefaultDomain, Default: true, API: permissions.APIIAM}, nil
+	}
+	if name != "" && d.api == permissions.APIIAM {
+		return guard.Domain{}, fmt.Errorf("identity domain %q: IDENTITY_API=iam reaches the Default identity domain only; set IDENTITY_API=auto to enforce groups of other domains", name)
+	}
 	d.mu.Lock()
 	dom, ok := d.domains[name]
 	d.mu.Unlock()
@@ -103,7 +134,7 @@ func (d *Directory) domain(ctx context.Context, name string) (guard.Domain, erro
 	var err error
 	switch {
 	case name == "" && d.settings.DefaultDomainURL != "":
-		dom = guard.Domain{Name: "Default", URL: d.settings.DefaultDomainURL, Default: true}
+		dom = guard.Domain{Name: policy.DefaultDomain, URL: d.settings.DefaultDomainURL, Default: true}
 	case name == "":
 		dom, err = d.findDomain(ctx, func(s identity.DomainSummary) bool { return s.Type == identity.DomainTypeDefault }, "the Default identity domain")
 	default:
@@ -112,10 +143,19 @@ func (d *Directory) domain(ctx context.Context, name string) (guard.Domain, erro
 	if err != nil {
 		return guard.Domain{}, err
 	}
+	dom.API = d.family(dom)
 	d.mu.Lock()
 	d.domains[name] = dom
 	d.mu.Unlock()
 	return dom, nil
+}
+
+// family is the API family that serves dom under the configured IDENTITY_API.
+func (d *Directory) family(dom guard.Domain) string {
+	if dom.Default && d.api != permissions.APISCIM {
+		return permissions.APIIAM
+	}
+	return permissions.APISCIM
 }
 
 // findDomain looks in the tenancy's root compartment first (where the Default domain always
@@ -170,14 +210,16 @@ func (d *Directory) listDomains(ctx context.Context, compartment string, match f
 	var found []guard.Domain
 	req := identity.ListDomainsRequest{CompartmentId: &compartment, LifecycleState: identity.DomainLifecycleStateActive, Limit: ptr(1000)}
 	for {
-		resp, err := d.iam.ListDomains(detach(ctx), req)
+		resp, err := d.iam.ListDomains(detach(ctx, permissions.OpListDomains), req)
 		if err != nil {
-			return nil, opError("ListDomains", err)
+			return nil, opError(permissions.OpListDomains, err)
 		}
 		for _, s := range resp.Items {
 			if match(s) {
-				found = append(found, guard.Domain{ID: deref(s.Id), Name: deref(s.DisplayName),
-					URL: strings.TrimSuffix(deref(s.Url), "/"), Default: s.Type == identity.DomainTypeDefault})
+				dom := guard.Domain{ID: deref(s.Id), Name: deref(s.DisplayName),
+					URL: strings.TrimSuffix(deref(s.Url), "/"), Default: s.Type == identity.DomainTypeDefault}
+				dom.API = d.family(dom)
+				found = append(found, dom)
 			}
 		}
 		if resp.OpcNextPage == nil {
@@ -192,9 +234,9 @@ func (d *Directory) subCompartments(ctx context.Context) ([]string, error) {
 	req := identity.ListCompartmentsRequest{CompartmentId: &d.tenancy, CompartmentIdInSubtree: common.Bool(true),
 		AccessLevel: identity.ListCompartmentsAccessLevelAny, LifecycleState: identity.CompartmentLifecycleStateActive}
 	for {
-		resp, err := d.iam.ListCompartments(detach(ctx), req)
+		resp, err := d.iam.ListCompartments(detach(ctx, permissions.OpListCompartments), req)
 		if err != nil {
-			return nil, opError("ListCompartments", err)
+			return nil, opError(permissions.OpListCompartments, err)
 		}
 		for _, c := range resp.Items {
 			ids = append(ids, deref(c.Id))

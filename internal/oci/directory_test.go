@@ -16,6 +16,7 @@ import (
 	"github.com/oracle/oci-go-sdk/v65/common"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
+	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
 )
 
 // lyingDomain is an identity domain that ignores filters: it answers every listing with the
@@ -23,7 +24,7 @@ import (
 func lyingDomain(t *testing.T, resources map[string][]map[string]any, total int) (*Directory, guard.Domain) {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		res := resources[strings.TrimPrefix(r.URL.Path, "/admin/v1/")]
+		res := resources[strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/admin/v1/"), "/.search")]
 		n := total
 		if n == 0 {
 			n = len(res)
@@ -43,7 +44,7 @@ func lyingDomain(t *testing.T, resources map[string][]map[string]any, total int)
 		t.Fatal(err)
 	}
 	d.policy = common.NoRetryPolicy()
-	return d, guard.Domain{Name: "Default", URL: srv.URL, Default: true}
+	return d, guard.Domain{Name: "Default", URL: srv.URL, Default: true, API: permissions.APISCIM}
 }
 
 func TestMembersRefusesUsersWithoutTheMembership(t *testing.T) {
@@ -91,34 +92,54 @@ func TestMissingCapabilityMeansEnabled(t *testing.T) {
 	}
 }
 
-func TestOperationNames(t *testing.T) {
-	for _, tc := range []struct{ method, path, want string }{
-		{"GET", "/20160918/domains", "ListDomains"},
-		{"GET", "/20160918/policies", "ListPolicies"},
-		{"GET", "/20160918/compartments", "ListCompartments"},
-		{"GET", "/admin/v1/Users", "scim.ListUsers"},
-		{"GET", "/admin/v1/Groups", "scim.ListGroups"},
-		{"GET", "/admin/v1/ApiKeys", "scim.ListApiKeys"},
-		{"DELETE", "/admin/v1/ApiKeys/abc", "scim.DeleteApiKey"},
-		{"PATCH", "/admin/v1/Users/abc", "scim.PatchUser"},
-		{"POST", "/20181201/topics/ocid1.onstopic.x/messages", "PublishMessage"},
-		{"PUT", "/other", "PUT /other"},
-	} {
-		if got := operation(tc.method, tc.path); got != tc.want {
-			t.Errorf("%s %s = %q, want %q", tc.method, tc.path, got, tc.want)
-		}
+func TestCallsAreCountedByTheOperationNamedAtTheCallSite(t *testing.T) {
+	d, dom := lyingDomain(t, map[string][]map[string]any{"ApiKeys": {}, "Users": {}}, 0)
+	ctx := context.Background()
+	if _, err := d.APIKeys(ctx, dom, []guard.User{{OCID: "ocid1.user.oc1..a"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Members(ctx, guard.Group{Domain: dom, ID: "g"}); err != nil {
+		t.Fatal(err)
+	}
+	total, byOp := d.CallCount()
+	if total != 2 || byOp[permissions.OpSCIMSearchApiKeys] != 1 || byOp[permissions.OpSCIMListUsers] != 1 {
+		t.Fatalf("calls %d %v", total, byOp)
+	}
+}
+
+// A SCIM error body keeps its status and Oracle's detail instead of becoming an empty
+// BadErrorResponse, and the hint names the domain role, not an IAM statement.
+func TestSCIMErrorKeepsDetailAndNamesTheDomainRole(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/scim+json")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"Not authorized to access ApiKeys.","status":"403"}`))
+	}))
+	t.Cleanup(srv.Close)
+	d, _ := lyingDomain(t, nil, 0)
+	dom := guard.Domain{Name: "Engineering", URL: srv.URL, API: permissions.APISCIM}
+	err := d.DeleteAPIKey(context.Background(), guard.APIKey{Domain: dom, ID: "k1"})
+	var oe *OpError
+	if !errors.As(err, &oe) {
+		t.Fatalf("err = %v", err)
+	}
+	if oe.Status != 403 || oe.Code != "NotAuthorized" || oe.Message != "Not authorized to access ApiKeys." || oe.Domain != "Engineering" {
+		t.Errorf("OpError %+v", oe)
+	}
+	if h := oe.Hint(); !strings.Contains(h, permissions.DomainRole.Name) || !strings.Contains(h, `"Engineering"`) || strings.Contains(h, "Allow dynamic-group") {
+		t.Errorf("hint %q", h)
 	}
 }
 
 func TestOpErrorHintsAtTheMissingStatement(t *testing.T) {
-	e := &OpError{Op: "scim.DeleteApiKey", Status: 404, Code: "NotAuthorizedOrNotFound", Err: errors.New("x")}
+	e := &OpError{Op: permissions.OpDeleteApiKey, Status: 404, Code: "NotAuthorizedOrNotFound", Err: errors.New("x")}
 	if !errors.Is(e, guard.ErrNotFound) {
 		t.Error("404 must unwrap to guard.ErrNotFound")
 	}
 	if h := e.Hint(); !strings.Contains(h, "USER_APIKEY_REMOVE") {
 		t.Errorf("hint %q", h)
 	}
-	if (&OpError{Op: "scim.DeleteApiKey", Status: 500}).Hint() != "" {
+	if (&OpError{Op: permissions.OpDeleteApiKey, Status: 500}).Hint() != "" {
 		t.Error("a 500 is not a policy problem")
 	}
 }

@@ -1,9 +1,13 @@
 package oci
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"slices"
 
 	"github.com/oracle/oci-go-sdk/v65/common"
 
@@ -15,6 +19,7 @@ import (
 // the OCI error code and opc-request-id (for a support ticket) but never request headers.
 type OpError struct {
 	Op        string
+	Domain    string // identity domain display name, when the call was addressed to one
 	Status    int
 	Code      string
 	Message   string
@@ -40,36 +45,107 @@ func (e *OpError) Unwrap() []error {
 // ErrorCode implements guard.ErrorDetail.
 func (e *OpError) ErrorCode() string { return e.Code }
 
-// Hint implements guard.ErrorDetail. OCI answers 404 NotAuthorizedOrNotFound (or 403) when a
-// policy is missing, so name the statement that authorizes the operation; a 401 is about who
-// signed, not what they may do.
+// Hint implements guard.ErrorDetail. OCI answers 404 NotAuthorizedOrNotFound (IAM) or 403
+// (Identity Domains) when a grant is missing, so name the grant that authorizes the operation
+// in its own family: the policy statement, or the domain role. A 401 is about who signed, not
+// what they may do, except from Identity Domains, which also answer 401 to a principal the
+// domain does not know (an assumption; see README "Authorization").
 func (e *OpError) Hint() string {
 	switch e.Status {
 	case http.StatusUnauthorized:
-		return "the request was not authenticated: check that the function runs with its resource principal (OCI_RESOURCE_PRINCIPAL_*), that the token has not expired, and the clock"
+		h := "the request was not authenticated: check that the function runs with its resource principal (OCI_RESOURCE_PRINCIPAL_*), that the token has not expired, and the clock"
+		if g, ok := permissions.MissingGrant(e.Op, e.Domain); ok && permissions.IsSCIM(e.Op) {
+			h += "; for the Identity Domains API also check " + g
+		}
+		return h
 	case http.StatusForbidden, http.StatusNotFound:
 	default:
 		return ""
 	}
-	st, ok := permissions.ForOperation(e.Op)
+	g, ok := permissions.MissingGrant(e.Op, e.Domain)
 	if !ok {
 		return ""
 	}
-	return "if this is not simply a missing resource, the function's dynamic group probably lacks the policy statement: " +
-		permissions.Render([]permissions.Statement{st}, permissions.Vars{DynamicGroup: "<your-dynamic-group>", TopicCompartment: "<topic-compartment>", TopicID: "<topic-ocid>"})[0]
+	return "if this is not simply a missing resource, the function's dynamic group probably lacks " + g
 }
 
 func opError(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	e := &OpError{Op: op, Err: err}
-	if se, ok := common.IsServiceError(err); ok {
-		e.Status, e.Code, e.Message, e.RequestID = se.GetHTTPStatusCode(), se.GetCode(), se.GetMessage(), se.GetOpcRequestID()
-	}
 	var target *OpError
 	if errors.As(err, &target) {
 		return err
 	}
+	e := &OpError{Op: op, Err: err}
+	if se, ok := common.IsServiceError(err); ok {
+		e.Status, e.Code, e.Message, e.RequestID = se.GetHTTPStatusCode(), se.GetCode(), se.GetMessage(), se.GetOpcRequestID()
+	}
 	return e
+}
+
+// domainError is opError for a call addressed to an identity domain.
+func domainError(op string, dom guard.Domain, err error) error {
+	err = opError(op, err)
+	var e *OpError
+	if errors.As(err, &e) && e.Domain == "" {
+		e.Domain = dom.Name
+	}
+	return err
+}
+
+// scimError is the error body Identity Domains send (RFC 7644 §3.12, plus Oracle's extension
+// with a message id); the SDK reads only OCI's {code, message}, so without this it reports
+// "BadErrorResponse" with no message and Oracle's detail is lost.
+type scimError struct {
+	Schemas []string `json:"schemas"`
+	Detail  string   `json:"detail"`
+	Status  string   `json:"status"`
+	Oracle  *struct {
+		MessageID string `json:"messageId"`
+	} `json:"urn:ietf:params:scim:api:oracle:idcs:extension:messages:Error"`
+}
+
+const scimErrorSchema = "urn:ietf:params:scim:api:messages:2.0:Error"
+
+// normalizeSCIMError rewrites a SCIM error body into OCI's {code, message} shape, keeping the
+// HTTP status (which the retry policy reads) and Oracle's detail. Anything else is left as it
+// came.
+func normalizeSCIMError(resp *http.Response) {
+	if resp.StatusCode < 400 || resp.Body == nil {
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	_ = resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if err != nil {
+		return
+	}
+	var se scimError
+	if json.Unmarshal(body, &se) != nil || !slices.Contains(se.Schemas, scimErrorSchema) {
+		return
+	}
+	code := http.StatusText(resp.StatusCode)
+	switch {
+	case se.Oracle != nil && se.Oracle.MessageID != "":
+		code = se.Oracle.MessageID
+	case resp.StatusCode == http.StatusUnauthorized:
+		code = "NotAuthenticated"
+	case resp.StatusCode == http.StatusForbidden:
+		code = "NotAuthorized"
+	case resp.StatusCode == http.StatusTooManyRequests:
+		code = "TooManyRequests"
+	}
+	msg := se.Detail
+	if msg == "" {
+		msg = "Identity Domains answered " + resp.Status + " without detail"
+	}
+	out, err := json.Marshal(map[string]string{"code": code, "message": msg})
+	if err != nil {
+		return
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(out))
+	resp.ContentLength = int64(len(out))
+	resp.Header.Set("Content-Type", "application/json")
+	resp.Header.Del("Content-Length")
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/oracle/oci-go-sdk/v65/ons"
+
+	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
 )
 
 // maxMessageBody keeps a message under ONS's 64 KiB limit with room for encoding.
@@ -21,7 +23,7 @@ func (d *Directory) Publish(ctx context.Context, topicID, title, body string) er
 	if len(body) > maxMessageBody {
 		body = strings.ToValidUTF8(body[:maxMessageBody], "") + "\n… (truncated; the full report is in the function's log)"
 	}
-	_, err = c.PublishMessage(detach(ctx), ons.PublishMessageRequest{TopicId: &topicID,
+	_, err = c.PublishMessage(detach(ctx, permissions.OpPublishMessage), ons.PublishMessageRequest{TopicId: &topicID,
 		MessageDetails: ons.MessageDetails{Title: &title, Body: &body}})
-	return opError("PublishMessage", err)
+	return opError(permissions.OpPublishMessage, err)
 }

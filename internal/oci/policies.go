@@ -5,6 +5,7 @@ import (
 
 	"github.com/oracle/oci-go-sdk/v65/identity"
 
+	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
 	"github.com/apikeyguard/admin-apikey-guard/internal/policy"
 )
 
@@ -14,9 +15,9 @@ func (d *Directory) TenancyPolicies(ctx context.Context) ([]policy.Policy, error
 	var out []policy.Policy
 	req := identity.ListPoliciesRequest{CompartmentId: &d.tenancy, Limit: ptr(1000)}
 	for {
-		resp, err := d.iam.ListPolicies(detach(ctx), req)
+		resp, err := d.iam.ListPolicies(detach(ctx, permissions.OpListPolicies), req)
 		if err != nil {
-			return nil, opError("ListPolicies", err)
+			return nil, opError(permissions.OpListPolicies, err)
 		}
 		for _, p := range resp.Items {
 			if p.LifecycleState == identity.PolicyLifecycleStateDeleted {

@@ -2,7 +2,6 @@ package oci
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/oracle/oci-go-sdk/v65/identitydomains"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
+	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
 )
 
 const (
@@ -19,38 +19,16 @@ const (
 	// memberAttributes are all the guard needs of a member. groups is requested so that every
 	// returned user's membership is checked here, not just trusted to the server's filter.
 	memberAttributes = "userName,ocid,active,groups," + canUseAPIKeys
-	// keyAttributes leave out "key": the public key material has no business in this process.
-	keyAttributes = "fingerprint,user,ocid"
+	// searchRequestSchema is the SCIM SearchRequest message (RFC 7644 §3.4.3), as the SDK's
+	// ApiKeySearchRequest.Schemas requires.
+	searchRequestSchema = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 )
 
-// ResolveGroup finds exactly one group: by OCID, or by display name in the named domain.
-// A policy's "group id <ocid>" does not say which identity domain holds the group, so an OCID
-// without a domain is looked up in the Default domain first and then in every other domain.
-func (d *Directory) ResolveGroup(ctx context.Context, ref guard.GroupRef) (guard.Group, error) {
-	dom, err := d.domain(ctx, ref.Domain)
-	if err != nil {
-		return guard.Group{}, err
-	}
-	g, err := d.resolveIn(ctx, dom, ref)
-	if !errors.Is(err, guard.ErrNotFound) || ref.OCID == "" || ref.Domain != "" {
-		return g, err
-	}
-	others, lerr := d.allDomains(ctx)
-	if lerr != nil {
-		return guard.Group{}, lerr
-	}
-	for _, o := range others {
-		if o.URL == dom.URL {
-			continue
-		}
-		if g, err = d.resolveIn(ctx, o, ref); !errors.Is(err, guard.ErrNotFound) {
-			return g, err
-		}
-	}
-	return guard.Group{}, err
-}
+// keyAttributes leave out "key": the public key material has no business in this process.
+var keyAttributes = []string{"fingerprint", "user", "ocid"}
 
-func (d *Directory) resolveIn(ctx context.Context, dom guard.Domain, ref guard.GroupRef) (guard.Group, error) {
+// scimResolve finds the group in one identity domain through the Identity Domains API.
+func (d *Directory) scimResolve(ctx context.Context, dom guard.Domain, ref guard.GroupRef) (guard.Group, error) {
 	c, err := d.client(dom)
 	if err != nil {
 		return guard.Group{}, err
@@ -59,9 +37,9 @@ func (d *Directory) resolveIn(ctx context.Context, dom guard.Domain, ref guard.G
 	if ref.OCID != "" {
 		filter = fmt.Sprintf("ocid eq %s", quote(ref.OCID))
 	}
-	resp, err := c.ListGroups(detach(ctx), identitydomains.ListGroupsRequest{Filter: &filter, Attributes: common.String("displayName,ocid"), Count: common.Int(10)})
+	resp, err := c.ListGroups(detach(ctx, permissions.OpSCIMListGroups), identitydomains.ListGroupsRequest{Filter: &filter, Attributes: common.String("displayName,ocid"), Count: common.Int(10)})
 	if err != nil {
-		return guard.Group{}, opError("scim.ListGroups", err)
+		return guard.Group{}, domainError(permissions.OpSCIMListGroups, dom, err)
 	}
 	// The server's eq is case-insensitive; the guard insists on the exact group it was given.
 	var found []identitydomains.Group
@@ -84,25 +62,32 @@ func (d *Directory) resolveIn(ctx context.Context, dom guard.Domain, ref guard.G
 	return guard.Group{Ref: ref, Domain: dom, ID: deref(g.Id), OCID: deref(g.Ocid)}, nil
 }
 
-// Members pages through the users whose groups include g. Every returned user must show the
-// membership: a server that ignored the filter would otherwise make everyone an administrator.
-func (d *Directory) Members(ctx context.Context, g guard.Group) ([]guard.User, error) {
+// scimMembers pages through the users whose groups include g. Every returned user must show
+// the membership: a server that ignored the filter would otherwise make everyone an
+// administrator. No sortBy is sent (Oracle documents none as sortable for this use), so the
+// pages are checked instead: no user twice, and exactly totalResults users in the end.
+func (d *Directory) scimMembers(ctx context.Context, g guard.Group) ([]guard.User, error) {
 	c, err := d.client(g.Domain)
 	if err != nil {
 		return nil, err
 	}
 	filter := fmt.Sprintf("groups.value eq %s", quote(g.ID))
 	var users []guard.User
+	seen := map[string]bool{}
 	err = d.pages(func(start, count int) (int, int, error) {
-		resp, err := c.ListUsers(detach(ctx), identitydomains.ListUsersRequest{Filter: &filter, Attributes: common.String(memberAttributes),
-			StartIndex: &start, Count: &count, SortBy: common.String("id")})
+		resp, err := c.ListUsers(detach(ctx, permissions.OpSCIMListUsers), identitydomains.ListUsersRequest{Filter: &filter,
+			Attributes: common.String(memberAttributes), StartIndex: &start, Count: &count})
 		if err != nil {
-			return 0, 0, opError("scim.ListUsers", err)
+			return 0, 0, domainError(permissions.OpSCIMListUsers, g.Domain, err)
 		}
 		for _, u := range resp.Resources {
 			if !slices.ContainsFunc(u.Groups, func(m identitydomains.UserGroups) bool { return deref(m.Value) == g.ID }) {
-				return 0, 0, fmt.Errorf("scim.ListUsers returned user %s, who is not a member of group %q: refusing to trust this listing", deref(u.Ocid), g.Ref)
+				return 0, 0, fmt.Errorf("%s returned user %s, who is not a member of group %q: refusing to trust this listing", permissions.OpSCIMListUsers, deref(u.Ocid), g.Ref)
 			}
+			if seen[deref(u.Id)] {
+				return 0, 0, fmt.Errorf("%s returned user %s twice while paging: the listing moved under the pages, refusing to trust it", permissions.OpSCIMListUsers, deref(u.Ocid))
+			}
+			seen[deref(u.Id)] = true
 			caps := u.UrnIetfParamsScimSchemasOracleIdcsExtensionCapabilitiesUser
 			users = append(users, guard.User{Domain: g.Domain, ID: deref(u.Id), OCID: deref(u.Ocid), UserName: deref(u.UserName),
 				Active: u.Active == nil || *u.Active,
@@ -114,9 +99,12 @@ func (d *Directory) Members(ctx context.Context, g guard.Group) ([]guard.User, e
 	return users, err
 }
 
-// APIKeys lists the keys of users, several users per request (an "or" filter), so the cost
-// grows with the number of administrators, never with the size of the tenancy.
-func (d *Directory) APIKeys(ctx context.Context, dom guard.Domain, users []guard.User) ([]guard.APIKey, error) {
+// scimAPIKeys lists the keys of users, several users per request (an "or" filter), so the
+// cost grows with the number of administrators, never with the size of the tenancy. The
+// filter travels in the body of POST /ApiKeys/.search (SearchApiKeys), not in the URL: 50
+// OCIDs make a 5 KB filter, which beside a resource-principal token would pass the 8 KiB
+// request-head limit of a front end.
+func (d *Directory) scimAPIKeys(ctx context.Context, dom guard.Domain, users []guard.User) ([]guard.APIKey, error) {
 	c, err := d.client(dom)
 	if err != nil {
 		return nil, err
@@ -130,11 +118,13 @@ func (d *Directory) APIKeys(ctx context.Context, dom guard.Domain, users []guard
 			want[u.OCID] = true
 		}
 		filter := strings.Join(terms, " or ")
+		seen := map[string]bool{}
 		err := d.pages(func(start, count int) (int, int, error) {
-			resp, err := c.ListApiKeys(detach(ctx), identitydomains.ListApiKeysRequest{Filter: &filter, Attributes: common.String(keyAttributes),
-				StartIndex: &start, Count: &count, SortBy: common.String("id")})
+			resp, err := c.SearchApiKeys(detach(ctx, permissions.OpSCIMSearchApiKeys), identitydomains.SearchApiKeysRequest{
+				ApiKeySearchRequest: identitydomains.ApiKeySearchRequest{Schemas: []string{searchRequestSchema},
+					Filter: &filter, Attributes: keyAttributes, StartIndex: &start, Count: &count}})
 			if err != nil {
-				return 0, 0, opError("scim.ListApiKeys", err)
+				return 0, 0, domainError(permissions.OpSCIMSearchApiKeys, dom, err)
 			}
 			for _, k := range resp.Resources {
 				owner := ""
@@ -142,8 +132,12 @@ func (d *Directory) APIKeys(ctx context.Context, dom guard.Domain, users []guard
 					owner = deref(k.User.Ocid)
 				}
 				if !want[owner] {
-					return 0, 0, fmt.Errorf("scim.ListApiKeys returned key %s of user %q, which the filter excludes: refusing to trust this listing", deref(k.Fingerprint), owner)
+					return 0, 0, fmt.Errorf("%s returned key %s of user %q, which the filter excludes: refusing to trust this listing", permissions.OpSCIMSearchApiKeys, deref(k.Fingerprint), owner)
 				}
+				if seen[deref(k.Id)] {
+					return 0, 0, fmt.Errorf("%s returned key %s twice while paging: refusing to trust this listing", permissions.OpSCIMSearchApiKeys, deref(k.Fingerprint))
+				}
+				seen[deref(k.Id)] = true
 				keys = append(keys, guard.APIKey{Domain: dom, ID: deref(k.Id), Fingerprint: deref(k.Fingerprint), UserOCID: owner})
 			}
 			return len(resp.Resources), deref(resp.TotalResults), nil
@@ -155,31 +149,29 @@ func (d *Directory) APIKeys(ctx context.Context, dom guard.Domain, users []guard
 	return keys, nil
 }
 
-// DeleteAPIKey deletes one key by its SCIM id.
-func (d *Directory) DeleteAPIKey(ctx context.Context, k guard.APIKey) error {
+// scimDelete deletes one key by its SCIM id.
+func (d *Directory) scimDelete(ctx context.Context, k guard.APIKey) error {
 	c, err := d.client(k.Domain)
 	if err != nil {
 		return err
 	}
-	_, err = c.DeleteApiKey(detach(ctx), identitydomains.DeleteApiKeyRequest{ApiKeyId: &k.ID})
-	return opError("scim.DeleteApiKey", err)
+	_, err = c.DeleteApiKey(detach(ctx, permissions.OpSCIMDeleteApiKey), identitydomains.DeleteApiKeyRequest{ApiKeyId: &k.ID})
+	return domainError(permissions.OpSCIMDeleteApiKey, k.Domain, err)
 }
 
-// DisableAPIKeys sets canUseApiKeys=false. Identity Domains PATCH is used rather than IAM
-// UpdateUserCapabilities because it works in every identity domain, not only the Default one,
-// and replaces just this one attribute instead of the whole capability set.
-func (d *Directory) DisableAPIKeys(ctx context.Context, u guard.User) error {
+// scimDisable sets canUseApiKeys=false with a PATCH that replaces this one attribute only.
+func (d *Directory) scimDisable(ctx context.Context, u guard.User) error {
 	c, err := d.client(u.Domain)
 	if err != nil {
 		return err
 	}
 	var off any = false
-	_, err = c.PatchUser(detach(ctx), identitydomains.PatchUserRequest{UserId: &u.ID, Attributes: common.String("ocid"),
+	_, err = c.PatchUser(detach(ctx, permissions.OpSCIMPatchUser), identitydomains.PatchUserRequest{UserId: &u.ID, Attributes: common.String("ocid"),
 		PatchOp: identitydomains.PatchOp{
 			Schemas:    []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
 			Operations: []identitydomains.Operations{{Op: identitydomains.OperationsOpReplace, Path: common.String(canUseAPIKeys), Value: &off}},
 		}})
-	return opError("scim.PatchUser", err)
+	return domainError(permissions.OpSCIMPatchUser, u.Domain, err)
 }
 
 // pages walks a SCIM listing by 1-based startIndex until totalResults are read. A short page

@@ -1,10 +1,21 @@
-// Package permissions is the single source of truth for the IAM policy
-// statements the function's dynamic group needs. The function's
-// "probably a missing policy" hints, the deploy README and the Terraform
-// stack are all checked against this list, so it cannot drift from them.
+// Package permissions is the single source of truth for what the function's dynamic group must
+// be granted: the IAM policy statements, per identity API family, and the identity-domain role
+// that the Identity Domains (SCIM) family needs. The function's "probably a missing grant"
+// hints, the README and the Terraform stack are all checked against this list, so it cannot
+// drift from them.
+//
+// Two families reach the same users (see README "Authorization"):
+//   - iam: the IAM API (/20160918). Oracle documents the permission each operation checks, so
+//     IAM policy statements authorize it exactly. It reaches the Default identity domain only.
+//   - scim: the Identity Domains API (/admin/v1 on each domain's URL). Oracle documents it
+//     being authorized by identity-domain administrator roles; a dynamic group gets one
+//     through the OCI IAM application ("Assigning a domain role to a dynamic group").
 package permissions
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Feature groups statements by the configuration that makes them necessary.
 type Feature string
@@ -12,37 +23,68 @@ type Feature string
 const (
 	// FeatureCore statements are needed by every deployment.
 	FeatureCore Feature = "core"
-	// FeatureDisableCapability statements are needed when
-	// DISABLE_API_KEY_CAPABILITY=true.
+	// FeatureIAM statements are needed when any group goes through the IAM API
+	// (IDENTITY_API=auto or iam).
+	FeatureIAM Feature = "iam"
+	// FeatureDomains statements are needed when identity domains must be looked up: any group
+	// through SCIM, a secondary-domain group, or policy-derived groups.
+	FeatureDomains Feature = "domains"
+	// FeatureSubCompartments statements are needed when secondary domains may be involved:
+	// they can live in sub-compartments.
+	FeatureSubCompartments Feature = "sub-compartments"
+	// FeatureDisableCapability statements are needed when DISABLE_API_KEY_CAPABILITY=true
+	// and the IAM API serves the Default domain.
 	FeatureDisableCapability Feature = "disable-api-key-capability"
-	// FeatureNotifications statements are needed when NOTIFICATION_TOPIC_ID
-	// is set.
+	// FeatureNotifications statements are needed when NOTIFICATION_TOPIC_ID is set.
 	FeatureNotifications Feature = "notifications"
 )
 
-// Operation names as the function reports them. IAM and ONS calls use the
-// OCI API operation name; Identity Domains (SCIM) calls are prefixed with
-// "scim." because they are not IAM API operations.
+// IdentityAPI values (the IDENTITY_API configuration key).
+const (
+	APIAuto = "auto"
+	APIIAM  = "iam"
+	APISCIM = "scim"
+)
+
+// Operation names as the function reports and counts them. IAM and ONS calls use the OCI API
+// operation name; Identity Domains (SCIM) calls are prefixed with "scim." because they are
+// not IAM API operations (the emulator counts with the same names).
 const (
 	OpListDomains      = "ListDomains"
 	OpListPolicies     = "ListPolicies"
 	OpListCompartments = "ListCompartments"
-	OpSCIMListGroups   = "scim.ListGroups"
-	OpSCIMListUsers    = "scim.ListUsers"
-	OpSCIMListApiKeys  = "scim.ListApiKeys"
-	OpSCIMDeleteApiKey = "scim.DeleteApiKey"
-	OpSCIMPatchUser    = "scim.PatchUser"
 	OpPublishMessage   = "PublishMessage"
+
+	// IAM family (identity package of the SDK).
+	OpListGroups               = "ListGroups"
+	OpGetGroup                 = "GetGroup"
+	OpListUserGroupMemberships = "ListUserGroupMemberships"
+	OpGetUser                  = "GetUser"
+	OpListApiKeys              = "ListApiKeys"
+	OpDeleteApiKey             = "DeleteApiKey"
+	OpUpdateUserCapabilities   = "UpdateUserCapabilities"
+
+	// SCIM family (identitydomains package of the SDK).
+	OpSCIMListGroups    = "scim.ListGroups"
+	OpSCIMListUsers     = "scim.ListUsers"
+	OpSCIMSearchApiKeys = "scim.SearchApiKeys"
+	OpSCIMDeleteApiKey  = "scim.DeleteApiKey"
+	OpSCIMPatchUser     = "scim.PatchUser"
+
+	opSCIMPrefix = "scim."
 )
 
 // Operations lists every OCI operation the function calls.
 func Operations() []string {
 	return []string{
-		OpListDomains, OpListPolicies, OpListCompartments,
-		OpSCIMListGroups, OpSCIMListUsers, OpSCIMListApiKeys, OpSCIMDeleteApiKey,
-		OpSCIMPatchUser, OpPublishMessage,
+		OpListDomains, OpListPolicies, OpListCompartments, OpPublishMessage,
+		OpListGroups, OpGetGroup, OpListUserGroupMemberships, OpGetUser, OpListApiKeys, OpDeleteApiKey, OpUpdateUserCapabilities,
+		OpSCIMListGroups, OpSCIMListUsers, OpSCIMSearchApiKeys, OpSCIMDeleteApiKey, OpSCIMPatchUser,
 	}
 }
+
+// IsSCIM says whether op is an Identity Domains (SCIM) operation, authorized by a domain role.
+func IsSCIM(op string) bool { return strings.HasPrefix(op, opSCIMPrefix) }
 
 // Placeholders that may appear in a Statement's Template.
 const (
@@ -58,14 +100,36 @@ type Statement struct {
 	Template string
 	// Why is one sentence for operators reading the README.
 	Why string
+	// Source names the Oracle page the permissions come from.
+	Source string
 	// Operations are the calls this statement authorizes (see Op*).
 	Operations []string
 }
 
-// Features selects the optional behaviours that need extra statements.
+// Features selects what a deployment does, and so what it must be granted.
 type Features struct {
+	// IdentityAPI is APIAuto (default when empty), APIIAM or APISCIM.
+	IdentityAPI string
+	// SecondaryDomains: ADMIN_GROUPS names a group outside the Default domain, or
+	// INCLUDE_POLICY_ADMINS=true (a policy may name any domain's group).
+	SecondaryDomains  bool
 	DisableCapability bool
 	Notifications     bool
+}
+
+func (f Features) api() string {
+	if f.IdentityAPI == "" {
+		return APIAuto
+	}
+	return f.IdentityAPI
+}
+
+// UsesIAM says whether the IAM API serves the Default domain's groups.
+func (f Features) UsesIAM() bool { return f.api() != APISCIM }
+
+// UsesSCIM says whether some group goes through the Identity Domains API.
+func (f Features) UsesSCIM() bool {
+	return f.api() == APISCIM || (f.api() == APIAuto && f.SecondaryDomains)
 }
 
 // Vars are the values substituted into templates by Render.
@@ -90,28 +154,39 @@ func All() []Statement {
 	return out
 }
 
-// Required returns the statements a deployment with features f needs:
-// the core ones, plus those of each enabled feature, in All() order.
+// Required returns the IAM policy statements a deployment with features f needs, in All()
+// order: nothing it could do without, so that each one is shown necessary by a test.
 func Required(f Features) []Statement {
 	var out []Statement
 	for _, s := range All() {
-		switch s.Feature {
-		case FeatureCore:
-		case FeatureDisableCapability:
-			if !f.DisableCapability {
-				continue
-			}
-		case FeatureNotifications:
-			if !f.Notifications {
-				continue
-			}
-		default:
-			continue
+		if needed(s.Feature, f) {
+			out = append(out, s)
 		}
-		out = append(out, s)
 	}
 	return out
 }
+
+func needed(feature Feature, f Features) bool {
+	switch feature {
+	case FeatureCore:
+		return true
+	case FeatureIAM:
+		return f.UsesIAM()
+	case FeatureDomains:
+		return f.UsesSCIM() || f.SecondaryDomains
+	case FeatureSubCompartments:
+		return f.SecondaryDomains
+	case FeatureDisableCapability:
+		return f.DisableCapability && f.UsesIAM()
+	case FeatureNotifications:
+		return f.Notifications
+	}
+	return false
+}
+
+// DomainRoleNeeded says whether the dynamic group needs DomainRole in the identity domains
+// that the SCIM family serves.
+func DomainRoleNeeded(f Features) bool { return f.UsesSCIM() }
 
 // Render substitutes v into every statement's template.
 func Render(stmts []Statement, v Vars) []string {
@@ -127,8 +202,9 @@ func Render(stmts []Statement, v Vars) []string {
 	return out
 }
 
-// ForOperation returns the statement that authorizes op, so that an
-// authorization failure can name the statement that is probably missing.
+// ForOperation returns the statement that authorizes an IAM or ONS operation, so that an
+// authorization failure can name the statement that is probably missing. SCIM operations
+// have no statement: see DomainRole.
 func ForOperation(op string) (Statement, bool) {
 	for _, s := range All() {
 		for _, o := range s.Operations {
@@ -138,4 +214,25 @@ func ForOperation(op string) (Statement, bool) {
 		}
 	}
 	return Statement{}, false
+}
+
+// MissingGrant names, for a refused operation, the grant that is probably missing in the
+// words an operator acts on: the policy statement (IAM family, ONS) or the domain role (SCIM
+// family). domain is the identity domain's display name, when known.
+func MissingGrant(op, domain string) (string, bool) {
+	if IsSCIM(op) {
+		if domain == "" {
+			domain = "the identity domain"
+		} else {
+			domain = fmt.Sprintf("identity domain %q", domain)
+		}
+		return fmt.Sprintf("the domain role %q for the function's dynamic group in %s (Identity Domains API, IDENTITY_API=%s path; see README \"Authorization\")",
+			DomainRole.Name, domain, APISCIM), true
+	}
+	st, ok := ForOperation(op)
+	if !ok {
+		return "", false
+	}
+	return "the policy statement: " + Render([]Statement{st}, Vars{DynamicGroup: "<your-dynamic-group>",
+		TopicCompartment: "<topic-compartment>", TopicID: "<topic-ocid>"})[0], true
 }

@@ -7,33 +7,54 @@ import (
 	"testing"
 )
 
+// allFeatureCombos is every deployment shape the function supports.
 func allFeatureCombos() []Features {
-	return []Features{
-		{},
-		{DisableCapability: true},
-		{Notifications: true},
-		{DisableCapability: true, Notifications: true},
+	var out []Features
+	for _, api := range []string{APIAuto, APIIAM, APISCIM} {
+		for _, secondary := range []bool{false, true} {
+			if api == APIIAM && secondary {
+				continue // a configuration error: the IAM API reaches the Default domain only
+			}
+			for _, disable := range []bool{false, true} {
+				for _, notify := range []bool{false, true} {
+					out = append(out, Features{IdentityAPI: api, SecondaryDomains: secondary, DisableCapability: disable, Notifications: notify})
+				}
+			}
+		}
 	}
+	return out
 }
 
-func TestEveryOperationCoveredByExactlyOneStatement(t *testing.T) {
+func TestEveryOperationHasExactlyOneGrant(t *testing.T) {
 	count := map[string]int{}
 	for _, s := range All() {
 		if len(s.Operations) == 0 {
 			t.Errorf("statement %q authorizes no operation", s.Template)
 		}
+		if s.Source == "" {
+			t.Errorf("statement %q cites no Oracle source", s.Template)
+		}
 		for _, op := range s.Operations {
+			if IsSCIM(op) {
+				t.Errorf("statement %q names SCIM operation %s: the SCIM family is authorized by the domain role", s.Template, op)
+			}
 			count[op]++
 		}
 	}
+	for _, op := range DomainRole.Operations {
+		if !IsSCIM(op) {
+			t.Errorf("domain role lists non-SCIM operation %s", op)
+		}
+		count[op]++
+	}
 	for _, op := range Operations() {
 		if count[op] != 1 {
-			t.Errorf("operation %s is covered by %d statements, want 1", op, count[op])
+			t.Errorf("operation %s is granted by %d statements or roles, want 1", op, count[op])
 		}
 	}
 	for op := range count {
 		if !slices.Contains(Operations(), op) {
-			t.Errorf("statement names unknown operation %q", op)
+			t.Errorf("grant names unknown operation %q", op)
 		}
 	}
 }
@@ -55,44 +76,65 @@ func TestStatementShape(t *testing.T) {
 	}
 }
 
-func TestRequired(t *testing.T) {
+// opsOf is what a deployment's grants authorize.
+func opsOf(f Features) []string {
+	var ops []string
+	for _, s := range Required(f) {
+		ops = append(ops, s.Operations...)
+	}
+	if DomainRoleNeeded(f) {
+		ops = append(ops, DomainRole.Operations...)
+	}
+	return ops
+}
+
+func TestRequiredPerFamily(t *testing.T) {
+	iamOps := []string{OpListGroups, OpGetGroup, OpListUserGroupMemberships, OpGetUser, OpListApiKeys, OpDeleteApiKey}
 	for _, f := range allFeatureCombos() {
-		got := map[Feature]int{}
-		for _, s := range Required(f) {
-			got[s.Feature]++
+		ops := opsOf(f)
+		has := func(op string) bool { return slices.Contains(ops, op) }
+		for _, op := range iamOps {
+			if has(op) != f.UsesIAM() {
+				t.Errorf("%+v: %s granted = %v, want %v (IAM family in use)", f, op, has(op), f.UsesIAM())
+			}
 		}
-		if got[FeatureCore] == 0 {
-			t.Errorf("%+v: no core statement", f)
+		if has(OpSCIMDeleteApiKey) != (f.IdentityAPI == APISCIM || f.SecondaryDomains) {
+			t.Errorf("%+v: domain role granted = %v", f, has(OpSCIMDeleteApiKey))
 		}
-		if (got[FeatureDisableCapability] > 0) != f.DisableCapability {
-			t.Errorf("%+v: disable-capability statements = %d", f, got[FeatureDisableCapability])
+		if has(OpUpdateUserCapabilities) != (f.DisableCapability && f.UsesIAM()) {
+			t.Errorf("%+v: UpdateUserCapabilities granted = %v", f, has(OpUpdateUserCapabilities))
 		}
-		if (got[FeatureNotifications] > 0) != f.Notifications {
-			t.Errorf("%+v: notification statements = %d", f, got[FeatureNotifications])
+		if has(OpPublishMessage) != f.Notifications {
+			t.Errorf("%+v: PublishMessage granted = %v", f, has(OpPublishMessage))
+		}
+		if !has(OpListPolicies) {
+			t.Errorf("%+v: ListPolicies not granted", f)
+		}
+		if has(OpListDomains) != (f.IdentityAPI == APISCIM || f.SecondaryDomains) {
+			t.Errorf("%+v: ListDomains granted = %v", f, has(OpListDomains))
+		}
+		if has(OpListCompartments) != f.SecondaryDomains {
+			t.Errorf("%+v: ListCompartments granted = %v", f, has(OpListCompartments))
 		}
 	}
-	all := Required(Features{DisableCapability: true, Notifications: true})
+	all := Required(Features{SecondaryDomains: true, DisableCapability: true, Notifications: true})
 	if len(all) != len(All()) {
-		t.Errorf("all features on: %d statements, want every one of %d", len(all), len(All()))
+		t.Errorf("auto with every feature on: %d statements, want every one of %d", len(all), len(All()))
+	}
+	if n := len(Required(Features{IdentityAPI: APISCIM})); n != 2 {
+		t.Errorf("scim, Default domain only: %d statements, want 2 (policies, domains)", n)
 	}
 }
 
-func TestRequiredCoreCoversCoreOperations(t *testing.T) {
-	core := Required(Features{})
-	var ops []string
-	for _, s := range core {
-		ops = append(ops, s.Operations...)
+func TestMissingGrantNamesTheFamilysGrant(t *testing.T) {
+	if g, ok := MissingGrant(OpDeleteApiKey, "Default"); !ok || !strings.Contains(g, "policy statement") || !strings.Contains(g, "USER_APIKEY_REMOVE") {
+		t.Errorf("IAM DeleteApiKey: %q", g)
 	}
-	for _, op := range []string{OpListDomains, OpListPolicies, OpListCompartments, OpSCIMListGroups,
-		OpSCIMListUsers, OpSCIMListApiKeys, OpSCIMDeleteApiKey} {
-		if !slices.Contains(ops, op) {
-			t.Errorf("core statements do not authorize %s", op)
-		}
+	if g, ok := MissingGrant(OpSCIMDeleteApiKey, "Engineering"); !ok || !strings.Contains(g, DomainRole.Name) || !strings.Contains(g, `"Engineering"`) {
+		t.Errorf("SCIM DeleteApiKey: %q", g)
 	}
-	for _, op := range []string{OpSCIMPatchUser, OpPublishMessage} {
-		if slices.Contains(ops, op) {
-			t.Errorf("core statements authorize optional %s", op)
-		}
+	if _, ok := MissingGrant("DeleteUser", ""); ok {
+		t.Error("MissingGrant(DeleteUser) found a grant; the function must never be allowed to delete users")
 	}
 }
 
@@ -122,6 +164,9 @@ func TestRenderSubstitutesAllPlaceholders(t *testing.T) {
 
 func TestForOperation(t *testing.T) {
 	for _, op := range Operations() {
+		if IsSCIM(op) {
+			continue
+		}
 		s, ok := ForOperation(op)
 		if !ok {
 			t.Errorf("ForOperation(%s) found nothing", op)
@@ -131,7 +176,7 @@ func TestForOperation(t *testing.T) {
 			t.Errorf("ForOperation(%s) returned %q which does not list it", op, s.Template)
 		}
 	}
-	if s, ok := ForOperation(OpSCIMDeleteApiKey); !ok || !strings.Contains(s.Template, "manage users in tenancy") {
+	if s, ok := ForOperation(OpDeleteApiKey); !ok || !strings.Contains(s.Template, "manage users in tenancy") {
 		t.Errorf("DeleteApiKey must map to the tenancy-scope manage users statement, got %q", s.Template)
 	}
 	if _, ok := ForOperation("DeleteUser"); ok {

@@ -1,70 +1,103 @@
 package permissions
 
-// statements is the one list. Sources (OCI documentation):
-//   - "Details for IAM with Identity Domains" (Content/Identity/policyreference/iampolicyreference.htm):
-//     inspect domains = DOMAIN_INSPECT (ListDomains); inspect compartments =
-//     COMPARTMENT_INSPECT (ListCompartments); inspect policies = POLICY_READ
-//     (ListPolicies, statements included); inspect groups = GROUP_INSPECT;
-//     inspect users = USER_INSPECT; read users adds USER_READ (ListApiKeys);
-//     DeleteApiKey needs USER_UPDATE and USER_APIKEY_REMOVE, both only in
-//     manage users.
-//   - "Details for Notifications" (Content/Identity/Reference/notificationpolicyreference.htm):
-//     PublishMessage needs ONS_TOPIC_PUBLISH (use ons-topics); only general
-//     variables are supported, so a statement cannot name one topic.
-//   - "General Variables for All Requests": request.permission is available
-//     to every request; conditions on it keep a verb from granting more than
-//     the listed permissions.
-//
-// Identity Domains (SCIM) calls are authorized by these IAM resource types
-// (users, groups); deleting an administrator's key requires the grant at
-// tenancy scope. See README.md (Deploy) for what could not be verified.
+// Sources (OCI documentation), cited per statement in Source:
+//   - iamRef: "Details for IAM with Identity Domains"
+//     (https://docs.oracle.com/iaas/Content/Identity/policyreference/iampolicyreference.htm):
+//     the permission each IAM API operation checks, and what each verb grants per resource type
+//     (inspect users = USER_INSPECT, read users adds USER_READ, DeleteApiKey = USER_UPDATE +
+//     USER_APIKEY_REMOVE, which only manage users grants; inspect groups = GROUP_INSPECT; …).
+//   - onsRef: "Details for Notifications"
+//     (https://docs.oracle.com/iaas/Content/Identity/Reference/notificationpolicyreference.htm):
+//     PublishMessage needs ONS_TOPIC_PUBLISH (use ons-topics).
+//   - varsRef: "General Variables for All Requests": request.permission is available to every
+//     request; a condition on it keeps a verb from granting more than the listed permissions.
+//   - roleRef: "Assigning a Domain Role to a Dynamic Group" and "Understanding Administrator
+//     Roles" (https://docs.oracle.com/iaas/Content/Identity/dynamicgroups/assign-domain-role.htm,
+//     https://docs.oracle.com/iaas/Content/Identity/roles/understand-administrator-roles.htm).
+const (
+	iamRef  = "Details for IAM with Identity Domains (iampolicyreference.htm)"
+	onsRef  = "Details for Notifications (notificationpolicyreference.htm)"
+	roleRef = "Assigning a Domain Role to a Dynamic Group (assign-domain-role.htm); Understanding Administrator Roles (understand-administrator-roles.htm)"
+)
+
+// statements is the one list of IAM policy statements.
 var statements = []Statement{
-	{
-		Feature:    FeatureCore,
-		Template:   "Allow dynamic-group {{dg}} to inspect domains in tenancy",
-		Why:        "Finds the Default identity domain's URL (and secondary domains) with IAM ListDomains when IDENTITY_DOMAIN_URL is not set.",
-		Operations: []string{OpListDomains},
-	},
-	{
-		Feature:    FeatureCore,
-		Template:   "Allow dynamic-group {{dg}} to inspect compartments in tenancy",
-		Why:        "Lists compartments so that identity domains and policies in sub-compartments are found too.",
-		Operations: []string{OpListCompartments},
-	},
 	{
 		Feature:    FeatureCore,
 		Template:   "Allow dynamic-group {{dg}} to inspect policies in tenancy",
 		Why:        "Reads policy statements to report (or, with INCLUDE_POLICY_ADMINS, treat as admins) groups granted manage all-resources in tenancy.",
+		Source:     iamRef + ": ListPolicies needs POLICY_READ, which inspect policies grants",
 		Operations: []string{OpListPolicies},
 	},
 	{
-		Feature:    FeatureCore,
+		Feature:    FeatureDomains,
+		Template:   "Allow dynamic-group {{dg}} to inspect domains in tenancy",
+		Why:        "Finds the identity domains' URLs with IAM ListDomains (the Default domain's, unless IDENTITY_DOMAIN_URL is set, and any secondary domain's).",
+		Source:     iamRef + ": ListDomains needs DOMAIN_INSPECT",
+		Operations: []string{OpListDomains},
+	},
+	{
+		Feature:    FeatureSubCompartments,
+		Template:   "Allow dynamic-group {{dg}} to inspect compartments in tenancy",
+		Why:        "Lists compartments so that secondary identity domains in sub-compartments are found too.",
+		Source:     iamRef + ": ListCompartments needs COMPARTMENT_INSPECT",
+		Operations: []string{OpListCompartments},
+	},
+	{
+		Feature:    FeatureIAM,
 		Template:   "Allow dynamic-group {{dg}} to inspect groups in tenancy",
-		Why:        "Looks up the admin groups and their members in the identity domain.",
-		Operations: []string{OpSCIMListGroups},
+		Why:        "Finds the Default domain's admin groups and lists their memberships through the IAM API.",
+		Source:     iamRef + ": ListGroups, GetGroup and ListUserGroupMemberships need GROUP_INSPECT",
+		Operations: []string{OpListGroups, OpGetGroup, OpListUserGroupMemberships},
 	},
 	{
-		Feature:    FeatureCore,
+		Feature:    FeatureIAM,
 		Template:   "Allow dynamic-group {{dg}} to inspect users in tenancy",
-		Why:        "Lists the users who are members of the admin groups.",
-		Operations: []string{OpSCIMListUsers},
+		Why:        "Reads each administrator's name, state and capabilities through the IAM API.",
+		Source:     iamRef + ": GetUser needs USER_INSPECT",
+		Operations: []string{OpGetUser},
 	},
 	{
-		Feature:    FeatureCore,
+		Feature:    FeatureIAM,
 		Template:   "Allow dynamic-group {{dg}} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
 		Why:        "Lists and deletes admins' API keys; DeleteApiKey needs USER_UPDATE and USER_APIKEY_REMOVE, which only manage users grants, and only a tenancy-scope grant covers administrators; the condition keeps every other manage-users permission (create, delete, passwords, adding keys) out.",
-		Operations: []string{OpSCIMListApiKeys, OpSCIMDeleteApiKey},
+		Source:     iamRef + ": ListApiKeys needs USER_READ; DeleteApiKey needs USER_UPDATE and USER_APIKEY_REMOVE",
+		Operations: []string{OpListApiKeys, OpDeleteApiKey},
 	},
 	{
 		Feature:    FeatureDisableCapability,
 		Template:   "Allow dynamic-group {{dg}} to manage users in tenancy where request.permission='USER_CAPABILITIES_UPDATE'",
 		Why:        "Sets canUseApiKeys=false on admins (DISABLE_API_KEY_CAPABILITY=true) so that no new key can be added.",
-		Operations: []string{OpSCIMPatchUser},
+		Source:     iamRef + ": UpdateUserCapabilities needs USER_CAPABILITIES_UPDATE",
+		Operations: []string{OpUpdateUserCapabilities},
 	},
 	{
 		Feature:    FeatureNotifications,
 		Template:   "Allow dynamic-group {{dg}} to use ons-topics in compartment id {{topic_compartment}} where request.permission='ONS_TOPIC_PUBLISH'",
 		Why:        "Publishes the run summary to NOTIFICATION_TOPIC_ID; the condition allows publishing only, not subscribing.",
+		Source:     onsRef + ": PublishMessage needs ONS_TOPIC_PUBLISH",
 		Operations: []string{OpPublishMessage},
 	},
+}
+
+// Role is an identity-domain administrator role granted to the dynamic group through the OCI
+// IAM application of a domain.
+type Role struct {
+	Name       string
+	Why        string
+	Source     string
+	Operations []string
+}
+
+// DomainRole is what the SCIM family needs in every identity domain it serves. Oracle
+// documents no narrower role that reaches users who are themselves identity-domain
+// administrators (the Default domain's Administrators are): "Managing Users" names the
+// Identity Domain Administrator and Security Administrator roles; the first is the one
+// documented to manage users, groups and their credentials. It is broad: it is why
+// IDENTITY_API=auto keeps the Default domain on the IAM API and its exact statements.
+var DomainRole = Role{
+	Name:       "Identity Domain Administrator",
+	Why:        "Lets the dynamic group list groups and users, list and delete users' API keys and update their capabilities through the Identity Domains API; it is the domain's superuser role, so grant it only where secondary domains or IDENTITY_API=scim need it.",
+	Source:     roleRef + "; Managing Users, Required Policy or Role (about-managing-users.htm)",
+	Operations: []string{OpSCIMListGroups, OpSCIMListUsers, OpSCIMSearchApiKeys, OpSCIMDeleteApiKey, OpSCIMPatchUser},
 }

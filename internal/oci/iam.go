@@ -1,0 +1,177 @@
+package oci
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/oracle/oci-go-sdk/v65/common"
+	"github.com/oracle/oci-go-sdk/v65/identity"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
+	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
+)
+
+// The IAM API family serves the Default identity domain (IDENTITY_API=auto or iam). Each call
+// is one that "Details for IAM with Identity Domains" maps to a documented permission, so the
+// IAM policy statements in internal/permissions authorize exactly these calls. The IAM API
+// has no batch reads: members' details and keys cost one call per administrator (GetUser,
+// ListApiKeys), never one per user of the tenancy.
+
+// iamPageLimit is the page size asked of IAM list operations (limit); the SDK's request
+// structs document limit without a maximum, so the service may return fewer and the
+// opc-next-page token is always followed.
+const iamPageLimit = 1000
+
+// iamResolve finds the group in the Default domain: ListGroups filtered by name (the
+// documented exact-name filter), or GetGroup for an OCID.
+func (d *Directory) iamResolve(ctx context.Context, dom guard.Domain, ref guard.GroupRef) (guard.Group, error) {
+	var found []identity.Group
+	if ref.OCID != "" {
+		resp, err := d.iam.GetGroup(detach(ctx, permissions.OpGetGroup), identity.GetGroupRequest{GroupId: &ref.OCID})
+		if err != nil {
+			return guard.Group{}, domainError(permissions.OpGetGroup, dom, err)
+		}
+		if deref(resp.Id) == ref.OCID && resp.LifecycleState != identity.GroupLifecycleStateDeleted {
+			found = append(found, resp.Group)
+		}
+	} else {
+		req := identity.ListGroupsRequest{CompartmentId: &d.tenancy, Name: &ref.Name, Limit: common.Int(iamPageLimit)}
+		for {
+			resp, err := d.iam.ListGroups(detach(ctx, permissions.OpListGroups), req)
+			if err != nil {
+				return guard.Group{}, domainError(permissions.OpListGroups, dom, err)
+			}
+			for _, g := range resp.Items {
+				// The filter is exact; checking again keeps a server that ignores it from
+				// making another group an administrator group.
+				if strings.EqualFold(deref(g.Name), ref.Name) && g.LifecycleState != identity.GroupLifecycleStateDeleted {
+					found = append(found, g)
+				}
+			}
+			if resp.OpcNextPage == nil {
+				break
+			}
+			req.Page = resp.OpcNextPage
+		}
+	}
+	switch len(found) {
+	case 0:
+		return guard.Group{}, fmt.Errorf("group %q in identity domain %q: %w", ref, dom.Name, guard.ErrNotFound)
+	case 1:
+	default:
+		return guard.Group{}, fmt.Errorf("group %q in identity domain %q is ambiguous: %d groups match", ref, dom.Name, len(found))
+	}
+	g := found[0]
+	if ref.Name == "" {
+		ref.Name = deref(g.Name)
+	}
+	return guard.Group{Ref: ref, Domain: dom, ID: deref(g.Id), OCID: deref(g.Id)}, nil
+}
+
+// iamMembers lists the group's memberships (ListUserGroupMemberships by groupId, every page)
+// and reads each member (GetUser) for name, state and capabilities. Every membership must be
+// of this group, or the listing is not trusted.
+func (d *Directory) iamMembers(ctx context.Context, g guard.Group) ([]guard.User, error) {
+	var ids []string
+	seen := map[string]bool{}
+	req := identity.ListUserGroupMembershipsRequest{CompartmentId: &d.tenancy, GroupId: &g.OCID, Limit: common.Int(iamPageLimit)}
+	for {
+		resp, err := d.iam.ListUserGroupMemberships(detach(ctx, permissions.OpListUserGroupMemberships), req)
+		if err != nil {
+			return nil, domainError(permissions.OpListUserGroupMemberships, g.Domain, err)
+		}
+		for _, m := range resp.Items {
+			if deref(m.GroupId) != g.OCID {
+				return nil, fmt.Errorf("%s returned a membership of group %s, not of %q: refusing to trust this listing", permissions.OpListUserGroupMemberships, deref(m.GroupId), g.Ref)
+			}
+			// A membership on its way out still counts: treating a leaving administrator as one
+			// costs a key that had to go anyway; the reverse would leave one behind.
+			if m.LifecycleState == identity.UserGroupMembershipLifecycleStateDeleted || seen[deref(m.UserId)] {
+				continue
+			}
+			seen[deref(m.UserId)] = true
+			ids = append(ids, deref(m.UserId))
+		}
+		if resp.OpcNextPage == nil {
+			break
+		}
+		req.Page = resp.OpcNextPage
+	}
+	users := make([]guard.User, len(ids))
+	err := d.eachIndex(ctx, len(ids), func(ctx context.Context, i int) error {
+		resp, err := d.iam.GetUser(detach(ctx, permissions.OpGetUser), identity.GetUserRequest{UserId: &ids[i]})
+		if err != nil {
+			return domainError(permissions.OpGetUser, g.Domain, err)
+		}
+		if deref(resp.Id) != ids[i] {
+			return fmt.Errorf("%s for %s answered user %s: refusing to trust it", permissions.OpGetUser, ids[i], deref(resp.Id))
+		}
+		caps := resp.Capabilities
+		users[i] = guard.User{Domain: g.Domain, ID: ids[i], OCID: ids[i], UserName: deref(resp.Name),
+			Active: resp.LifecycleState == identity.UserLifecycleStateActive,
+			// absent means the default, which is "can use API keys"
+			CanUseAPIKeys: caps == nil || caps.CanUseApiKeys == nil || *caps.CanUseApiKeys}
+		return nil
+	})
+	return users, err
+}
+
+// iamAPIKeys lists each user's keys (ListApiKeys answers one user's keys, unpaged: a user has
+// at most three).
+func (d *Directory) iamAPIKeys(ctx context.Context, dom guard.Domain, users []guard.User) ([]guard.APIKey, error) {
+	perUser := make([][]guard.APIKey, len(users))
+	err := d.eachIndex(ctx, len(users), func(ctx context.Context, i int) error {
+		u := users[i]
+		resp, err := d.iam.ListApiKeys(detach(ctx, permissions.OpListApiKeys), identity.ListApiKeysRequest{UserId: &u.OCID})
+		if err != nil {
+			return domainError(permissions.OpListApiKeys, dom, err)
+		}
+		for _, k := range resp.Items {
+			if deref(k.UserId) != u.OCID {
+				return fmt.Errorf("%s for user %s returned key %s of user %q: refusing to trust this listing", permissions.OpListApiKeys, u.OCID, deref(k.Fingerprint), deref(k.UserId))
+			}
+			if k.LifecycleState == identity.ApiKeyLifecycleStateDeleted {
+				continue
+			}
+			perUser[i] = append(perUser[i], guard.APIKey{Domain: dom, ID: deref(k.KeyId), Fingerprint: deref(k.Fingerprint), UserOCID: u.OCID})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var keys []guard.APIKey
+	for _, ks := range perUser {
+		keys = append(keys, ks...)
+	}
+	return keys, nil
+}
+
+// iamDelete deletes one key, addressed as IAM does: user OCID and fingerprint.
+func (d *Directory) iamDelete(ctx context.Context, k guard.APIKey) error {
+	_, err := d.iam.DeleteApiKey(detach(ctx, permissions.OpDeleteApiKey), identity.DeleteApiKeyRequest{UserId: &k.UserOCID, Fingerprint: &k.Fingerprint})
+	return domainError(permissions.OpDeleteApiKey, k.Domain, err)
+}
+
+// iamDisable sets canUseApiKeys=false with UpdateUserCapabilities. Only canUseApiKeys is
+// sent: the SDK leaves nil optional fields out of the body, and the other capabilities are
+// not touched (an assumption: Oracle's API reference does not say whether absent fields are
+// kept; the emulator keeps them).
+func (d *Directory) iamDisable(ctx context.Context, u guard.User) error {
+	_, err := d.iam.UpdateUserCapabilities(detach(ctx, permissions.OpUpdateUserCapabilities), identity.UpdateUserCapabilitiesRequest{UserId: &u.OCID,
+		UpdateUserCapabilitiesDetails: identity.UpdateUserCapabilitiesDetails{CanUseApiKeys: common.Bool(false)}})
+	return domainError(permissions.OpUpdateUserCapabilities, u.Domain, err)
+}
+
+// eachIndex runs f for 0..n-1 with at most ReadConcurrency at once; the first error stops the
+// rest (discovery is all-or-nothing anyway).
+func (d *Directory) eachIndex(ctx context.Context, n int, f func(ctx context.Context, i int) error) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(d.settings.ReadConcurrency)
+	for i := range n {
+		g.Go(func() error { return f(gctx, i) })
+	}
+	return g.Wait()
+}
