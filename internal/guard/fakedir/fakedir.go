@@ -5,6 +5,7 @@ package fakedir
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -90,8 +91,13 @@ func (d *Dir) Keys() map[string][]string {
 	return out
 }
 
-func (d *Dir) call(op, arg string) error {
+// call counts op and fails it when the context has ended (like a real call past the deadline)
+// or Fail says so.
+func (d *Dir) call(ctx context.Context, op, arg string) error {
 	d.Calls[op]++
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s %s: %w", op, arg, err)
+	}
 	if d.Fail != nil {
 		return d.Fail(op, arg)
 	}
@@ -100,17 +106,27 @@ func (d *Dir) call(op, arg string) error {
 
 // ResolveGroup implements guard.Directory: exact name (case-insensitive, like OCI) in the
 // named domain, or by OCID.
-func (d *Dir) ResolveGroup(_ context.Context, ref guard.GroupRef) (guard.Group, error) {
+func (d *Dir) ResolveGroup(ctx context.Context, ref guard.GroupRef) (guard.Group, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if err := d.call("ResolveGroup", ref.String()); err != nil {
+	if err := d.call(ctx, "ResolveGroup", ref.String()); err != nil {
 		return guard.Group{}, err
 	}
-	for _, e := range d.groups[d.domainName(ref.Domain)] {
-		if (ref.OCID != "" && e.g.OCID == ref.OCID) || (ref.OCID == "" && strings.EqualFold(e.g.Ref.Name, ref.Name)) {
-			g := e.g
-			g.Ref = ref
-			return g, nil
+	domains := []string{d.domainName(ref.Domain)}
+	if ref.OCID != "" && ref.Domain == "" {
+		// A policy's "group id <ocid>" names no domain: look in every one, as OCI's adapter does.
+		domains = slices.Sorted(maps.Keys(d.groups))
+	}
+	for _, dn := range domains {
+		for _, e := range d.groups[dn] {
+			if (ref.OCID != "" && e.g.OCID == ref.OCID) || (ref.OCID == "" && strings.EqualFold(e.g.Ref.Name, ref.Name)) {
+				g := e.g
+				if ref.Name == "" {
+					ref.Name = e.g.Ref.Name
+				}
+				g.Ref = ref
+				return g, nil
+			}
 		}
 	}
 	return guard.Group{}, fmt.Errorf("group %s: %w", ref, guard.ErrNotFound)
@@ -139,10 +155,10 @@ func (d *Dir) User(ocid string) (guard.User, bool) {
 }
 
 // Members implements guard.Directory.
-func (d *Dir) Members(_ context.Context, g guard.Group) ([]guard.User, error) {
+func (d *Dir) Members(ctx context.Context, g guard.Group) ([]guard.User, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if err := d.call("Members", g.OCID); err != nil {
+	if err := d.call(ctx, "Members", g.OCID); err != nil {
 		return nil, err
 	}
 	for _, e := range d.groups[g.Domain.Name] {
@@ -158,10 +174,10 @@ func (d *Dir) Members(_ context.Context, g guard.Group) ([]guard.User, error) {
 }
 
 // APIKeys implements guard.Directory.
-func (d *Dir) APIKeys(_ context.Context, dom guard.Domain, users []guard.User) ([]guard.APIKey, error) {
+func (d *Dir) APIKeys(ctx context.Context, dom guard.Domain, users []guard.User) ([]guard.APIKey, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if err := d.call("APIKeys", dom.Name); err != nil {
+	if err := d.call(ctx, "APIKeys", dom.Name); err != nil {
 		return nil, err
 	}
 	var out []guard.APIKey
@@ -174,10 +190,10 @@ func (d *Dir) APIKeys(_ context.Context, dom guard.Domain, users []guard.User) (
 }
 
 // DeleteAPIKey implements guard.Directory.
-func (d *Dir) DeleteAPIKey(_ context.Context, k guard.APIKey) error {
+func (d *Dir) DeleteAPIKey(ctx context.Context, k guard.APIKey) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if err := d.call("DeleteAPIKey", k.Fingerprint); err != nil {
+	if err := d.call(ctx, "DeleteAPIKey", k.Fingerprint); err != nil {
 		return err
 	}
 	if _, ok := d.keys[k.UserOCID][k.ID]; !ok {
@@ -196,10 +212,10 @@ func (d *Dir) Remove(k guard.APIKey) {
 }
 
 // DisableAPIKeys implements guard.Directory.
-func (d *Dir) DisableAPIKeys(_ context.Context, u guard.User) error {
+func (d *Dir) DisableAPIKeys(ctx context.Context, u guard.User) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if err := d.call("DisableAPIKeys", u.OCID); err != nil {
+	if err := d.call(ctx, "DisableAPIKeys", u.OCID); err != nil {
 		return err
 	}
 	x := d.users[u.OCID]
