@@ -136,7 +136,7 @@ func TestOpErrorHintsAtTheMissingStatement(t *testing.T) {
 	if !errors.Is(e, guard.ErrNotFound) {
 		t.Error("404 must unwrap to guard.ErrNotFound")
 	}
-	if h := e.Hint(); !strings.Contains(h, "USER_APIKEY_REMOVE") {
+	if h := e.Hint(); !strings.Contains(h, "request.operation='DeleteApiKey'") {
 		t.Errorf("hint %q", h)
 	}
 	if (&OpError{Op: permissions.OpDeleteApiKey, Status: 500}).Hint() != "" {

@@ -14,6 +14,7 @@ package permissions
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -202,18 +203,17 @@ func Render(stmts []Statement, v Vars) []string {
 	return out
 }
 
-// ForOperation returns the statement that authorizes an IAM or ONS operation, so that an
-// authorization failure can name the statement that is probably missing. SCIM operations
-// have no statement: see DomainRole.
-func ForOperation(op string) (Statement, bool) {
+// ForOperation returns the statements that an IAM or ONS operation needs (an operation that
+// checks permissions of two resource types needs both), so that an authorization failure can
+// name what is probably missing. SCIM operations have no statement: see DomainRole.
+func ForOperation(op string) []Statement {
+	var out []Statement
 	for _, s := range All() {
-		for _, o := range s.Operations {
-			if o == op {
-				return s, true
-			}
+		if slices.Contains(s.Operations, op) {
+			out = append(out, s)
 		}
 	}
-	return Statement{}, false
+	return out
 }
 
 // MissingGrant names, for a refused operation, the grant that is probably missing in the
@@ -229,10 +229,14 @@ func MissingGrant(op, domain string) (string, bool) {
 		return fmt.Sprintf("the domain role %q for the function's dynamic group in %s (Identity Domains API, IDENTITY_API=%s path; see README \"Authorization\")",
 			DomainRole.Name, domain, APISCIM), true
 	}
-	st, ok := ForOperation(op)
-	if !ok {
+	sts := ForOperation(op)
+	if len(sts) == 0 {
 		return "", false
 	}
-	return "the policy statement: " + Render([]Statement{st}, Vars{DynamicGroup: "<your-dynamic-group>",
-		TopicCompartment: "<topic-compartment>", TopicID: "<topic-ocid>"})[0], true
+	what := "the policy statement: "
+	if len(sts) > 1 {
+		what = "one of the policy statements: "
+	}
+	return what + strings.Join(Render(sts, Vars{DynamicGroup: "<your-dynamic-group>",
+		TopicCompartment: "<topic-compartment>", TopicID: "<topic-ocid>"}), " | "), true
 }

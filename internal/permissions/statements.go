@@ -9,8 +9,9 @@ package permissions
 //   - onsRef: "Details for Notifications"
 //     (https://docs.oracle.com/iaas/Content/Identity/Reference/notificationpolicyreference.htm):
 //     PublishMessage needs ONS_TOPIC_PUBLISH (use ons-topics).
-//   - varsRef: "General Variables for All Requests": request.permission is available to every
-//     request; a condition on it keeps a verb from granting more than the listed permissions.
+//   - "General Variables for All Requests": request.operation (and request.permission) are
+//     available to every request; a condition on them keeps a verb from granting more than the
+//     listed operations.
 //   - roleRef: "Assigning a Domain Role to a Dynamic Group" and "Understanding Administrator
 //     Roles" (https://docs.oracle.com/iaas/Content/Identity/dynamicgroups/assign-domain-role.htm,
 //     https://docs.oracle.com/iaas/Content/Identity/roles/understand-administrator-roles.htm).
@@ -47,28 +48,28 @@ var statements = []Statement{
 		Feature:    FeatureIAM,
 		Template:   "Allow dynamic-group {{dg}} to inspect groups in tenancy",
 		Why:        "Finds the Default domain's admin groups and lists their memberships through the IAM API.",
-		Source:     iamRef + ": ListGroups, GetGroup and ListUserGroupMemberships need GROUP_INSPECT",
+		Source:     iamRef + ": ListGroups and GetGroup need GROUP_INSPECT; ListUserGroupMemberships needs GROUP_INSPECT and USER_INSPECT",
 		Operations: []string{OpListGroups, OpGetGroup, OpListUserGroupMemberships},
 	},
 	{
 		Feature:    FeatureIAM,
 		Template:   "Allow dynamic-group {{dg}} to inspect users in tenancy",
 		Why:        "Reads each administrator's name, state and capabilities through the IAM API.",
-		Source:     iamRef + ": GetUser needs USER_INSPECT",
-		Operations: []string{OpGetUser},
+		Source:     iamRef + ": GetUser needs USER_INSPECT; ListUserGroupMemberships needs USER_INSPECT and GROUP_INSPECT",
+		Operations: []string{OpGetUser, OpListUserGroupMemberships},
 	},
 	{
 		Feature:    FeatureIAM,
-		Template:   "Allow dynamic-group {{dg}} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
-		Why:        "Lists and deletes admins' API keys; DeleteApiKey needs USER_UPDATE and USER_APIKEY_REMOVE, which only manage users grants, and only a tenancy-scope grant covers administrators; the condition keeps every other manage-users permission (create, delete, passwords, adding keys) out.",
+		Template:   "Allow dynamic-group {{dg}} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+		Why:        "Lists and deletes admins' API keys; DeleteApiKey needs USER_UPDATE and USER_APIKEY_REMOVE, which only manage users grants, and only a tenancy-scope grant covers administrators; the condition allows these two operations and no other use of manage users (create, delete, passwords, adding keys).",
 		Source:     iamRef + ": ListApiKeys needs USER_READ; DeleteApiKey needs USER_UPDATE and USER_APIKEY_REMOVE",
 		Operations: []string{OpListApiKeys, OpDeleteApiKey},
 	},
 	{
 		Feature:    FeatureDisableCapability,
-		Template:   "Allow dynamic-group {{dg}} to manage users in tenancy where request.permission='USER_CAPABILITIES_UPDATE'",
-		Why:        "Sets canUseApiKeys=false on admins (DISABLE_API_KEY_CAPABILITY=true) so that no new key can be added.",
-		Source:     iamRef + ": UpdateUserCapabilities needs USER_CAPABILITIES_UPDATE",
+		Template:   "Allow dynamic-group {{dg}} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
+		Why:        "Sets canUseApiKeys=false on admins (DISABLE_API_KEY_CAPABILITY=true) so that no new key can be added; Oracle's operation table does not list this operation's permissions, so the condition names the operation itself.",
+		Source:     iamRef + " (the operation is not in its table; the CIS OCI Landing Zone grants it the same way) and General Variables for All Requests: request.operation",
 		Operations: []string{OpUpdateUserCapabilities},
 	},
 	{
