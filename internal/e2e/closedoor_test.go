@@ -20,9 +20,15 @@ func capabilities(tn ociemu.Tenancy) map[string]bool {
 }
 
 func TestDisableCapabilityClosesTheDoor(t *testing.T) {
+	for _, fam := range families {
+		t.Run(fam.String(), func(t *testing.T) { disableCapability(t, fam) })
+	}
+}
+
+func disableCapability(t *testing.T, fam family) {
 	emu := ociemu.NewTest(t, decoyTenancy(200), ociemu.Options{})
 	before := emu.Snapshot()
-	f := start(t, emu, map[string]string{"DISABLE_API_KEY_CAPABILITY": "true", "EXEMPT_USERS": "admin0003"})
+	f := start(t, emu, fam.cfg(map[string]string{"DISABLE_API_KEY_CAPABILITY": "true", "EXEMPT_USERS": "admin0003"}))
 	rep := invoke(t, f, "")
 	if rep.Status != guard.StatusOK {
 		t.Fatalf("status %s %+v", rep.Status, rep.Errors)
@@ -50,12 +56,12 @@ func TestDisableCapabilityClosesTheDoor(t *testing.T) {
 			t.Errorf("non-admin %s changed", user)
 		}
 	}
-	if got := emu.Counts()[ociemu.OpScimPatchUser]; got != writes || rep.Counts.Disabled != writes || writes == 0 {
-		t.Errorf("PATCH calls %d, disabled %d, want %d (already-off admins are not written)", got, rep.Counts.Disabled, writes)
+	if got := emu.Counts()[fam.disableKeys]; got != writes || rep.Counts.Disabled != writes || writes == 0 {
+		t.Errorf("%s calls %d, disabled %d, want %d (already-off admins are not written)", fam.disableKeys, got, rep.Counts.Disabled, writes)
 	}
 	emu.ResetCounts()
 	rep = invoke(t, f, "")
-	if rep.Status != guard.StatusOK || emu.Counts()[ociemu.OpScimPatchUser] != 0 || rep.Counts.Disabled != 0 {
+	if rep.Status != guard.StatusOK || emu.Counts()[fam.disableKeys] != 0 || rep.Counts.Disabled != 0 {
 		t.Fatalf("second run wrote capabilities: %v %+v", emu.Counts(), rep.Counts)
 	}
 }

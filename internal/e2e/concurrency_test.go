@@ -80,9 +80,9 @@ func TestConcurrentInvocations(t *testing.T) {
 			if len(deletedBy) != len(want) {
 				t.Errorf("%d distinct keys deleted, want %d", len(deletedBy), len(want))
 			}
-			t.Logf("%d keys, %d found already gone by another run, %d delete requests", len(want), alreadyGone, emu.Counts()[ociemu.OpScimDeleteApiKey])
+			t.Logf("%d keys, %d found already gone by another run, %d delete requests", len(want), alreadyGone, emu.Counts()[ociemu.OpDeleteApiKey])
 			// every delete request beyond the first per key must have been answered "gone"
-			if n := emu.Counts()[ociemu.OpScimDeleteApiKey]; n < len(want) || n > tc.runs*len(want) {
+			if n := emu.Counts()[ociemu.OpDeleteApiKey]; n < len(want) || n > tc.runs*len(want) {
 				t.Errorf("%d delete requests for %d keys in %d runs", n, len(want), tc.runs)
 			}
 		})

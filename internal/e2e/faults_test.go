@@ -57,11 +57,17 @@ func problems(rep *guard.Report) string {
 	for _, p := range rep.Errors {
 		b.WriteString(p.Code + "|" + p.Message + "|" + p.Hint + "\n")
 	}
+	for _, p := range rep.Warnings {
+		b.WriteString("warning: " + p.Code + "|" + p.Message + "|" + p.Hint + "\n")
+	}
 	for _, a := range rep.Admins {
 		for _, k := range a.Keys {
 			if k.Outcome == guard.OutcomeFailed || k.Outcome == guard.OutcomeNotAttempted {
 				b.WriteString(k.Code + "|" + k.Reason + "\n")
 			}
+		}
+		if c := a.Capability; c != nil && (c.Outcome == guard.OutcomeFailed || c.Outcome == guard.OutcomeNotAttempted) {
+			b.WriteString("capability: " + c.Code + "|" + c.Reason + "\n")
 		}
 	}
 	return b.String()
@@ -139,7 +145,12 @@ func forced(op string, fe ociemu.ForcedError) ociemu.Faults {
 }
 
 func TestFaultStorms(t *testing.T) {
-	const policyHint = "Allow dynamic-group <your-dynamic-group> to manage users in tenancy"
+	for _, fam := range families {
+		t.Run(fam.String(), func(t *testing.T) { faultStorms(t, fam) })
+	}
+}
+
+func faultStorms(t *testing.T, fam family) {
 	for _, tc := range []struct {
 		name     string
 		tenancy  func() *ociemu.Tenancy
@@ -149,41 +160,41 @@ func TestFaultStorms(t *testing.T) {
 		deadline time.Duration // Fn-Deadline from now; 0 is the 5-minute default
 		status   guard.Status
 		code     string // OCI error code the report must carry
-		hint     string // text the report must carry (a missing policy statement)
+		hint     string // text the report must carry (a missing grant)
 	}{
 		{name: "429 bursts on listing and deletes", tenancy: smallTenancy, status: guard.StatusOK,
 			faults: ociemu.Faults{Forced: map[string]ociemu.ForcedError{
-				ociemu.OpScimListUsers:    {Status: 429, Times: 1},
-				ociemu.OpScimDeleteApiKey: {Status: 429, Skip: 1, Times: 4},
+				fam.listMembers: {Status: 429, Times: 1},
+				fam.deleteKey:   {Status: 429, Skip: 1, Times: 4},
 			}}},
 		{name: "500 and 503", tenancy: smallTenancy, status: guard.StatusOK,
 			faults: ociemu.Faults{Forced: map[string]ociemu.ForcedError{
-				ociemu.OpScimListApiKeys:  {Status: 500, Times: 1},
-				ociemu.OpScimDeleteApiKey: {Status: 503, Times: 3},
+				fam.listKeys:  {Status: 500, Times: 1},
+				fam.deleteKey: {Status: 503, Times: 3},
 			}}},
 		{name: "connection resets", tenancy: smallTenancy, status: guard.StatusOK,
 			faults: ociemu.Faults{Forced: map[string]ociemu.ForcedError{
-				ociemu.OpScimListGroups:   {Status: 0, Times: 1},
-				ociemu.OpScimDeleteApiKey: {Status: 0, Skip: 2, Times: 2},
+				fam.listGroups: {Status: 0, Times: 1},
+				fam.deleteKey:  {Status: 0, Skip: 2, Times: 2},
 			}}},
 		{name: "random storm", tenancy: func() *ociemu.Tenancy { return decoyTenancy(100) }, status: guard.StatusOK,
 			faults: ociemu.Faults{Seed: 11, Rate429: 0.1, Rate500: 0.05, Rate503: 0.05, RateReset: 0.05}},
 		{name: "member listing fails on page 2", tenancy: twoPageTenancy, status: guard.StatusError, code: "NotAuthorizedOrNotFound",
-			faults: forced(ociemu.OpScimListUsers, ociemu.ForcedError{Status: 404, Skip: 1})},
+			faults: forced(fam.listMembers, ociemu.ForcedError{Status: 404, Skip: 1})},
 		{name: "key listing fails after some batches", tenancy: batchTenancy, status: guard.StatusError, code: "InvalidParameter",
-			faults: forced(ociemu.OpScimListApiKeys, ociemu.ForcedError{Status: 400, Skip: 2})},
+			faults: forced(fam.listKeys, ociemu.ForcedError{Status: 400, Skip: 2})},
 		{name: "key listing keeps failing with 500 until the deadline", tenancy: batchTenancy, status: guard.StatusError, deadline: 4 * time.Second,
-			faults: forced(ociemu.OpScimListApiKeys, ociemu.ForcedError{Status: 500, Skip: 1})},
+			faults: forced(fam.listKeys, ociemu.ForcedError{Status: 500, Skip: 1})},
 		{name: "group lookup not authorized", tenancy: smallTenancy, status: guard.StatusError, code: "NotAuthorizedOrNotFound",
-			faults: forced(ociemu.OpScimListGroups, ociemu.ForcedError{Status: 404})},
-		{name: "delete 404 while the key remains: missing policy", tenancy: smallTenancy, status: guard.StatusPartial,
-			code: "NotAuthorizedOrNotFound", hint: policyHint,
-			faults: forced(ociemu.OpScimDeleteApiKey, ociemu.ForcedError{Status: 404, Skip: 2})},
+			faults: forced(fam.listGroups, ociemu.ForcedError{Status: 404})},
+		{name: "delete 404 while the key remains: missing grant", tenancy: smallTenancy, status: guard.StatusPartial,
+			code: "NotAuthorizedOrNotFound", hint: fam.missingGrant,
+			faults: forced(fam.deleteKey, ociemu.ForcedError{Status: 404, Skip: 2})},
 		{name: "delete 409", tenancy: smallTenancy, status: guard.StatusPartial, code: "Conflict",
-			faults: forced(ociemu.OpScimDeleteApiKey, ociemu.ForcedError{Status: 409, Times: 2})},
+			faults: forced(fam.deleteKey, ociemu.ForcedError{Status: 409, Times: 2})},
 		{name: "delete 401", tenancy: smallTenancy, status: guard.StatusPartial, code: "NotAuthenticated", hint: "resource principal",
 			cfg:    map[string]string{"DELETE_CONCURRENCY": "32"},
-			faults: forced(ociemu.OpScimDeleteApiKey, ociemu.ForcedError{Status: 401})},
+			faults: forced(fam.deleteKey, ociemu.ForcedError{Status: 401})},
 		{name: "calls slower than the remaining deadline", tenancy: smallTenancy, status: guard.StatusError,
 			latency: 1200 * time.Millisecond, deadline: 2500 * time.Millisecond},
 	} {
@@ -191,21 +202,21 @@ func TestFaultStorms(t *testing.T) {
 			t.Parallel() // most of a case is the SDK sleeping between retries
 			emu := ociemu.NewTest(t, tc.tenancy(), ociemu.Options{Faults: tc.faults, Latency: tc.latency})
 			before := emu.Snapshot()
-			f := start(t, emu, tc.cfg)
+			f := start(t, emu, fam.cfg(tc.cfg))
 			rep := invokeBy(t, f, "", tc.deadline)
 			assertHonest(t, rep, before, emu.Snapshot())
 			text := problems(rep)
 			if rep.Status != tc.status {
 				t.Fatalf("status %s, want %s; counts %+v\n%s", rep.Status, tc.status, rep.Counts, text)
 			}
-			if rep.Status == guard.StatusError && emu.Counts()[ociemu.OpScimDeleteApiKey] > 0 {
-				t.Errorf("a run that ended in error sent %d deletes", emu.Counts()[ociemu.OpScimDeleteApiKey])
+			if rep.Status == guard.StatusError && emu.Counts()[fam.deleteKey] > 0 {
+				t.Errorf("a run that ended in error sent %d deletes", emu.Counts()[fam.deleteKey])
 			}
 			if tc.code != "" && !strings.Contains(text, tc.code+"|") {
 				t.Errorf("the report does not carry OCI code %s:\n%s", tc.code, text)
 			}
 			if tc.hint != "" && !strings.Contains(text, tc.hint) {
-				t.Errorf("the report does not name the policy %q:\n%s", tc.hint, text)
+				t.Errorf("the report does not name %q:\n%s", tc.hint, text)
 			}
 			t.Logf("%s: %+v, %d calls\n%.600s", rep.Status, rep.Counts, emu.Total(), text)
 			assertConverges(t, f, emu, before)
@@ -216,13 +227,19 @@ func TestFaultStorms(t *testing.T) {
 // A key deleted by someone else between the listing and the delete is reported as deleted
 // ("already gone") only after a re-listing confirmed it is gone.
 func TestKeyAlreadyGoneIsConfirmedByRelisting(t *testing.T) {
+	for _, fam := range families {
+		t.Run(fam.String(), func(t *testing.T) { keyAlreadyGone(t, fam) })
+	}
+}
+
+func keyAlreadyGone(t *testing.T, fam family) {
 	tn := smallTenancy()
 	want := adminKeys(*tn, defaultAdmins(*tn))
 	// Throttle every first delete attempt: the SDK sleeps at least a second before retrying,
 	// which leaves time to delete one key behind the function's back.
-	emu := ociemu.NewTest(t, tn, ociemu.Options{Faults: forced(ociemu.OpScimDeleteApiKey, ociemu.ForcedError{Status: 429, Times: len(want)})})
+	emu := ociemu.NewTest(t, tn, ociemu.Options{Faults: forced(fam.deleteKey, ociemu.ForcedError{Status: 429, Times: len(want)})})
 	before := emu.Snapshot()
-	f := start(t, emu, map[string]string{"DELETE_CONCURRENCY": "32"})
+	f := start(t, emu, fam.cfg(map[string]string{"DELETE_CONCURRENCY": "32"}))
 	type result struct {
 		rep *guard.Report
 		err error
@@ -232,7 +249,7 @@ func TestKeyAlreadyGoneIsConfirmedByRelisting(t *testing.T) {
 		rep, _, err := f.Invoke(t.Context(), "", fnagent.InvokeOptions{})
 		done <- result{rep, err}
 	}()
-	for deadline := time.Now().Add(10 * time.Second); emu.Counts()[ociemu.OpScimDeleteApiKey] < len(want); time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); emu.Counts()[fam.deleteKey] < len(want); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the function never tried its deletes: %v", emu.Counts())
 		}
@@ -274,7 +291,7 @@ func TestKeyAlreadyGoneIsConfirmedByRelisting(t *testing.T) {
 	if goneNotes != 1 {
 		t.Errorf("%d keys reported already gone, want exactly the one deleted behind the function's back", goneNotes)
 	}
-	if n := emu.Counts()[ociemu.OpScimListApiKeys]; n < 2 {
+	if n := emu.Counts()[fam.listKeys]; n < 2 {
 		t.Errorf("the 404 was not confirmed by a re-listing: %d key listings", n)
 	}
 }

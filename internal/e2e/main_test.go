@@ -166,3 +166,37 @@ func defaultAdmins(tn ociemu.Tenancy) []string {
 	}
 	return nil
 }
+
+// family is one identity API family as the emulator counts its operations, with the
+// IDENTITY_API value that sends the Default domain's groups through it.
+type family struct {
+	api                                                       string // IDENTITY_API
+	listGroups, listMembers, listKeys, deleteKey, disableKeys string // emulator operation names
+	missingGrant                                              string // what a refusal's hint names
+}
+
+var (
+	iamFamily = family{api: "auto", listGroups: ociemu.OpListGroups, listMembers: ociemu.OpListUserGroupMemberships,
+		listKeys: ociemu.OpListApiKeys, deleteKey: ociemu.OpDeleteApiKey, disableKeys: ociemu.OpUpdateUserCapabilities,
+		missingGrant: "Allow dynamic-group <your-dynamic-group> to manage users in tenancy"}
+	scimFamily = family{api: "scim", listGroups: ociemu.OpScimListGroups, listMembers: ociemu.OpScimListUsers,
+		listKeys: ociemu.OpScimSearchApiKeys, deleteKey: ociemu.OpScimDeleteApiKey, disableKeys: ociemu.OpScimPatchUser,
+		missingGrant: `the domain role "Identity Domain Administrator"`}
+	families = []family{iamFamily, scimFamily}
+)
+
+func (f family) String() string {
+	if f.api == "scim" {
+		return "scim"
+	}
+	return "iam"
+}
+
+// cfg is the configuration with IDENTITY_API set for this family.
+func (f family) cfg(extra map[string]string) map[string]string {
+	out := map[string]string{"IDENTITY_API": f.api}
+	for k, v := range extra {
+		out[k] = v
+	}
+	return out
+}

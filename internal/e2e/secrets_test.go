@@ -78,8 +78,8 @@ func TestNoSecretsAnywhere(t *testing.T) {
 	call(`{"dryRun": "` + f.Principal.RPST[:40] + `"}`)        // bad body that echoes part of a secret
 	call(`not json ` + string(f.Principal.PrivateKeyPEM[:60])) // bad body carrying key text
 	emu.SetFaults(ociemu.Faults{Forced: map[string]ociemu.ForcedError{
-		ociemu.OpScimListUsers:    {Status: 503, Times: 1},
-		ociemu.OpScimDeleteApiKey: {Status: 404, Skip: 3},
+		ociemu.OpListUserGroupMemberships: {Status: 503, Times: 1},
+		ociemu.OpDeleteApiKey:            {Status: 404, Skip: 3},
 	}})
 	call("") // faults: partial
 	emu.SetFaults(ociemu.Faults{})
