@@ -79,7 +79,7 @@ func TestNoSecretsAnywhere(t *testing.T) {
 	call(`not json ` + string(f.Principal.PrivateKeyPEM[:60])) // bad body carrying key text
 	emu.SetFaults(ociemu.Faults{Forced: map[string]ociemu.ForcedError{
 		ociemu.OpListUserGroupMemberships: {Status: 503, Times: 1},
-		ociemu.OpDeleteApiKey:            {Status: 404, Skip: 3},
+		ociemu.OpDeleteApiKey:             {Status: 404, Skip: 3},
 	}})
 	call("") // faults: partial
 	emu.SetFaults(ociemu.Faults{})
