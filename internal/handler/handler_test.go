@@ -74,7 +74,7 @@ func (f *fakeDir) Counts() int { return len(f.Deleted) }
 
 // TenancyPolicies makes fakeDir a guard.PolicySource when policies are set.
 func (f *fakeDir) TenancyPolicies(context.Context) ([]policy.Policy, error) { return f.policies, nil }
-func (f *fakeDir) Tenancy() string                                       { return "ocid1.tenancy.oc1..fake" }
+func (f *fakeDir) Tenancy() string                                          { return "ocid1.tenancy.oc1..fake" }
 
 func tenancy() *fakedir.Dir {
 	d := fakedir.New()

@@ -80,7 +80,7 @@ func TestTitleSaysWhyTheMessageWasSent(t *testing.T) {
 			"finding: group 'NetworkAdmins' is granted", "2 groups"},
 		"two findings": {guard.Report{Status: guard.StatusOK, Policy: two},
 			"finding: 2 groups are granted manage all-resources in tenancy and are not enforced: group 'Ops', group 'NetworkAdmins'", "more"},
-		"three findings": {guard.Report{Status: guard.StatusOK, Policy: three}, "3 groups are granted", ""},
+		"three findings":          {guard.Report{Status: guard.StatusOK, Policy: three}, "3 groups are granted", ""},
 		"three findings name two": {guard.Report{Status: guard.StatusOK, Policy: three}, "and 1 more", ""},
 		"deleted": {guard.Report{Status: guard.StatusOK, Mode: "enforce", Counts: guard.Counts{Deleted: 3}},
 			"[ok]: deleted 3 administrator API key(s)", "finding"},
