@@ -112,7 +112,7 @@ func TestNotificationCountsTheCallsBeforeIt(t *testing.T) {
 		t.Fatalf("notified %q, %d messages", rep.Notified, len(msgs))
 	}
 	before := emu.Total() - emu.Counts()[ociemu.OpPublishMessage]
-	if want := fmt.Sprintf("API calls before this message: %d ", before); before == 0 || !strings.Contains(msgs[0].Body, want) {
+	if want := fmt.Sprintf("API calls so far: %d ", before); before == 0 || !strings.Contains(msgs[0].Body, want) {
 		t.Errorf("message lacks %q:\n%s", want, msgs[0].Body)
 	}
 	if rep.APICalls.Total != emu.Total() {

@@ -181,7 +181,7 @@ func TestMessageCountsTheCallsMadeBeforeIt(t *testing.T) {
 	if len(d.published) != 1 || d.callsAtPublish == 0 {
 		t.Fatalf("published %d, calls before publishing %d", len(d.published), d.callsAtPublish)
 	}
-	if want := fmt.Sprintf("API calls before this message: %d ", d.callsAtPublish); !strings.Contains(d.published[0], want) {
+	if want := fmt.Sprintf("API calls so far: %d ", d.callsAtPublish); !strings.Contains(d.published[0], want) {
 		t.Errorf("message lacks %q:\n%s", want, d.published[0])
 	}
 	if rep.APICalls.Total != d.callsAtPublish+1 || rep.APICalls.ByOperation["PublishMessage"] != 1 {

@@ -114,7 +114,7 @@ func TestMessageSaysWhyAndHowOftenAFindingRepeats(t *testing.T) {
 	if !strings.HasPrefix(title, "admin-apikey-guard [ok]: finding:") {
 		t.Errorf("title %q", title)
 	}
-	for _, want := range []string{"Sent because: finding reminder (FINDING_REMINDER=weekly)", "API calls before this message: 7",
+	for _, want := range []string{"Sent because: finding reminder (FINDING_REMINDER=weekly)", "API calls so far: 7",
 		"repeated on runs that start on a Monday between 00:00 and 00:59 UTC", "INCLUDE_POLICY_ADMINS=true", "group 'NetworkAdmins'"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("body lacks %q:\n%s", want, body)

@@ -55,8 +55,8 @@ func Text(r *guard.Report) string {
 	if c.Disabled+c.WouldDisable > 0 {
 		fmt.Fprintf(&b, "API key capability disabled: %d   Would disable: %d\n", c.Disabled, c.WouldDisable)
 	}
-	// The handler fills these in just before publishing: the calls made up to this message.
-	fmt.Fprintf(&b, "API calls before this message: %d   Duration: %d ms\n", r.APICalls.Total, r.DurationMS)
+	// The handler fills these in just before publishing: in a message, the calls made up to it.
+	fmt.Fprintf(&b, "API calls so far: %d   Duration: %d ms\n", r.APICalls.Total, r.DurationMS)
 	if len(r.Groups) > 0 {
 		b.WriteString("\nAdministrator groups:\n")
 		for _, g := range r.Groups {
