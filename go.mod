@@ -3,6 +3,7 @@ module github.com/apikeyguard/admin-apikey-guard
 go 1.26.0
 
 require (
+	github.com/agext/levenshtein v1.2.1
 	github.com/fnproject/fdk-go v0.0.63
 	github.com/hashicorp/hcl/v2 v2.25.0
 	github.com/oracle/oci-go-sdk/v65 v65.129.0
@@ -12,7 +13,6 @@ require (
 
 require (
 	github.com/BurntSushi/toml v1.4.1-0.20240526193622-a339e1f7089c // indirect
-	github.com/agext/levenshtein v1.2.1 // indirect
 	github.com/apparentlymart/go-textseg/v15 v15.0.0 // indirect
 	github.com/apparentlymart/go-textseg/v17 v17.0.1 // indirect
 	github.com/gofrs/flock v0.10.0 // indirect

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,7 +26,19 @@ var Keys = []struct{ Name, Default, Meaning string }{
 	{"NOTIFICATION_TOPIC_ID", "", "ONS topic OCID for a summary when something changed or failed"},
 	{"IDENTITY_DOMAIN_URL", "", "Default identity domain URL; discovered with ListDomains when empty"},
 	{"DELETE_CONCURRENCY", "8", "parallel writes to the Identity API (1-32)"},
+	{"IDENTITY_API", "auto", "auto: Default-domain groups through the IAM API, secondary domains through SCIM (needs a domain role); scim: everything through SCIM (needs the domain role); iam: Default domain only"},
+	{"FINDING_REMINDER", "weekly", "how often a run whose only news is an unchanged finding notifies: weekly, daily or always"},
 }
+
+// Identity API families (IDENTITY_API).
+const (
+	IdentityAPIAuto = "auto"
+	IdentityAPIIAM  = "iam"
+	IdentityAPISCIM = "scim"
+)
+
+// Finding reminder periods (FINDING_REMINDER); see report.Decide.
+var findingReminders = []string{"weekly", "daily", "always"}
 
 // Config is the validated configuration.
 type Config struct {
@@ -40,11 +53,13 @@ type Config struct {
 	NotificationEndpoint string // OCI_NOTIFICATION_ENDPOINT override
 	Concurrency          int
 	Reserve              time.Duration
+	IdentityAPI          string // IdentityAPIAuto, IdentityAPIIAM or IdentityAPISCIM
+	FindingReminder      string // weekly, daily or always
 }
 
 // Load validates env (the fdk context's Config()).
 func Load(env map[string]string) (Config, error) {
-	var errs []error
+	errs := nearMisses(env)
 	get := func(k, def string) string {
 		if v, ok := env[k]; ok && strings.TrimSpace(v) != "" {
 			return strings.TrimSpace(v)
@@ -110,6 +125,25 @@ func Load(env map[string]string) (Config, error) {
 		errs = append(errs, fmt.Errorf("DELETE_CONCURRENCY=%q: want a whole number from 1 to 32", get("DELETE_CONCURRENCY", "8")))
 	}
 	c.Concurrency = n
+	switch api := strings.ToLower(get("IDENTITY_API", IdentityAPIAuto)); api {
+	case IdentityAPIAuto, IdentityAPISCIM:
+		c.IdentityAPI = api
+	case IdentityAPIIAM:
+		c.IdentityAPI = api
+		// The IAM API reaches the Default domain only. The adapter looks a domain up by display
+		// name case-insensitively, and the Default domain's display name is "Default".
+		for _, g := range c.AdminGroups {
+			if g.Domain != "" && !strings.EqualFold(g.Domain, "Default") {
+				errs = append(errs, fmt.Errorf("ADMIN_GROUPS: %s/%s is in a secondary identity domain, which IDENTITY_API=iam cannot reach; use IDENTITY_API=auto or scim, or remove it", g.Domain, g.Name))
+			}
+		}
+	default:
+		errs = append(errs, fmt.Errorf("IDENTITY_API=%q: want auto, iam or scim", get("IDENTITY_API", "")))
+	}
+	c.FindingReminder = strings.ToLower(get("FINDING_REMINDER", "weekly"))
+	if !slices.Contains(findingReminders, c.FindingReminder) {
+		errs = append(errs, fmt.Errorf("FINDING_REMINDER=%q: want %s", get("FINDING_REMINDER", ""), strings.Join(findingReminders, ", ")))
+	}
 	return c, errors.Join(errs...)
 }
 

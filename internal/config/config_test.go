@@ -72,7 +72,7 @@ func TestKeysDocumentEveryKeyLoadReads(t *testing.T) {
 	for _, k := range Keys {
 		names[k.Name] = true
 	}
-	for _, k := range []string{"ADMIN_GROUPS", "DRY_RUN", "EXEMPT_USERS", "DISABLE_API_KEY_CAPABILITY", "INCLUDE_POLICY_ADMINS", "NOTIFICATION_TOPIC_ID", "IDENTITY_DOMAIN_URL", "DELETE_CONCURRENCY"} {
+	for _, k := range []string{"ADMIN_GROUPS", "DRY_RUN", "EXEMPT_USERS", "DISABLE_API_KEY_CAPABILITY", "INCLUDE_POLICY_ADMINS", "NOTIFICATION_TOPIC_ID", "IDENTITY_DOMAIN_URL", "DELETE_CONCURRENCY", "IDENTITY_API", "FINDING_REMINDER"} {
 		if !names[k] {
 			t.Errorf("Keys lacks %s", k)
 		}
@@ -97,4 +97,109 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestNearMissesOfKeysAreConfigurationErrors(t *testing.T) {
+	for _, name := range []string{
+		"DRYRUN", "Dry_Run", "dry_run", "DryRun", "DRY-RUN", "DRY_RUM", "DRY_RUNS", "DYR_RUN",
+		"EXEMPT_USER", "exempt_users", "ADMIN_GROUP", "ADMINGROUPS", "INCLUDE_POLICY_ADMIN",
+		"DISABLE_APIKEY_CAPABILITY", "NOTIFICATION_TOPIC", "IDENTITY_APIS", "Identity_Api",
+		"IDENTITY_DOMAIN_URI", "DELETE_CONCURENCY", "FINDING_REMINDERS", "OCI_IDENTITY_ENDPIONT",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Load(map[string]string{name: "true"})
+			if err == nil || !strings.Contains(err.Error(), name+" is not a configuration key") {
+				t.Fatalf("%s accepted without a word: %v", name, err)
+			}
+			if strings.Contains(err.Error(), "true") {
+				t.Errorf("the value is shown: %v", err)
+			}
+		})
+	}
+}
+
+// Configuration arrives beside the platform's environment (fdk-go passes the whole
+// environment as the config): none of these may stop a run.
+func TestPlatformAndUnrelatedVariablesAreNotNearMisses(t *testing.T) {
+	env := map[string]string{}
+	for _, name := range []string{
+		"PATH", "HOME", "HOSTNAME", "TMPDIR", "TERM", "LANG", "PWD", "USER", "SHLVL", "TZ", "_",
+		"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "GODEBUG", "GOMAXPROCS", "GORACE", "GOCOVERDIR",
+		"FN_APP_ID", "FN_FN_ID", "FN_APP_NAME", "FN_FN_NAME", "FN_FORMAT", "FN_LISTENER", "FN_MEMORY",
+		"FN_TYPE", "FN_CPUS", "FN_TMPSIZE", "FN_DRY_RUN",
+		"OCI_RESOURCE_PRINCIPAL_VERSION", "OCI_RESOURCE_PRINCIPAL_RPST", "OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM",
+		"OCI_RESOURCE_PRINCIPAL_REGION", "OCI_REGION_METADATA", "OCI_SDK_DEFAULT_RETRY_ENABLED",
+		"OCI_SDK_DEFAULT_CIRCUITBREAKER_ENABLED", "OCI_GO_SDK_DEBUG", "OCI_SDK_APPEND_USER_AGENT", "OCI_DEFAULT_REALM",
+		"DRY", "IDENTITY_DOMAIN", "NOTIFY", "ADMIN", "LOG_LEVEL", "DEBUG",
+	} {
+		env[name] = "x"
+	}
+	env["DRY_RUN"] = "true"
+	c, err := Load(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.DryRun {
+		t.Error("DRY_RUN=true was not read")
+	}
+}
+
+func TestNearMiss(t *testing.T) {
+	for _, tc := range []struct {
+		name, want string
+		ok         bool
+	}{
+		{"dry_run", "DRY_RUN", true},
+		{"DRYRUN", "DRY_RUN", true},
+		{"DRY_RNU", "DRY_RUN", true}, // a transposition is two edits
+		{"DRY_RUNNER", "", false},    // three letters more
+		{"EXEMPT_USR", "EXEMPT_USERS", true},
+		{"EXEMPT", "", false},
+		{"TZ", "", false},
+		{"RUN", "", false},
+	} {
+		got, ok := nearMiss(tc.name, []string{"DRY_RUN", "EXEMPT_USERS"})
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("nearMiss(%q) = %q %v, want %q %v", tc.name, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestIdentityAPI(t *testing.T) {
+	for _, tc := range []struct {
+		api, groups, want, wantErr string
+	}{
+		{"", "", "auto", ""},
+		{"auto", "Administrators,Engineering/Administrators", "auto", ""},
+		{"SCIM", "Engineering/Administrators", "scim", ""},
+		{"iam", "Administrators,Default/NetworkAdmins,ocid1.group.oc1..x", "iam", ""},
+		{"iam", "Administrators,Engineering/Administrators", "", "Engineering/Administrators is in a secondary identity domain"},
+		{"both", "", "", `IDENTITY_API="both"`},
+	} {
+		env := map[string]string{"IDENTITY_API": tc.api, "ADMIN_GROUPS": tc.groups}
+		c, err := Load(env)
+		switch {
+		case tc.wantErr == "" && err != nil:
+			t.Errorf("%v: %v", env, err)
+		case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+			t.Errorf("%v: error %v, want %q", env, err, tc.wantErr)
+		case tc.wantErr == "" && c.IdentityAPI != tc.want:
+			t.Errorf("%v: IdentityAPI %q, want %q", env, c.IdentityAPI, tc.want)
+		}
+	}
+}
+
+func TestFindingReminder(t *testing.T) {
+	for v, want := range map[string]string{"": "weekly", "Daily": "daily", "always": "always", "weekly": "weekly", "hourly": ""} {
+		c, err := Load(map[string]string{"FINDING_REMINDER": v})
+		if want == "" {
+			if err == nil || !strings.Contains(err.Error(), "FINDING_REMINDER") {
+				t.Errorf("%q accepted: %v", v, err)
+			}
+			continue
+		}
+		if err != nil || c.FindingReminder != want {
+			t.Errorf("%q: %q %v, want %q", v, c.FindingReminder, err, want)
+		}
+	}
 }

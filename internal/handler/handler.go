@@ -38,6 +38,9 @@ type Handler struct {
 	// Connect builds the Directory for one invocation; tests replace it.
 	// deadline is the invocation's (zero if none): retries never back off past it.
 	Connect func(c config.Config, deadline time.Time) (Directory, error)
+	// Now is the clock (time.Now when nil); the report's start time, which decides when an
+	// unchanged finding is repeated, comes from it. Tests inject it.
+	Now func() time.Time
 }
 
 // New returns the production handler, logging JSON lines to w.
@@ -55,9 +58,14 @@ func connect(c config.Config, deadline time.Time) (Directory, error) {
 func (h *Handler) Serve(ctx context.Context, in io.Reader, out io.Writer) {
 	fctx := fdk.GetContext(ctx)
 	log := h.Log.With("callId", fctx.CallID())
-	rep := &guard.Report{CallID: fctx.CallID(), StartedAt: time.Now().UTC(), Mode: "enforce"}
-	h.run(ctx, fctx.Config(), in, rep, log)
-	rep.DurationMS = time.Since(rep.StartedAt).Milliseconds()
+	now := h.Now
+	if now == nil {
+		now = time.Now
+	}
+	began := time.Now() // durations from the monotonic clock, whatever Now says
+	rep := &guard.Report{CallID: fctx.CallID(), StartedAt: now().UTC(), Mode: "enforce"}
+	h.run(ctx, fctx.Config(), in, rep, log, began)
+	rep.DurationMS = time.Since(began).Milliseconds()
 	h.logSummary(ctx, log, rep)
 	fdk.SetHeader(out, "Content-Type", "application/json")
 	body, err := json.MarshalIndent(rep, "", "  ")
@@ -70,7 +78,7 @@ func (h *Handler) Serve(ctx context.Context, in io.Reader, out io.Writer) {
 	}
 }
 
-func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, rep *guard.Report, log *slog.Logger) {
+func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, rep *guard.Report, log *slog.Logger, began time.Time) {
 	fail := func(stage string, err error) {
 		rep.Status = guard.StatusError
 		rep.Errors = append(rep.Errors, guard.Problem{Stage: stage, Message: err.Error()})
@@ -110,18 +118,35 @@ func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, 
 			Concurrency: cfg.Concurrency, Reserve: cfg.Reserve, Logger: log,
 		}, rep)
 	}
-	if cfg.NotificationTopicID != "" && report.ShouldNotify(rep) {
-		rep.DurationMS = time.Since(rep.StartedAt).Milliseconds()
-		if err := dir.Publish(runCtx, cfg.NotificationTopicID, report.Title(rep), h.Redact.String(report.Text(rep))); err != nil {
-			// The enforcement stands; the operator learns about the failed message from the report.
-			rep.Notified = "failed"
-			rep.Warnings = append(rep.Warnings, guard.ProblemFrom("notify", err))
-			log.ErrorContext(ctx, "notification failed", "error", err)
-		} else {
-			rep.Notified = "published"
-		}
+	if cfg.NotificationTopicID != "" {
+		h.notify(ctx, runCtx, dir, cfg, rep, log, began)
 	}
 	rep.APICalls.Total, rep.APICalls.ByOperation = dir.CallCount()
+}
+
+// notify publishes the report when report.Decide says so. The message carries the calls made
+// and the time spent up to publishing; the report then counts the publish call too.
+func (h *Handler) notify(ctx, runCtx context.Context, dir Directory, cfg config.Config, rep *guard.Report, log *slog.Logger, began time.Time) {
+	d := report.Decide(rep, cfg.FindingReminder)
+	if !d.Publish {
+		if d.Reason != "nothing to report" {
+			rep.Notified = "suppressed"
+			log.InfoContext(ctx, "notification suppressed", "reason", d.Reason)
+		}
+		return
+	}
+	rep.APICalls.Total, rep.APICalls.ByOperation = dir.CallCount()
+	rep.DurationMS = time.Since(began).Milliseconds()
+	title, body := report.Message(rep, d, cfg.FindingReminder)
+	if err := dir.Publish(runCtx, cfg.NotificationTopicID, h.Redact.String(title), h.Redact.String(body)); err != nil {
+		// The enforcement stands; the operator learns about the failed message from the report.
+		rep.Notified = "failed"
+		rep.Warnings = append(rep.Warnings, guard.ProblemFrom("notify", err))
+		log.ErrorContext(ctx, "notification failed", "error", err)
+		return
+	}
+	rep.Notified = "published"
+	log.InfoContext(ctx, "notification published", "reason", d.Reason)
 }
 
 // withMargin ends OCI work a little before Fn's deadline so the report still gets out.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/config"
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard/fakedir"
+	"github.com/apikeyguard/admin-apikey-guard/internal/policy"
 )
 
 // fnContext is the fdk context a real invocation would carry.
@@ -36,16 +38,43 @@ type fakeDir struct {
 	*fakedir.Dir
 	published  []string
 	publishErr error
+	publishes  int
+	// callsAtPublish is the directory's call count when Publish was called.
+	callsAtPublish int
+	policies       []policy.Policy
 }
 
-func (f *fakeDir) CallCount() (int, map[string]int) { return 0, nil }
+// CallCount counts every directory call and every publish, as the OCI adapter does.
+func (f *fakeDir) CallCount() (int, map[string]int) {
+	ops := map[string]int{}
+	total := 0
+	for op, n := range f.Calls {
+		ops[op] = n
+		total += n
+	}
+	if f.publishes > 0 {
+		ops["PublishMessage"] = f.publishes
+		total += f.publishes
+	}
+	return total, ops
+}
+
 func (f *fakeDir) Publish(_ context.Context, topic, title, body string) error {
+	f.callsAtPublish, _ = f.CallCount()
+	f.publishes++
 	if f.publishErr != nil {
 		return f.publishErr
 	}
 	f.published = append(f.published, topic+"|"+title+"|"+body)
 	return nil
 }
+
+// Counts is the number of keys deleted.
+func (f *fakeDir) Counts() int { return len(f.Deleted) }
+
+// TenancyPolicies makes fakeDir a guard.PolicySource when policies are set.
+func (f *fakeDir) TenancyPolicies(context.Context) ([]policy.Policy, error) { return f.policies, nil }
+func (f *fakeDir) Tenancy() string                                          { return "ocid1.tenancy.oc1..fake" }
 
 func tenancy() *fakedir.Dir {
 	d := fakedir.New()
@@ -59,10 +88,15 @@ func tenancy() *fakedir.Dir {
 
 func serve(t *testing.T, dir Directory, connectErr error, env map[string]string, body string) (guard.Report, string) {
 	t.Helper()
+	return serveAt(t, nil, dir, connectErr, env, body)
+}
+
+func serveAt(t *testing.T, now func() time.Time, dir Directory, connectErr error, env map[string]string, body string) (guard.Report, string) {
+	t.Helper()
 	var logs bytes.Buffer
 	r := newRedactor([]string{"eyJSECRETTOKENxxxxxxxxxxxxxxxx"})
 	h := &Handler{Log: slog.New(slog.NewJSONHandler(r.Writer(&logs), nil)), Redact: r,
-		Connect: func(config.Config, time.Time) (Directory, error) { return dir, connectErr }}
+		Connect: func(config.Config, time.Time) (Directory, error) { return dir, connectErr }, Now: now}
 	var out bytes.Buffer
 	h.Serve(fdk.WithContext(context.Background(), fnContext{env: env}), strings.NewReader(body), &out)
 	if strings.Contains(out.String()+logs.String(), "eyJSECRETTOKEN") {
@@ -138,3 +172,90 @@ func TestSecretsReadsInlineAndFileValues(t *testing.T) {
 }
 
 func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o600) }
+
+// The message counts the calls made up to publishing (the count used to be filled in after
+// publishing, so every message said "API calls: 0"); the report also counts the publish.
+func TestMessageCountsTheCallsMadeBeforeIt(t *testing.T) {
+	d := &fakeDir{Dir: tenancy()}
+	rep, _ := serve(t, d, nil, map[string]string{"NOTIFICATION_TOPIC_ID": topic}, "")
+	if len(d.published) != 1 || d.callsAtPublish == 0 {
+		t.Fatalf("published %d, calls before publishing %d", len(d.published), d.callsAtPublish)
+	}
+	if want := fmt.Sprintf("API calls so far: %d ", d.callsAtPublish); !strings.Contains(d.published[0], want) {
+		t.Errorf("message lacks %q:\n%s", want, d.published[0])
+	}
+	if rep.APICalls.Total != d.callsAtPublish+1 || rep.APICalls.ByOperation["PublishMessage"] != 1 {
+		t.Errorf("report counts %d calls %v, want %d and the publish", rep.APICalls.Total, rep.APICalls.ByOperation, d.callsAtPublish+1)
+	}
+}
+
+// An unenforced policy-admin group and nothing else to do: the same finding every run. It is
+// published only in the FINDING_REMINDER window of the invocation's start time (UTC); changes
+// and failures are published whenever they happen.
+func TestFindingIsRepeatedOnlyInItsReminderWindow(t *testing.T) {
+	netAdmins := []policy.Policy{{Name: "net", Statements: []string{"Allow group NetworkAdmins to manage all-resources in tenancy"}}}
+	clean := func() *fakeDir {
+		d := fakedir.New()
+		a := d.AddUser("Default", "alice", true, true)
+		d.AddGroup("Default", "Administrators", a.OCID)
+		d.AddGroup("Default", "NetworkAdmins")
+		return &fakeDir{Dir: d, policies: netAdmins}
+	}
+	withKey := func() *fakeDir { return &fakeDir{Dir: tenancy(), policies: netAdmins} }
+	for name, tc := range map[string]struct {
+		now      string
+		reminder string
+		body     string
+		dir      func() *fakeDir
+		want     string // Notified
+	}{
+		"weekly default, Monday 00:30 UTC": {"2026-11-23T00:30:00Z", "", "", clean, "published"},
+		"weekly, Monday 01:00 UTC":         {"2026-11-23T01:00:00Z", "weekly", "", clean, "suppressed"},
+		"weekly, Tuesday 00:30 UTC":        {"2026-11-24T00:30:00Z", "", "", clean, "suppressed"},
+		"daily, Tuesday 00:30 UTC":         {"2026-11-24T00:30:00Z", "daily", "", clean, "published"},
+		"daily, Tuesday 12:00 UTC":         {"2026-11-24T12:00:00Z", "daily", "", clean, "suppressed"},
+		"always, Tuesday 12:00 UTC":        {"2026-11-24T12:00:00Z", "always", "", clean, "published"},
+		"failure, Tuesday 12:00 UTC":       {"2026-11-24T12:00:00Z", "weekly", `{"dryrun": true}`, clean, "published"},
+		"change, Tuesday 12:00 UTC":        {"2026-11-24T12:00:00Z", "weekly", "", withKey, "published"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := tc.dir()
+			now, _ := time.Parse(time.RFC3339, tc.now)
+			env := map[string]string{"NOTIFICATION_TOPIC_ID": topic}
+			if tc.reminder != "" {
+				env["FINDING_REMINDER"] = tc.reminder
+			}
+			rep, logs := serveAt(t, func() time.Time { return now }, d, nil, env, tc.body)
+			if rep.Notified != tc.want {
+				t.Fatalf("notified %q, want %q (status %s, findings %+v)", rep.Notified, tc.want, rep.Status, rep.Policy)
+			}
+			if !rep.StartedAt.Equal(now) {
+				t.Errorf("startedAt %v, want the injected %v", rep.StartedAt, now)
+			}
+			switch tc.want {
+			case "published":
+				if len(d.published) != 1 {
+					t.Fatalf("published %d", len(d.published))
+				}
+				title := strings.Split(d.published[0], "|")[1]
+				want := "admin-apikey-guard [ok]: finding: group 'NetworkAdmins' is granted manage all-resources in tenancy and is not enforced"
+				switch {
+				case tc.body != "":
+					want = "admin-apikey-guard [error]: run failed (trigger), nothing changed"
+				case d.Counts() > 0:
+					want = "admin-apikey-guard [ok]: deleted 1 administrator API key(s); 1 policy-admin group(s) not enforced"
+				}
+				if title != want {
+					t.Errorf("title %q, want %q", title, want)
+				}
+				if strings.Contains(title, "deleted 0") {
+					t.Errorf("misleading title %q", title)
+				}
+			case "suppressed":
+				if len(d.published) != 0 || !strings.Contains(logs, `"msg":"notification suppressed"`) {
+					t.Errorf("published %d; log:\n%s", len(d.published), logs)
+				}
+			}
+		})
+	}
+}

@@ -9,34 +9,38 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 )
 
-// ShouldNotify: operators hear about runs that changed (or would change) something, failed,
-// or found an administrator group that is not being enforced. A clean run stays quiet.
-func ShouldNotify(r *guard.Report) bool {
-	if r.Changed() || r.Status != guard.StatusOK {
-		return true
-	}
-	for _, f := range r.Policy {
-		if f.Kind == "group" && !f.Enforced {
-			return true
-		}
-	}
-	return false
-}
-
-// Title is a one-line subject.
+// Title is a one-line subject that says why the message was sent: the failure, the change,
+// or the finding.
 func Title(r *guard.Report) string {
 	c := r.Counts
+	findings := Unenforced(r)
 	var what string
 	switch {
 	case r.Status == guard.StatusError:
 		what = "run failed, nothing changed"
-	case r.Mode == "dry-run":
+		if len(r.Errors) > 0 {
+			what = fmt.Sprintf("run failed (%s), nothing changed", r.Errors[0].Stage)
+		}
+	case r.Mode == "dry-run" && r.Changed():
 		what = fmt.Sprintf("dry run: would delete %d administrator API key(s)", c.WouldDelete)
-	default:
+		if c.WouldDisable > 0 {
+			what += fmt.Sprintf(", would disable %d API key capability(ies)", c.WouldDisable)
+		}
+	case r.Changed() || c.Failed+c.NotAttempted > 0:
 		what = fmt.Sprintf("deleted %d administrator API key(s)", c.Deleted)
+		if c.Disabled > 0 {
+			what += fmt.Sprintf(", disabled %d API key capability(ies)", c.Disabled)
+		}
+	case len(findings) > 0:
+		what = findingTitle(findings)
+	default:
+		what = "no administrator API key to delete"
 	}
 	if c.Failed+c.NotAttempted > 0 {
 		what += fmt.Sprintf(", %d failed or not attempted", c.Failed+c.NotAttempted)
+	}
+	if len(findings) > 0 && !strings.HasPrefix(what, "finding:") && r.Status != guard.StatusError {
+		what += fmt.Sprintf("; %d policy-admin group(s) not enforced", len(findings))
 	}
 	return fmt.Sprintf("admin-apikey-guard [%s]: %s", r.Status, what)
 }
@@ -51,7 +55,8 @@ func Text(r *guard.Report) string {
 	if c.Disabled+c.WouldDisable > 0 {
 		fmt.Fprintf(&b, "API key capability disabled: %d   Would disable: %d\n", c.Disabled, c.WouldDisable)
 	}
-	fmt.Fprintf(&b, "API calls: %d   Duration: %d ms\n", r.APICalls.Total, r.DurationMS)
+	// The handler fills these in just before publishing: in a message, the calls made up to it.
+	fmt.Fprintf(&b, "API calls so far: %d   Duration: %d ms\n", r.APICalls.Total, r.DurationMS)
 	if len(r.Groups) > 0 {
 		b.WriteString("\nAdministrator groups:\n")
 		for _, g := range r.Groups {

@@ -7,27 +7,6 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 )
 
-func TestShouldNotify(t *testing.T) {
-	for name, tc := range map[string]struct {
-		r    guard.Report
-		want bool
-	}{
-		"clean":                  {guard.Report{Status: guard.StatusOK}, false},
-		"deleted":                {guard.Report{Status: guard.StatusOK, Counts: guard.Counts{Deleted: 1}}, true},
-		"would delete":           {guard.Report{Status: guard.StatusOK, Counts: guard.Counts{WouldDelete: 1}}, true},
-		"disabled":               {guard.Report{Status: guard.StatusOK, Counts: guard.Counts{Disabled: 1}}, true},
-		"failed":                 {guard.Report{Status: guard.StatusError}, true},
-		"partial":                {guard.Report{Status: guard.StatusPartial}, true},
-		"unenforced group":       {guard.Report{Status: guard.StatusOK, Policy: []guard.PolicyFinding{{Kind: "group"}}}, true},
-		"enforced group":         {guard.Report{Status: guard.StatusOK, Policy: []guard.PolicyFinding{{Kind: "group", Enforced: true}}}, false},
-		"dynamic group reported": {guard.Report{Status: guard.StatusOK, Policy: []guard.PolicyFinding{{Kind: "dynamic-group"}}}, false},
-	} {
-		if got := ShouldNotify(&tc.r); got != tc.want {
-			t.Errorf("%s: ShouldNotify = %v, want %v", name, got, tc.want)
-		}
-	}
-}
-
 func TestTextNamesWhoWhatAndWhy(t *testing.T) {
 	r := &guard.Report{Status: guard.StatusPartial, Mode: "enforce", CallID: "call-9",
 		Counts: guard.Counts{Deleted: 1, Failed: 1},

@@ -1,6 +1,9 @@
-// Package trigger reads the invocation body. It is strict on purpose: a body may make a run
-// safer (dry run) but never wider, and a body it does not fully understand stops the run, so
-// a typo such as {"dryrun": true} can never turn into a real deletion.
+// Package trigger reads the invocation body. Only one kind of body can change what a run does,
+// the options object, and it is read strictly: a body may make a run safer (dry run) but never
+// wider, and an options object it does not fully understand stops the run, so a typo such as
+// {"dryrun": true} can never turn into a real deletion. An OCI Events envelope changes nothing
+// (the run uses the configuration) and is only recorded, so it is read leniently: fields OCI
+// adds later cannot stop every event-triggered run.
 package trigger
 
 import (
@@ -21,23 +24,26 @@ const MaxBody = 1 << 20
 type Kind string
 
 const (
-	Manual  Kind = "manual"  // empty body: fn invoke, or a schedule invoking the function directly
+	// Manual: an empty body or {}: fn invoke, or a schedule invoking the function directly
+	// (the Terraform stack's Resource Scheduler schedule sends an explicit {}).
+	Manual  Kind = "manual"
 	Event   Kind = "event"   // an OCI Events (CloudEvents 0.1) envelope
 	Options Kind = "options" // an options object such as {"dryRun": true}
 )
 
 // Trigger is what the report and the log record about the invocation.
 type Trigger struct {
-	Kind           Kind   `json:"kind"`
-	DryRun         bool   `json:"dryRun,omitempty"` // asked for by the body
-	EventType      string `json:"eventType,omitempty"`
-	EventID        string `json:"eventId,omitempty"`
-	EventTime      string `json:"eventTime,omitempty"`
-	Source         string `json:"source,omitempty"`
-	ResourceID     string `json:"resourceId,omitempty"`
-	ResourceName   string `json:"resourceName,omitempty"`
-	CompartmentID  string `json:"compartmentId,omitempty"`
-	InstanceAction string `json:"instanceActionType,omitempty"`
+	Kind             Kind   `json:"kind"`
+	DryRun           bool   `json:"dryRun,omitempty"` // asked for by the body
+	EventType        string `json:"eventType,omitempty"`
+	EventTypeVersion string `json:"eventTypeVersion,omitempty"`
+	EventID          string `json:"eventId,omitempty"`
+	EventTime        string `json:"eventTime,omitempty"`
+	Source           string `json:"source,omitempty"`
+	ResourceID       string `json:"resourceId,omitempty"`
+	ResourceName     string `json:"resourceName,omitempty"`
+	CompartmentID    string `json:"compartmentId,omitempty"`
+	InstanceAction   string `json:"instanceActionType,omitempty"`
 }
 
 // options is the only shape of options object accepted.
@@ -45,30 +51,15 @@ type options struct {
 	DryRun *bool `json:"dryRun"`
 }
 
-// envelope is the CloudEvents 0.1 envelope OCI Events delivers. data varies by service and is
-// only read for the fields the report records.
-type envelope struct {
-	EventType          string          `json:"eventType"`
-	CloudEventsVersion string          `json:"cloudEventsVersion"`
-	EventTypeVersion   string          `json:"eventTypeVersion"`
-	Source             string          `json:"source"`
-	EventID            string          `json:"eventID"`
-	EventTime          string          `json:"eventTime"`
-	ContentType        string          `json:"contentType"`
-	Data               json.RawMessage `json:"data"`
-	Extensions         struct {
-		CompartmentID string `json:"compartmentId"`
-	} `json:"extensions"`
-}
+// optionFields are the options object's fields, spelled exactly.
+var optionFields = []string{"dryRun"}
 
-type eventData struct {
-	CompartmentID     string `json:"compartmentId"`
-	ResourceName      string `json:"resourceName"`
-	ResourceID        string `json:"resourceId"`
-	AdditionalDetails struct {
-		InstanceActionType string `json:"instanceActionType"`
-	} `json:"additionalDetails"`
-}
+// envelopeRequired are the attributes CloudEvents 0.1 makes REQUIRED, which OCI Events
+// delivers in every message ("Contents of an Event Message", OCI Events docs:
+// docs.oracle.com/iaas/Content/Events/Reference/eventenvelopereference.htm; OCI uses the
+// 0.1 envelope). A body is read as an event only when all four are present, spelled exactly,
+// as non-empty strings; anything else is held to the options object's strict rules.
+var envelopeRequired = []string{"eventType", "cloudEventsVersion", "source", "eventID"}
 
 // Parse classifies body; any error means the run must not change anything.
 func Parse(body []byte) (Trigger, error) {
@@ -85,55 +76,102 @@ func Parse(body []byte) (Trigger, error) {
 	if err := uniqueFields(body); err != nil {
 		return Trigger{}, err
 	}
-	if _, ok := fields["eventType"]; ok {
-		if err := exactFields(fields, envelopeFields); err != nil {
-			return Trigger{}, fmt.Errorf("OCI event envelope: %w", err)
-		}
-		return parseEvent(body)
+	if len(fields) == 0 {
+		return Trigger{Kind: Manual}, nil // {}: run with the configuration
 	}
-	if err := exactFields(fields, []string{"dryRun"}); err != nil {
-		return Trigger{}, fmt.Errorf(`body is neither an OCI event nor an options object ({"dryRun": true}): %w`, err)
+	if isEnvelope(fields) {
+		return parseEvent(fields)
+	}
+	const neither = `body is neither an OCI event (CloudEvents 0.1: eventType, cloudEventsVersion, source, eventID) nor an options object ({"dryRun": true})`
+	if err := exactFields(fields, optionFields); err != nil {
+		return Trigger{}, fmt.Errorf("%s: %w", neither, err)
 	}
 	var o options
 	if err := strictDecode(body, &o); err != nil {
-		return Trigger{}, fmt.Errorf(`body is neither an OCI event nor an options object ({"dryRun": true}): %w`, err)
+		return Trigger{}, fmt.Errorf("%s: %w", neither, err)
 	}
-	if _, present := fields["dryRun"]; present && o.DryRun == nil {
+	if o.DryRun == nil {
 		return Trigger{}, errors.New(`"dryRun" must be true or false, not null`)
 	}
-	return Trigger{Kind: Options, DryRun: o.DryRun != nil && *o.DryRun}, nil
+	return Trigger{Kind: Options, DryRun: *o.DryRun}, nil
 }
 
-func parseEvent(body []byte) (Trigger, error) {
-	var e envelope
-	if err := strictDecode(body, &e); err != nil {
-		return Trigger{}, fmt.Errorf("OCI event envelope: %w", err)
-	}
-	if e.EventType == "" || e.CloudEventsVersion == "" || e.EventID == "" {
-		return Trigger{}, errors.New("OCI event envelope: eventType, cloudEventsVersion and eventID are required")
-	}
-	t := Trigger{Kind: Event, EventType: e.EventType, EventID: e.EventID, EventTime: e.EventTime,
-		Source: e.Source, CompartmentID: e.Extensions.CompartmentID}
-	if len(e.Data) > 0 && string(e.Data) != "null" {
-		var d eventData
-		if err := json.Unmarshal(e.Data, &d); err != nil {
-			return Trigger{}, fmt.Errorf("OCI event data: %w", err)
+func isEnvelope(fields map[string]json.RawMessage) bool {
+	for _, k := range envelopeRequired {
+		if str(fields[k]) == "" {
+			return false
 		}
-		t.ResourceID, t.ResourceName, t.InstanceAction = d.ResourceID, d.ResourceName, d.AdditionalDetails.InstanceActionType
-		if t.CompartmentID == "" {
-			t.CompartmentID = d.CompartmentID
+	}
+	return true
+}
+
+// parseEvent records what the report shows. Unknown fields of the envelope, of extensions and
+// of data are ignored, and so is a recorded field of an unexpected type (it is simply not
+// recorded): OCI may add or change fields with a new eventTypeVersion, and nothing in an
+// event changes what the run does. The one exception is a top-level field that looks like an
+// option (dryRun, dry_run, DryRun, ...): OCI never sends one, so it was put there by someone
+// who expects it to be obeyed, and ignoring it could turn a meant dry run into a real one.
+func parseEvent(fields map[string]json.RawMessage) (Trigger, error) {
+	for _, k := range sortedKeys(fields) {
+		if looksLikeOption(k) {
+			return Trigger{}, fmt.Errorf("OCI event envelope: field %q looks like an option; options go in an options object ({\"dryRun\": true}), not in an event", k)
 		}
+	}
+	t := Trigger{Kind: Event, EventType: str(fields["eventType"]), EventTypeVersion: str(fields["eventTypeVersion"]),
+		EventID: str(fields["eventID"]), EventTime: str(fields["eventTime"]), Source: str(fields["source"])}
+	ext := object(fields["extensions"])
+	t.CompartmentID = str(ext["compartmentId"])
+	data := object(fields["data"])
+	t.ResourceID, t.ResourceName = str(data["resourceId"]), str(data["resourceName"])
+	t.InstanceAction = str(object(data["additionalDetails"])["instanceActionType"])
+	if t.CompartmentID == "" {
+		t.CompartmentID = str(data["compartmentId"])
 	}
 	return t, nil
 }
 
-var envelopeFields = []string{"eventType", "cloudEventsVersion", "eventTypeVersion", "source", "eventID",
-	"eventTime", "contentType", "data", "extensions"}
+// looksLikeOption: the name of an option, whatever its case, underscores or hyphens.
+func looksLikeOption(k string) bool {
+	n := strings.ToLower(strings.NewReplacer("_", "", "-", "", " ", "").Replace(k))
+	for _, o := range optionFields {
+		if n == strings.ToLower(o) {
+			return true
+		}
+	}
+	return false
+}
+
+// str is raw's value if raw is a JSON string, else "".
+func str(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s
+}
+
+// object is raw's fields if raw is a JSON object, else nil.
+func object(raw json.RawMessage) map[string]json.RawMessage {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	return m
+}
+
+func sortedKeys(m map[string]json.RawMessage) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
 
 // exactFields insists on the exact spelling of every top-level field: encoding/json matches
 // names case-insensitively, which would let {"DRYRUN": ...} or {"dryrun": ...} through.
 func exactFields(fields map[string]json.RawMessage, allowed []string) error {
-	for k := range fields {
+	for _, k := range sortedKeys(fields) {
 		if !slices.Contains(allowed, k) {
 			return fmt.Errorf("unknown field %q (known: %s)", k, strings.Join(allowed, ", "))
 		}
