@@ -13,27 +13,33 @@
 # GrantGranteeTypeEnum and GrantGrantMechanismEnum, identitydomains/grant*.go).
 
 data "oci_identity_domains" "default" {
-  count          = var.grant_domain_role ? 1 : 0
+  count          = var.grant_domain_role && length(var.domain_role_domain_ids) == 0 ? 1 : 0
   compartment_id = var.tenancy_ocid
   type           = "DEFAULT"
 }
 
+data "oci_identity_domain" "role" {
+  for_each  = toset(var.grant_domain_role ? var.domain_role_domain_ids : [])
+  domain_id = each.key
+}
+
 locals {
   domain_role_needed = var.identity_api == "scim" || (var.identity_api == "auto" && local.secondary_domains)
-  default_domain_url = var.grant_domain_role ? trimsuffix(data.oci_identity_domains.default[0].domains[0].url, "/") : ""
-  # Domain URL -> true when it is the Default domain (where the IAM API created
-  # oci_identity_dynamic_group.fn) and false for a secondary domain.
-  domain_role_domains = var.grant_domain_role ? {
-    for u in(length(var.domain_role_domain_urls) > 0 ? var.domain_role_domain_urls : [local.default_domain_url]) :
-    trimsuffix(u, "/") => trimsuffix(u, "/") == local.default_domain_url
-  } : {}
-  domain_role_secondary = { for u, is_default in local.domain_role_domains : u => u if !is_default }
+  # Domain OCID -> its URL and whether it is the Default domain (where the IAM
+  # API created oci_identity_dynamic_group.fn) or a secondary one.
+  domain_role_domains = !var.grant_domain_role ? {} : length(var.domain_role_domain_ids) > 0 ? {
+    for id, d in data.oci_identity_domain.role : id => { url = trimsuffix(d.url, "/"), is_default = d.type == "DEFAULT" }
+    } : {
+    for d in data.oci_identity_domains.default[0].domains : d.id => { url = trimsuffix(d.url, "/"), is_default = true }
+  }
+  domain_role_secondary = { for id, d in local.domain_role_domains : id => d if !d.is_default }
+  default_domain_url    = join("", [for d in values(local.domain_role_domains) : d.url if d.is_default])
 }
 
 # The dynamic group created with the IAM API lives in the Default domain; its
 # SCIM id is looked up there by name (after it exists).
 data "oci_identity_domains_dynamic_resource_groups" "fn" {
-  count                         = contains(values(local.domain_role_domains), true) ? 1 : 0
+  count                         = local.default_domain_url != "" ? 1 : 0
   idcs_endpoint                 = local.default_domain_url
   dynamic_resource_group_filter = "displayName eq \"${oci_identity_dynamic_group.fn.name}\""
 }
@@ -42,7 +48,7 @@ data "oci_identity_domains_dynamic_resource_groups" "fn" {
 # secondary domain gets its own dynamic group matching only this function.
 resource "oci_identity_domains_dynamic_resource_group" "fn" {
   for_each      = local.domain_role_secondary
-  idcs_endpoint = each.key
+  idcs_endpoint = each.value.url
   display_name  = var.dynamic_group_name
   description   = "admin-apikey-guard function ${var.function_name} (domain role holder)"
   matching_rule = oci_identity_dynamic_group.fn.matching_rule
@@ -52,19 +58,19 @@ resource "oci_identity_domains_dynamic_resource_group" "fn" {
 # The role is an AppRole of the domain's OCI IAM application (app id IDCSAppId).
 data "oci_identity_domains_app_roles" "domain_role" {
   for_each        = local.domain_role_domains
-  idcs_endpoint   = each.key
+  idcs_endpoint   = each.value.url
   app_role_filter = "displayName eq \"${var.domain_role_name}\" and app.value eq \"IDCSAppId\""
 }
 
 resource "oci_identity_domains_grant" "domain_role" {
   for_each        = local.domain_role_domains
-  idcs_endpoint   = each.key
+  idcs_endpoint   = each.value.url
   schemas         = ["urn:ietf:params:scim:schemas:oracle:idcs:Grant"]
   grant_mechanism = "ADMINISTRATOR_TO_DYNAMIC_RESOURCE_GROUP"
 
   grantee {
     type  = "DynamicResourceGroup"
-    value = each.value ? data.oci_identity_domains_dynamic_resource_groups.fn[0].dynamic_resource_groups[0].id : oci_identity_domains_dynamic_resource_group.fn[each.key].id
+    value = each.value.is_default ? data.oci_identity_domains_dynamic_resource_groups.fn[0].dynamic_resource_groups[0].id : oci_identity_domains_dynamic_resource_group.fn[each.key].id
   }
 
   app {

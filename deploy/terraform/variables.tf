@@ -269,13 +269,19 @@ variable "domain_role_name" {
   }
 }
 
-variable "domain_role_domain_urls" {
-  description = "URLs (https://idcs-....identity.oraclecloud.com) of the identity domains in which the dynamic group gets the domain role; empty means the Default domain only. In a secondary domain the stack also creates a dynamic group with the same matching rule, because a domain role is granted to a dynamic group of that domain."
+variable "domain_role_domain_ids" {
+  description = "OCIDs of the identity domains in which the dynamic group gets the domain role; empty means the Default domain only. In a secondary domain the stack also creates a dynamic group with the same matching rule, because a domain role is granted to a dynamic group of that domain."
   type        = list(string)
   default     = []
 
   validation {
-    condition     = alltrue([for u in var.domain_role_domain_urls : can(regex("^https://[^/]+/?$", u))])
-    error_message = "domain_role_domain_urls must be https:// identity domain URLs without a path."
+    condition     = alltrue([for d in var.domain_role_domain_ids : can(regex("^ocid1\\.domain\\.", d))])
+    error_message = "domain_role_domain_ids must be identity domain OCIDs (ocid1.domain....)."
   }
+}
+
+variable "vcn_ocid" {
+  description = "Resource Manager form only: the VCN whose subnets the subnet picker lists (the picker needs one). Terraform itself does not use it."
+  type        = string
+  default     = ""
 }

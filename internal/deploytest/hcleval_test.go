@@ -50,25 +50,36 @@ var tfFunctions = map[string]function.Function{
 	"values":     stdlib.ValuesFunc,
 }
 
-// dataStubs are the values data sources return in evaluation, by "type.name".
-func dataStubs() map[string]cty.Value {
-	return map[string]cty.Value{
-		"oci_identity_domains.default": cty.ObjectVal(map[string]cty.Value{
-			"domains": cty.TupleVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{
-				"url": cty.StringVal(stubDefaultDomainURL), "type": cty.StringVal("DEFAULT"),
-			})}),
-		}),
-		"oci_identity_domains_dynamic_resource_groups.fn": cty.ObjectVal(map[string]cty.Value{
-			"dynamic_resource_groups": cty.TupleVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{
-				"id": cty.StringVal("stub-scim-id-of-default-dynamic-group"),
-			})}),
-		}),
-		"oci_identity_domains_app_roles.domain_role": cty.ObjectVal(map[string]cty.Value{
-			"app_roles": cty.TupleVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{
-				"id": cty.StringVal("stub-app-role-id"),
-			})}),
-		}),
+// dataStubs are the values data sources return in evaluation, by
+// "type.name", as a function of the instance key ("" without for_each).
+func dataStubs() map[string]func(key string) cty.Value {
+	obj := func(attrs map[string]cty.Value) func(string) cty.Value {
+		return func(string) cty.Value { return cty.ObjectVal(attrs) }
 	}
+	list := func(attrs map[string]cty.Value) cty.Value { return cty.TupleVal([]cty.Value{cty.ObjectVal(attrs)}) }
+	return map[string]func(string) cty.Value{
+		"oci_identity_domains.default": obj(map[string]cty.Value{"domains": list(map[string]cty.Value{
+			"id": cty.StringVal(stubDefaultDomainID), "url": cty.StringVal(stubDefaultDomainURL + "/"), "type": cty.StringVal("DEFAULT"),
+		})}),
+		"oci_identity_domain.role": func(id string) cty.Value {
+			if id == stubDefaultDomainID {
+				return cty.ObjectVal(map[string]cty.Value{"url": cty.StringVal(stubDefaultDomainURL), "type": cty.StringVal("DEFAULT")})
+			}
+			return cty.ObjectVal(map[string]cty.Value{"url": cty.StringVal(stubDomainURL(id)), "type": cty.StringVal("SECONDARY")})
+		},
+		"oci_identity_domains_dynamic_resource_groups.fn": obj(map[string]cty.Value{"dynamic_resource_groups": list(map[string]cty.Value{
+			"id": cty.StringVal("stub-scim-id-of-default-dynamic-group"),
+		})}),
+		"oci_identity_domains_app_roles.domain_role": obj(map[string]cty.Value{"app_roles": list(map[string]cty.Value{
+			"id": cty.StringVal("stub-app-role-id"),
+		})}),
+	}
+}
+
+const stubDefaultDomainID = "ocid1.domain.oc1..default"
+
+func stubDomainURL(id string) string {
+	return "https://idcs-" + strings.TrimPrefix(id, "ocid1.domain.oc1..") + ".identity.oraclecloud.com"
 }
 
 const stubDefaultDomainURL = "https://idcs-default.identity.oraclecloud.com"
@@ -283,16 +294,15 @@ func (s *tfStack) plan(t *testing.T, vars map[string]cty.Value) *plan {
 				objs[k.addr()] = cty.DynamicVal
 				continue
 			}
-			stub := cty.NilVal
+			stub := func(string) cty.Value { return cty.NilVal }
 			if k.data {
-				stub = stubs[k.typ+"."+k.name]
-				if stub == cty.NilVal {
+				if stub = stubs[k.typ+"."+k.name]; stub == nil {
 					t.Fatalf("no stub result for data source %s", k.addr())
 				}
 			}
 			if single {
 				p.instances[k.addr()] = true
-				objs[k.addr()] = stubObject(k, lctx, stubID(k.typ, k.name), stub)
+				objs[k.addr()] = stubObject(k, lctx, stubID(k.typ, k.name), stub(""))
 				continue
 			}
 			_, counted := k.b.Body.Attributes["count"]
@@ -311,7 +321,7 @@ func (s *tfStack) plan(t *testing.T, vars map[string]cty.Value) *plan {
 					id += "[" + key + "]"
 					p.instances[k.addr()+"["+fmt.Sprintf("%q", key)+"]"] = true
 				}
-				o := stubObject(k, ictx, id, stub)
+				o := stubObject(k, ictx, id, stub(key))
 				tuple = append(tuple, o)
 				m[key] = o
 			}

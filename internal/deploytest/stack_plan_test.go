@@ -39,7 +39,7 @@ type featureCase struct {
 	adds []string
 }
 
-const secondaryDomainURL = "https://idcs-engineering.identity.oraclecloud.com"
+const secondaryDomainID = "ocid1.domain.oc1..engineering"
 
 var featureCases = []featureCase{
 	{name: "defaults"},
@@ -53,24 +53,24 @@ var featureCases = []featureCase{
 	{name: "identity_api scim without the role", vars: map[string]cty.Value{"identity_api": cty.StringVal("scim")}},
 	{name: "domain role in the Default domain", vars: map[string]cty.Value{
 		"identity_api": cty.StringVal("scim"), "grant_domain_role": cty.True},
-		adds: []string{`oci_identity_domains_grant.domain_role["` + stubDefaultDomainURL + `"]`}},
+		adds: []string{`oci_identity_domains_grant.domain_role["` + stubDefaultDomainID + `"]`}},
 	{name: "domain role in Default and a secondary domain", vars: map[string]cty.Value{
 		"admin_groups":      cty.StringVal("Administrators,Engineering/Administrators"),
 		"grant_domain_role": cty.True,
-		"domain_role_domain_urls": cty.ListVal([]cty.Value{
-			cty.StringVal(stubDefaultDomainURL + "/"), cty.StringVal(secondaryDomainURL)}),
+		"domain_role_domain_ids": cty.ListVal([]cty.Value{
+			cty.StringVal(stubDefaultDomainID), cty.StringVal(secondaryDomainID)}),
 	}, adds: []string{
-		`oci_identity_domains_dynamic_resource_group.fn["` + secondaryDomainURL + `"]`,
-		`oci_identity_domains_grant.domain_role["` + stubDefaultDomainURL + `"]`,
-		`oci_identity_domains_grant.domain_role["` + secondaryDomainURL + `"]`,
+		`oci_identity_domains_dynamic_resource_group.fn["` + secondaryDomainID + `"]`,
+		`oci_identity_domains_grant.domain_role["` + stubDefaultDomainID + `"]`,
+		`oci_identity_domains_grant.domain_role["` + secondaryDomainID + `"]`,
 	}},
 	{name: "domain role in a secondary domain only", vars: map[string]cty.Value{
-		"admin_groups":            cty.StringVal("Engineering/Administrators"),
-		"grant_domain_role":       cty.True,
-		"domain_role_domain_urls": cty.ListVal([]cty.Value{cty.StringVal(secondaryDomainURL)}),
+		"admin_groups":           cty.StringVal("Engineering/Administrators"),
+		"grant_domain_role":      cty.True,
+		"domain_role_domain_ids": cty.ListVal([]cty.Value{cty.StringVal(secondaryDomainID)}),
 	}, adds: []string{
-		`oci_identity_domains_dynamic_resource_group.fn["` + secondaryDomainURL + `"]`,
-		`oci_identity_domains_grant.domain_role["` + secondaryDomainURL + `"]`,
+		`oci_identity_domains_dynamic_resource_group.fn["` + secondaryDomainID + `"]`,
+		`oci_identity_domains_grant.domain_role["` + secondaryDomainID + `"]`,
 	}},
 }
 
@@ -108,8 +108,8 @@ func TestStackDomainRoleGrant(t *testing.T) {
 	s := loadStack(t)
 	p := s.plan(t, withVars(map[string]cty.Value{
 		"grant_domain_role": cty.True,
-		"domain_role_domain_urls": cty.ListVal([]cty.Value{
-			cty.StringVal(stubDefaultDomainURL), cty.StringVal(secondaryDomainURL)}),
+		"domain_role_domain_ids": cty.ListVal([]cty.Value{
+			cty.StringVal(stubDefaultDomainID), cty.StringVal(secondaryDomainID)}),
 	}))
 	if len(p.errs) > 0 {
 		t.Fatal(strings.Join(p.errs, "\n"))
@@ -119,13 +119,18 @@ func TestStackDomainRoleGrant(t *testing.T) {
 		t.Fatalf("%d grants, want 2", len(grants))
 	}
 	g := s.resource(t, "oci_identity_domains_grant", "domain_role")
-	for url, wantGrantee := range map[string]string{
-		stubDefaultDomainURL: "stub-scim-id-of-default-dynamic-group",
-		secondaryDomainURL:   stubID("oci_identity_domains_dynamic_resource_group", "fn") + "[" + secondaryDomainURL + "]",
+	domains := p.ctx.Variables["local"].GetAttr("domain_role_domains").AsValueMap()
+	for id, wantGrantee := range map[string]string{
+		stubDefaultDomainID: "stub-scim-id-of-default-dynamic-group",
+		secondaryDomainID:   stubID("oci_identity_domains_dynamic_resource_group", "fn") + "[" + secondaryDomainID + "]",
 	} {
+		url := stubDefaultDomainURL
+		if id != stubDefaultDomainID {
+			url = stubDomainURL(id)
+		}
 		ctx := p.ctx.NewChild()
 		ctx.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{
-			"key": cty.StringVal(url), "value": cty.BoolVal(url == stubDefaultDomainURL)})}
+			"key": cty.StringVal(id), "value": domains[id]})}
 		if got := evalAttr(t, ctx, g.Body, "idcs_endpoint").AsString(); got != url {
 			t.Errorf("grant endpoint %q, want %q", got, url)
 		}
@@ -153,7 +158,7 @@ func TestStackDomainRoleGrant(t *testing.T) {
 	// The role lookup filters the OCI IAM application's roles by the role name.
 	roles := s.data["oci_identity_domains_app_roles"]["domain_role"]
 	ctx := p.ctx.NewChild()
-	ctx.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(secondaryDomainURL), "value": cty.False})}
+	ctx.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(secondaryDomainID), "value": domains[secondaryDomainID]})}
 	if got, want := evalAttr(t, ctx, roles.Body, "app_role_filter").AsString(), `displayName eq "Identity Domain Administrator" and app.value eq "IDCSAppId"`; got != want {
 		t.Errorf("app_role_filter %q, want %q", got, want)
 	}
