@@ -19,6 +19,7 @@ import (
 // about (policy statements, function config, trigger wiring).
 type tfStack struct {
 	bodies    map[string]*hclsyntax.Body // by file name
+	sources   map[string][]byte          // by file name
 	variables map[string]*hclsyntax.Block
 	locals    map[string]*hclsyntax.Attribute
 	resources map[string]map[string]*hclsyntax.Block // type -> name -> block
@@ -35,6 +36,7 @@ func loadStack(t *testing.T) *tfStack {
 	}
 	s := &tfStack{
 		bodies:    map[string]*hclsyntax.Body{},
+		sources:   map[string][]byte{},
 		variables: map[string]*hclsyntax.Block{},
 		locals:    map[string]*hclsyntax.Attribute{},
 		resources: map[string]map[string]*hclsyntax.Block{},
@@ -53,6 +55,7 @@ func loadStack(t *testing.T) *tfStack {
 		}
 		body := f.Body.(*hclsyntax.Body)
 		s.bodies[filepath.Base(p)] = body
+		s.sources[filepath.Base(p)] = src
 		for _, b := range body.Blocks {
 			switch b.Type {
 			case "variable":
