@@ -187,8 +187,6 @@ type plan struct {
 	errs      []string
 }
 
-func (p *plan) has(addr string) bool { return p.instances[addr] }
-
 // resourceAddrs are the managed resources that would be created, sorted.
 func (p *plan) resourceAddrs() []string {
 	var out []string
@@ -231,6 +229,11 @@ func (s *tfStack) plan(t *testing.T, vars map[string]cty.Value) *plan {
 		objs[k.addr()] = cty.DynamicVal
 	}
 	var p *plan
+	type instance struct {
+		k   block
+		ctx *hcl.EvalContext
+	}
+	var insts []instance
 	prev := ""
 	for iter := 0; iter < 8; iter++ {
 		root := map[string]cty.Value{
@@ -283,6 +286,7 @@ func (s *tfStack) plan(t *testing.T, vars map[string]cty.Value) *plan {
 		lctx := ctx.NewChild()
 		lctx.Variables = map[string]cty.Value{"local": cty.ObjectVal(known)}
 		p = &plan{ctx: lctx, instances: map[string]bool{}}
+		insts = insts[:0]
 		for name, e := range localErrs {
 			p.errs = append(p.errs, "local."+name+": "+e)
 		}
@@ -302,6 +306,7 @@ func (s *tfStack) plan(t *testing.T, vars map[string]cty.Value) *plan {
 			}
 			if single {
 				p.instances[k.addr()] = true
+				insts = append(insts, instance{k, lctx})
 				objs[k.addr()] = stubObject(k, lctx, stubID(k.typ, k.name), stub(""))
 				continue
 			}
@@ -321,6 +326,7 @@ func (s *tfStack) plan(t *testing.T, vars map[string]cty.Value) *plan {
 					id += "[" + key + "]"
 					p.instances[k.addr()+"["+fmt.Sprintf("%q", key)+"]"] = true
 				}
+				insts = append(insts, instance{k, ictx})
 				o := stubObject(k, ictx, id, stub(key))
 				tuple = append(tuple, o)
 				m[key] = o
@@ -340,7 +346,32 @@ func (s *tfStack) plan(t *testing.T, vars map[string]cty.Value) *plan {
 		}
 		prev = state
 	}
+	// Every argument of every planned instance must evaluate (a reference to
+	// an instance that does not exist, a bad index, a wrong type...), as it
+	// must for terraform plan.
+	for _, in := range insts {
+		p.errs = append(p.errs, evalBody(in.k.addr(), in.k.b.Body, in.ctx)...)
+	}
 	return p
+}
+
+func evalBody(where string, body *hclsyntax.Body, ctx *hcl.EvalContext) []string {
+	var errs []string
+	for name, a := range body.Attributes {
+		if _, diags := a.Expr.Value(ctx); diags.HasErrors() {
+			errs = append(errs, where+"."+name+": "+diags.Error())
+		}
+	}
+	for _, b := range body.Blocks {
+		if b.Type == "lifecycle" {
+			for _, pc := range b.Body.Blocks {
+				errs = append(errs, evalBody(where+".precondition", pc.Body, ctx)...)
+			}
+			continue
+		}
+		errs = append(errs, evalBody(where+"."+b.Type, b.Body, ctx)...)
+	}
+	return errs
 }
 
 // evalContext is the planned stack's evaluation context (see plan); the
