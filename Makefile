@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/func
 FUZZTIME ?= 30s
 
-.PHONY: build test lint vuln demo bench fuzz emulator clean
+.PHONY: build test lint vuln demo bench fuzz emulator stack clean
 
 build: ## the function binary, as the Dockerfile builds it
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN) .
@@ -43,6 +43,9 @@ fuzz: ## every fuzz target for FUZZTIME each
 
 emulator: ## the emulator alone, for pointing a locally run function at it
 	$(GO) run ./cmd/ociemu -users 300 -admins 3 -seed 1 -principal-dir .emulator
+
+stack: ## the Resource Manager stack zip (deploy/terraform's .tf files and schema.yaml) in bin/
+	$(GO) run ./cmd/stack -dir deploy/terraform -o bin/admin-apikey-guard-stack.zip
 
 clean:
 	rm -rf bin .emulator

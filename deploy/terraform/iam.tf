@@ -12,25 +12,20 @@ locals {
   # Referring to the dynamic group by OCID avoids quoting its name and domain.
   dg = "id ${oci_identity_dynamic_group.fn.id}"
 
-  # Must equal permissions.Render(permissions.Required(features), vars) for
-  # every feature combination: internal/deploytest evaluates this expression
-  # and fails on any drift. Edit internal/permissions first, then this list.
-  policy_statements = concat(
-    [
-      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
-    ],
-    var.disable_api_key_capability ? [
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.permission='USER_CAPABILITIES_UPDATE'",
-    ] : [],
-    local.notifications_enabled ? [
-      "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
-    ] : [],
-  )
+  # Admin groups written Domain/Name are groups of secondary identity domains.
+  secondary_domains = length([for g in split(",", var.admin_groups) : g if length(regexall("/", g)) > 0]) > 0
+
+  # The statements are generated from internal/permissions into
+  # permissions_generated.tf, one list per feature combination; this key picks
+  # the list. internal/deploytest evaluates it for every combination and
+  # compares it with permissions.Render(permissions.Required(features)).
+  permission_key = join(",", [
+    "identity_api=${var.identity_api}",
+    "secondary_domains=${local.secondary_domains}",
+    "disable_api_key_capability=${var.disable_api_key_capability}",
+    "notifications=${local.notifications_enabled}",
+  ])
+  policy_statements = local.permission_statements[local.permission_key]
 }
 
 resource "oci_identity_policy" "fn" {

@@ -22,3 +22,13 @@ output "dynamic_group_id" {
   description = "OCID of the dynamic group that matches the function."
   value       = oci_identity_dynamic_group.fn.id
 }
+
+output "domain_role" {
+  description = "Whether the chosen identity_api and admin_groups need a domain role for the dynamic group, and where the stack granted one."
+  value = {
+    needed     = local.domain_role_needed
+    role       = var.grant_domain_role ? var.domain_role_name : ""
+    granted_in = keys(local.domain_role_domains)
+    note       = local.domain_role_needed && !var.grant_domain_role ? "SCIM calls will be refused until the dynamic group holds a domain role (grant_domain_role = true, or assign it in the console)." : ""
+  }
+}

@@ -1,7 +1,14 @@
 # Two ways to run the function on a timetable, chosen by var.trigger_mode.
 # Resource Scheduler schedules act as their own principal
 # (request.principal.type='resourceschedule'); each gets a grant limited to its
-# own OCID ("Resource Scheduler: Example Policies" in the OCI documentation).
+# own OCID. Oracle, Resource Scheduler "Example Policies", Example 2
+# (docs.oracle.com/en-us/iaas/Content/resource-scheduler/references/example_policies.htm):
+#   Allow any-user to manage <resource_type> in compartment id <compartment_ocid>
+#   where all{request.principal.type='resourceschedule',request.principal.id='<ocid_of_resourceschedule>'}
+# We take Oracle's verb (manage) as documented: a narrower verb is not
+# documented for the schedule principal and a refused schedule fails silently;
+# the condition already limits the grant to one schedule, which can only run
+# its own configured action on its own resources.
 
 locals {
   instance_mode           = var.trigger_mode == "instance_start_event"
@@ -53,11 +60,11 @@ resource "oci_identity_policy" "instance_schedules" {
   compartment_id = var.tenancy_ocid
   name           = "${var.policy_name}-instance-schedules"
   description    = "Lets the two admin-apikey-guard schedules start and stop the trigger instance"
-  # use instances includes INSTANCE_POWER_ACTIONS (InstanceAction); the OCI
-  # example grants manage, which is more than start/stop needs.
+  # Oracle's "Example Policies", Example 2, specific example: manage instance
+  # for the schedule principal (see the top of this file).
   statements = [
     for s in concat(oci_resource_scheduler_schedule.instance_start, oci_resource_scheduler_schedule.instance_stop) :
-    "Allow any-user to use instances in compartment id ${local.instance_compartment_id} where all {request.principal.type='resourceschedule', request.principal.id='${s.id}'}"
+    "Allow any-user to manage instances in compartment id ${local.instance_compartment_id} where all {request.principal.type='resourceschedule', request.principal.id='${s.id}'}"
   ]
   freeform_tags = var.freeform_tags
 }
@@ -77,8 +84,9 @@ resource "oci_events_rule" "instance_started" {
   })
   freeform_tags = var.freeform_tags
 
+  # actions.action, not the deprecated actions.actions (provider schema 8.28.0).
   actions {
-    actions {
+    action {
       action_type = "FAAS"
       is_enabled  = true
       function_id = oci_functions_function.this.id
@@ -94,10 +102,30 @@ resource "oci_events_rule" "instance_started" {
   }
 }
 
+# Events delivers to a function as the Events service itself. Oracle, "Events
+# and IAM Policies", "Allow the Events Service to Deliver Events to Action
+# Resources" (docs.oracle.com/iaas/Content/Events/Concepts/eventspolicy.htm):
+# the service principal cloudEvents needs a grant on the action resource; for
+# functions the statement is "use functions-family". Scoped to the function's
+# compartment; a service grant cannot be narrowed to one rule.
+resource "oci_identity_policy" "events_invoke" {
+  count          = local.instance_mode ? 1 : 0
+  compartment_id = var.tenancy_ocid
+  name           = "${var.policy_name}-events"
+  description    = "Lets the Events service invoke functions in the admin-apikey-guard compartment"
+  statements = [
+    "Allow service cloudEvents to use functions-family in compartment id ${var.compartment_ocid}",
+  ]
+  freeform_tags = var.freeform_tags
+}
+
 # --- direct_schedule: the schedule invokes the function itself ---------------
 # Resource Scheduler lists Functions as a supported resource type, with
-# START_RESOURCE meaning "invoke" (empty body, so the function runs with its
-# config). Not verified against a live tenancy: see README.md, Deploy.
+# START_RESOURCE meaning "invoke". The body is sent explicitly as {} (a BODY
+# parameter; the provider takes it as a list of strings, see the provider docs
+# for oci_resource_scheduler_schedule, resources.parameters): the function
+# reads {} as "run with the configuration". Not verified against a live
+# tenancy: see README.md, Deploy.
 
 resource "oci_resource_scheduler_schedule" "function" {
   count              = local.direct_mode ? 1 : 0
@@ -111,6 +139,11 @@ resource "oci_resource_scheduler_schedule" "function" {
 
   resources {
     id = oci_functions_function.this.id
+
+    parameters {
+      parameter_type = "BODY"
+      value          = [jsonencode({})]
+    }
   }
 }
 
@@ -119,9 +152,10 @@ resource "oci_identity_policy" "function_schedule" {
   compartment_id = var.tenancy_ocid
   name           = "${var.policy_name}-schedule"
   description    = "Lets the admin-apikey-guard schedule invoke the function"
-  # fn-invocation (use) is FN_INVOCATION, i.e. InvokeFunction only.
+  # Oracle's "Example Policies", Example 2, with <resource_type> =
+  # functions-family (see the top of this file).
   statements = [
-    "Allow any-user to use fn-invocation in compartment id ${var.compartment_ocid} where all {request.principal.type='resourceschedule', request.principal.id='${oci_resource_scheduler_schedule.function[0].id}'}",
+    "Allow any-user to manage functions-family in compartment id ${var.compartment_ocid} where all {request.principal.type='resourceschedule', request.principal.id='${oci_resource_scheduler_schedule.function[0].id}'}",
   ]
   freeform_tags = var.freeform_tags
 }

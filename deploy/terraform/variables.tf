@@ -230,3 +230,58 @@ variable "delete_concurrency" {
     error_message = "delete_concurrency must be between 1 and 32."
   }
 }
+
+variable "identity_api" {
+  description = "IDENTITY_API: which identity API family the function uses. auto: the IAM API for groups of the Default domain (authorized by the IAM policy), SCIM for groups of secondary domains (needs the domain role); iam: the IAM API only (Default domain groups only); scim: everything through the Identity Domains (SCIM) API (needs the domain role in every domain it reads)."
+  type        = string
+  default     = "auto"
+
+  validation {
+    condition     = contains(["auto", "iam", "scim"], var.identity_api)
+    error_message = "identity_api must be auto, iam or scim."
+  }
+}
+
+variable "grant_domain_role" {
+  description = "Grant domain_role_name to the function's dynamic group in each identity domain of domain_role_domain_urls (the Default domain when empty). Needed for identity_api = scim, or auto with secondary-domain groups in admin_groups. Off by default: it is a strong grant."
+  type        = bool
+  default     = false
+}
+
+variable "domain_role_name" {
+  description = "The identity domain administrator role granted to the dynamic group (an app role of the domain's OCI IAM application, IDCSAppId). Identity Domain Administrator is the only documented role that can act on users who themselves hold it (the members of Administrators)."
+  type        = string
+  default     = "Identity Domain Administrator"
+
+  # The predefined administrator roles of an identity domain ("Understanding
+  # Administrator Roles", docs.oracle.com/iaas/Content/Identity/roles/understand-administrator-roles.htm).
+  validation {
+    condition = contains([
+      "Identity Domain Administrator",
+      "Security Administrator",
+      "Application Administrator",
+      "User Administrator",
+      "User Manager",
+      "Help Desk Administrator",
+      "Audit Administrator",
+    ], var.domain_role_name)
+    error_message = "domain_role_name must be one of Oracle's identity domain administrator roles: Identity Domain Administrator, Security Administrator, Application Administrator, User Administrator, User Manager, Help Desk Administrator, Audit Administrator."
+  }
+}
+
+variable "domain_role_domain_ids" {
+  description = "OCIDs of the identity domains in which the dynamic group gets the domain role; empty means the Default domain only. In a secondary domain the stack also creates a dynamic group with the same matching rule, because a domain role is granted to a dynamic group of that domain."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for d in var.domain_role_domain_ids : can(regex("^ocid1\\.domain\\.", d))])
+    error_message = "domain_role_domain_ids must be identity domain OCIDs (ocid1.domain....)."
+  }
+}
+
+variable "vcn_ocid" {
+  description = "Resource Manager form only: the VCN whose subnets the subnet picker lists (the picker needs one). Terraform itself does not use it."
+  type        = string
+  default     = ""
+}

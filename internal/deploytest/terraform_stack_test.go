@@ -12,8 +12,6 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
-	"github.com/zclconf/go-cty/cty/function"
-	"github.com/zclconf/go-cty/cty/function/stdlib"
 )
 
 // tfStack is deploy/terraform parsed with HCL, without Terraform itself: enough
@@ -21,9 +19,11 @@ import (
 // about (policy statements, function config, trigger wiring).
 type tfStack struct {
 	bodies    map[string]*hclsyntax.Body // by file name
+	sources   map[string][]byte          // by file name
 	variables map[string]*hclsyntax.Block
 	locals    map[string]*hclsyntax.Attribute
 	resources map[string]map[string]*hclsyntax.Block // type -> name -> block
+	data      map[string]map[string]*hclsyntax.Block // data source type -> name -> block
 	outputs   map[string]*hclsyntax.Block
 }
 
@@ -36,9 +36,11 @@ func loadStack(t *testing.T) *tfStack {
 	}
 	s := &tfStack{
 		bodies:    map[string]*hclsyntax.Body{},
+		sources:   map[string][]byte{},
 		variables: map[string]*hclsyntax.Block{},
 		locals:    map[string]*hclsyntax.Attribute{},
 		resources: map[string]map[string]*hclsyntax.Block{},
+		data:      map[string]map[string]*hclsyntax.Block{},
 		outputs:   map[string]*hclsyntax.Block{},
 	}
 	parser := hclparse.NewParser()
@@ -53,6 +55,7 @@ func loadStack(t *testing.T) *tfStack {
 		}
 		body := f.Body.(*hclsyntax.Body)
 		s.bodies[filepath.Base(p)] = body
+		s.sources[filepath.Base(p)] = src
 		for _, b := range body.Blocks {
 			switch b.Type {
 			case "variable":
@@ -64,6 +67,11 @@ func loadStack(t *testing.T) *tfStack {
 					s.resources[b.Labels[0]] = map[string]*hclsyntax.Block{}
 				}
 				s.addUnique(t, s.resources[b.Labels[0]], b.Labels[1], b, b.Labels[0])
+			case "data":
+				if s.data[b.Labels[0]] == nil {
+					s.data[b.Labels[0]] = map[string]*hclsyntax.Block{}
+				}
+				s.addUnique(t, s.data[b.Labels[0]], b.Labels[1], b, "data."+b.Labels[0])
 			case "locals":
 				for name, a := range b.Body.Attributes {
 					if _, dup := s.locals[name]; dup {
@@ -111,79 +119,6 @@ func attrName(tr hcl.Traversal, i int) string {
 
 // stubID is the id a resource gets in evaluation: recognisable in failures.
 func stubID(typ, name string) string { return "stub:" + typ + "." + name }
-
-var tfFunctions = map[string]function.Function{
-	"concat":     stdlib.ConcatFunc,
-	"jsonencode": stdlib.JSONEncodeFunc,
-	"tostring": function.New(&function.Spec{
-		Params: []function.Parameter{{Name: "v", Type: cty.DynamicPseudoType}},
-		Type:   function.StaticReturnType(cty.String),
-		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			return convert.Convert(args[0], cty.String)
-		},
-	}),
-}
-
-// evalContext gives the stack's variables (defaults overridden by vars), a
-// stub id for every resource, and every local that can be evaluated from those.
-func (s *tfStack) evalContext(t *testing.T, vars map[string]cty.Value) *hcl.EvalContext {
-	t.Helper()
-	varVals := map[string]cty.Value{}
-	for name, b := range s.variables {
-		if v, ok := vars[name]; ok {
-			varVals[name] = v
-			continue
-		}
-		def, ok := b.Body.Attributes["default"]
-		if !ok {
-			t.Fatalf("variable %s has no default and the test gave no value", name)
-		}
-		v, diags := def.Expr.Value(nil)
-		if diags.HasErrors() {
-			t.Fatalf("variable %s default: %s", name, diags.Error())
-		}
-		varVals[name] = v
-	}
-	for name := range vars {
-		if _, ok := s.variables[name]; !ok {
-			t.Fatalf("test sets undeclared variable %s", name)
-		}
-	}
-
-	root := map[string]cty.Value{"var": cty.ObjectVal(varVals)}
-	for typ, byName := range s.resources {
-		objs := map[string]cty.Value{}
-		for name, b := range byName {
-			obj := cty.ObjectVal(map[string]cty.Value{"id": cty.StringVal(stubID(typ, name))})
-			if _, counted := b.Body.Attributes["count"]; counted {
-				obj = cty.TupleVal([]cty.Value{obj}) // every counted resource exists once in evaluation
-			}
-			objs[name] = obj
-		}
-		root[typ] = cty.ObjectVal(objs)
-	}
-	ctx := &hcl.EvalContext{Variables: root, Functions: tfFunctions}
-
-	// Locals may depend on each other: evaluate until nothing more resolves.
-	known := map[string]cty.Value{}
-	for progress := true; progress; {
-		progress = false
-		for name, a := range s.locals {
-			if _, ok := known[name]; ok {
-				continue
-			}
-			child := ctx.NewChild()
-			child.Variables = map[string]cty.Value{"local": cty.ObjectVal(known)}
-			if v, diags := a.Expr.Value(child); !diags.HasErrors() {
-				known[name] = v
-				progress = true
-			}
-		}
-	}
-	child := ctx.NewChild()
-	child.Variables = map[string]cty.Value{"local": cty.ObjectVal(known)}
-	return child
-}
 
 func evalAttr(t *testing.T, ctx *hcl.EvalContext, body *hclsyntax.Body, name string) cty.Value {
 	t.Helper()
