@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
+	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
 )
 
 // Keys are the function configuration keys, with their defaults. The deploy files and README
@@ -30,11 +31,11 @@ var Keys = []struct{ Name, Default, Meaning string }{
 	{"FINDING_REMINDER", "weekly", "how often a run whose only news is an unchanged finding notifies: weekly, daily or always"},
 }
 
-// Identity API families (IDENTITY_API).
+// Identity API families (IDENTITY_API): the values internal/permissions grants for.
 const (
-	IdentityAPIAuto = "auto"
-	IdentityAPIIAM  = "iam"
-	IdentityAPISCIM = "scim"
+	IdentityAPIAuto = permissions.APIAuto
+	IdentityAPIIAM  = permissions.APIIAM
+	IdentityAPISCIM = permissions.APISCIM
 )
 
 // Finding reminder periods (FINDING_REMINDER); see report.Decide.
