@@ -12,8 +12,13 @@ locals {
   # Referring to the dynamic group by OCID avoids quoting its name and domain.
   dg = "id ${oci_identity_dynamic_group.fn.id}"
 
-  # Admin groups written Domain/Name are groups of secondary identity domains.
-  secondary_domains = length([for g in split(",", var.admin_groups) : g if length(regexall("/", g)) > 0]) > 0
+  # Secondary identity domains may be involved (permissions.Features.SecondaryDomains): an
+  # admin group written Domain/Name outside the Default domain, or policy-derived admin
+  # groups, which a policy may name in any domain.
+  secondary_domains = var.include_policy_admins || length([
+    for g in split(",", var.admin_groups) : g
+    if length(regexall("/", g)) > 0 && lower(trimspace(split("/", g)[0])) != "default"
+  ]) > 0
 
   # The statements are generated from internal/permissions into
   # permissions_generated.tf, one list per feature combination; this key picks

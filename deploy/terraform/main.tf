@@ -12,6 +12,7 @@ locals {
     IDENTITY_DOMAIN_URL        = var.identity_domain_url
     DELETE_CONCURRENCY         = tostring(var.delete_concurrency)
     IDENTITY_API               = var.identity_api
+    FINDING_REMINDER           = var.finding_reminder
   }
   function_config = { for k, v in local.function_config_all : k => v if v != "" }
 }

@@ -5,219 +5,171 @@
 locals {
   permission_statements = {
     "identity_api=auto,secondary_domains=false,disable_api_key_capability=false,notifications=false" = [
-      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
     ]
     "identity_api=auto,secondary_domains=false,disable_api_key_capability=false,notifications=true" = [
-      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
     "identity_api=auto,secondary_domains=false,disable_api_key_capability=true,notifications=false" = [
-      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.permission='USER_CAPABILITIES_UPDATE'",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
     ]
     "identity_api=auto,secondary_domains=false,disable_api_key_capability=true,notifications=true" = [
-      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.permission='USER_CAPABILITIES_UPDATE'",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
     "identity_api=auto,secondary_domains=true,disable_api_key_capability=false,notifications=false" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
     ]
     "identity_api=auto,secondary_domains=true,disable_api_key_capability=false,notifications=true" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
     "identity_api=auto,secondary_domains=true,disable_api_key_capability=true,notifications=false" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.permission='USER_CAPABILITIES_UPDATE'",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
     ]
     "identity_api=auto,secondary_domains=true,disable_api_key_capability=true,notifications=true" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.permission='USER_CAPABILITIES_UPDATE'",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
     "identity_api=iam,secondary_domains=false,disable_api_key_capability=false,notifications=false" = [
-      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
     ]
     "identity_api=iam,secondary_domains=false,disable_api_key_capability=false,notifications=true" = [
-      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
     "identity_api=iam,secondary_domains=false,disable_api_key_capability=true,notifications=false" = [
-      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.permission='USER_CAPABILITIES_UPDATE'",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
     ]
     "identity_api=iam,secondary_domains=false,disable_api_key_capability=true,notifications=true" = [
-      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.permission='USER_CAPABILITIES_UPDATE'",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
     "identity_api=iam,secondary_domains=true,disable_api_key_capability=false,notifications=false" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
     ]
     "identity_api=iam,secondary_domains=true,disable_api_key_capability=false,notifications=true" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
     "identity_api=iam,secondary_domains=true,disable_api_key_capability=true,notifications=false" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.permission='USER_CAPABILITIES_UPDATE'",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
     ]
     "identity_api=iam,secondary_domains=true,disable_api_key_capability=true,notifications=true" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.permission='USER_CAPABILITIES_UPDATE'",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
     "identity_api=scim,secondary_domains=false,disable_api_key_capability=false,notifications=false" = [
-      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
     ]
     "identity_api=scim,secondary_domains=false,disable_api_key_capability=false,notifications=true" = [
-      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
     "identity_api=scim,secondary_domains=false,disable_api_key_capability=true,notifications=false" = [
-      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.permission='USER_CAPABILITIES_UPDATE'",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
     ]
     "identity_api=scim,secondary_domains=false,disable_api_key_capability=true,notifications=true" = [
-      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.permission='USER_CAPABILITIES_UPDATE'",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
     "identity_api=scim,secondary_domains=true,disable_api_key_capability=false,notifications=false" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
     ]
     "identity_api=scim,secondary_domains=true,disable_api_key_capability=false,notifications=true" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
     "identity_api=scim,secondary_domains=true,disable_api_key_capability=true,notifications=false" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.permission='USER_CAPABILITIES_UPDATE'",
     ]
     "identity_api=scim,secondary_domains=true,disable_api_key_capability=true,notifications=true" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.permission='USER_READ', request.permission='USER_UPDATE', request.permission='USER_APIKEY_REMOVE'}",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.permission='USER_CAPABILITIES_UPDATE'",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
   }

@@ -115,6 +115,17 @@ variable "include_policy_admins" {
   default     = false
 }
 
+variable "finding_reminder" {
+  description = "FINDING_REMINDER: how often a run whose only news is an unchanged, unenforced policy-admin group notifies: weekly, daily or always."
+  type        = string
+  default     = "weekly"
+
+  validation {
+    condition     = contains(["weekly", "daily", "always"], var.finding_reminder)
+    error_message = "finding_reminder must be weekly, daily or always."
+  }
+}
+
 variable "identity_domain_url" {
   description = "IDENTITY_DOMAIN_URL: URL of the Default identity domain; empty means the function discovers it with ListDomains."
   type        = string

@@ -42,10 +42,12 @@ var tfFunctions = map[string]function.Function{
 	"jsonencode": stdlib.JSONEncodeFunc,
 	"keys":       stdlib.KeysFunc,
 	"length":     stdlib.LengthFunc,
+	"lower":      stdlib.LowerFunc,
 	"regexall":   stdlib.RegexAllFunc,
 	"split":      stdlib.SplitFunc,
 	"tostring":   convertFunc(cty.String),
 	"toset":      convertFunc(cty.Set(cty.String)),
+	"trimspace":  stdlib.TrimSpaceFunc,
 	"trimsuffix": stdlib.TrimSuffixFunc,
 	"values":     stdlib.ValuesFunc,
 }

@@ -24,26 +24,38 @@ var readmeVars = permissions.Vars{
 	TopicID:          "<topic-ocid>",
 }
 
-// policySection renders internal/permissions for people: a table with the
-// reason for each statement, then the statements ready to paste.
+// policySection renders internal/permissions for people: a table with when and why each
+// grant is needed, then the statements ready to paste, per deployment shape.
 func policySection() string {
 	var b strings.Builder
-	b.WriteString("| Needed for | Statement | Why | Operations |\n|---|---|---|---|\n")
+	b.WriteString("| Needed when | Grant | Why | Operations | Oracle source |\n|---|---|---|---|---|\n")
 	all := permissions.All()
 	rendered := permissions.Render(all, readmeVars)
 	for i, s := range all {
-		ops := make([]string, len(s.Operations))
-		for j, op := range s.Operations {
-			ops[j] = "`" + op + "`"
+		b.WriteString("| " + featureLabel(s.Feature) + " | `" + cell(rendered[i]) + "` | " + cell(s.Why) + " | " + opsCell(s.Operations) + " | " + cell(s.Source) + " |\n")
+	}
+	r := permissions.DomainRole
+	b.WriteString("| " + domainRoleLabel + " | domain role **" + r.Name + "** for the dynamic group, in each identity domain the SCIM family serves | " +
+		cell(r.Why) + " | " + opsCell(r.Operations) + " | " + cell(r.Source) + " |\n")
+	for _, f := range []struct {
+		title string
+		f     permissions.Features
+	}{
+		{"Default domain only, `IDENTITY_API=auto` (the default) or `iam`:", permissions.Features{}},
+		{"`IDENTITY_API=auto` with secondary-domain groups or `INCLUDE_POLICY_ADMINS=true` (plus the domain role in those domains):", permissions.Features{SecondaryDomains: true}},
+		{"`IDENTITY_API=scim`, Default domain only (plus the domain role in the Default domain):", permissions.Features{IdentityAPI: permissions.APISCIM}},
+	} {
+		b.WriteString("\n" + f.title + "\n\n```\n")
+		for _, line := range permissions.Render(permissions.Required(f.f), readmeVars) {
+			b.WriteString(line + "\n")
 		}
-		b.WriteString("| " + featureLabel(s.Feature) + " | `" + cell(rendered[i]) + "` | " + cell(s.Why) + " | " + strings.Join(ops, ", ") + " |\n")
+		b.WriteString("```\n")
 	}
 	for _, f := range []struct {
 		title string
 		stmts []permissions.Statement
 	}{
-		{"Core statements (always):", permissions.Required(permissions.Features{})},
-		{"Add for `DISABLE_API_KEY_CAPABILITY=true`:", onlyFeature(permissions.FeatureDisableCapability)},
+		{"Add for `DISABLE_API_KEY_CAPABILITY=true` (IAM family; the SCIM family uses the domain role):", onlyFeature(permissions.FeatureDisableCapability)},
 		{"Add for `NOTIFICATION_TOPIC_ID`:", onlyFeature(permissions.FeatureNotifications)},
 	} {
 		b.WriteString("\n" + f.title + "\n\n```\n")
@@ -53,6 +65,14 @@ func policySection() string {
 		b.WriteString("```\n")
 	}
 	return b.String()
+}
+
+func opsCell(ops []string) string {
+	out := make([]string, len(ops))
+	for j, op := range ops {
+		out[j] = "`" + op + "`"
+	}
+	return strings.Join(out, ", ")
 }
 
 func onlyFeature(f permissions.Feature) []permissions.Statement {
@@ -65,10 +85,18 @@ func onlyFeature(f permissions.Feature) []permissions.Statement {
 	return out
 }
 
+const domainRoleLabel = "`IDENTITY_API=scim`, or `auto` with secondary-domain groups or `INCLUDE_POLICY_ADMINS=true`"
+
 func featureLabel(f permissions.Feature) string {
 	switch f {
+	case permissions.FeatureIAM:
+		return "`IDENTITY_API=auto` (default) or `iam`"
+	case permissions.FeatureDomains:
+		return "`IDENTITY_API=scim`, secondary-domain groups, or `INCLUDE_POLICY_ADMINS=true`"
+	case permissions.FeatureSubCompartments:
+		return "secondary-domain groups, or `INCLUDE_POLICY_ADMINS=true`"
 	case permissions.FeatureDisableCapability:
-		return "`DISABLE_API_KEY_CAPABILITY=true`"
+		return "`DISABLE_API_KEY_CAPABILITY=true`, IAM family"
 	case permissions.FeatureNotifications:
 		return "`NOTIFICATION_TOPIC_ID` set"
 	default:

@@ -19,7 +19,7 @@ import (
 // list per combination.
 type permissionCombo struct {
 	IdentityAPI       string // auto | iam | scim (stack variable identity_api)
-	SecondaryDomains  bool   // admin_groups names a Domain/Group
+	SecondaryDomains  bool   // admin_groups names a group outside Default, or include_policy_admins
 	DisableCapability bool
 	Notifications     bool
 }
@@ -34,21 +34,18 @@ func (c permissionCombo) key() string {
 	}, ",")
 }
 
-// features maps a stack combination to internal/permissions. When
-// permissions.Features gains IdentityAPI and SecondaryDomains (issue 10),
-// set them here: every table below then follows.
+// features maps a stack combination to internal/permissions.
 func (c permissionCombo) features() permissions.Features {
 	return permissions.Features{
+		IdentityAPI:       c.IdentityAPI,
+		SecondaryDomains:  c.SecondaryDomains,
 		DisableCapability: c.DisableCapability,
 		Notifications:     c.Notifications,
 	}
 }
 
-// domainRoleNeeded mirrors the stack's local.domain_role_needed. When
-// internal/permissions gains DomainRoleNeeded(f), compare with it instead.
-func (c permissionCombo) domainRoleNeeded() bool {
-	return c.IdentityAPI == "scim" || (c.IdentityAPI == "auto" && c.SecondaryDomains)
-}
+// domainRoleNeeded is what the stack's local.domain_role_needed must equal.
+func (c permissionCombo) domainRoleNeeded() bool { return permissions.DomainRoleNeeded(c.features()) }
 
 var identityAPIs = []string{"auto", "iam", "scim"}
 
