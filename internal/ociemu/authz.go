@@ -197,39 +197,37 @@ func functionStatements(t *Tenancy, isFunction func([]policy.Subject) bool) []bo
 func (s *Server) granted(req iamRequest, perm string) bool {
 	for _, b := range s.statements {
 		st := b.st
-		{
-			if !s.locationCovers(b.compartment, st.Location, req.compartment) {
-				continue
-			}
-			if st.Verb != "" {
-				if !verbGrants(st.Verb, st.Resource, perm) {
-					continue
-				}
-			} else if !slices.ContainsFunc(st.Permissions, func(q string) bool { return strings.EqualFold(q, perm) }) {
-				continue
-			}
-			if st.Condition != "" {
-				ok, err := evalCondition(st.Condition, func(name string) (string, bool) {
-					switch strings.ToLower(name) {
-					case "request.permission":
-						return perm, true
-					case "request.operation":
-						return req.op, true
-					case "request.principal.type":
-						return "fnfunc", true
-					case "request.principal.id":
-						return req.principalID, true
-					case "request.principal.compartment.id":
-						return s.tenancyID, true
-					}
-					return "", false
-				})
-				if err != nil || !ok {
-					continue
-				}
-			}
-			return true
+		if !s.locationCovers(b.compartment, st.Location, req.compartment) {
+			continue
 		}
+		if st.Verb != "" {
+			if !verbGrants(st.Verb, st.Resource, perm) {
+				continue
+			}
+		} else if !slices.ContainsFunc(st.Permissions, func(q string) bool { return strings.EqualFold(q, perm) }) {
+			continue
+		}
+		if st.Condition != "" {
+			ok, err := evalCondition(st.Condition, func(name string) (string, bool) {
+				switch strings.ToLower(name) {
+				case "request.permission":
+					return perm, true
+				case "request.operation":
+					return req.op, true
+				case "request.principal.type":
+					return "fnfunc", true
+				case "request.principal.id":
+					return req.principalID, true
+				case "request.principal.compartment.id":
+					return s.tenancyID, true
+				}
+				return "", false
+			})
+			if err != nil || !ok {
+				continue
+			}
+		}
+		return true
 	}
 	return false
 }

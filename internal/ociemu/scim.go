@@ -246,6 +246,10 @@ func (s *Server) scimDeleteAPIKey(di *domainIndex) handlerFunc {
 			writeFailure(w, errNotFound)
 			return
 		}
+		if !s.mayWriteUser(di, ui) {
+			writeSCIMError(w, http.StatusForbidden, scimForbiddenMsg, scimForbiddenID)
+			return
+		}
 		di.deleteKey(ui, ki)
 		w.WriteHeader(http.StatusNoContent)
 	}
@@ -290,6 +294,11 @@ func (s *Server) scimPatchUser(di *domainIndex) handlerFunc {
 		}
 		s.store.mu.Lock()
 		ui, ok := di.userByID[r.PathValue("id")]
+		if ok && !s.mayWriteUser(di, ui) {
+			s.store.mu.Unlock()
+			writeSCIMError(w, http.StatusForbidden, scimForbiddenMsg, scimForbiddenID)
+			return
+		}
 		var doc map[string]any
 		if ok {
 			di.setCanUseAPIKeys(ui, values[len(values)-1])
