@@ -281,6 +281,8 @@ func (s *Server) listPolicies(w http.ResponseWriter, r *http.Request, _ []byte) 
 		return
 	}
 	var match []Policy
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
 	for _, p := range s.store.t.Policies {
 		if p.CompartmentID == comp {
 			match = append(match, p)
