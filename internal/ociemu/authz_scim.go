@@ -2,8 +2,8 @@ package ociemu
 
 import (
 	"net/http"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -132,4 +132,3 @@ func writeSCIMError(w http.ResponseWriter, status int, detail, messageID string)
 		schemaIDCSError: map[string]string{"messageId": messageID},
 	})
 }
-
