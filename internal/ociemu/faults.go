@@ -26,10 +26,15 @@ type ForcedError struct {
 	Message string
 	Skip    int // let the first Skip calls through
 	Times   int // fail this many calls after Skip; 0 = every call after Skip
+	// SCIM answers with the Identity Domains error body ({"schemas":[…Error],"detail":
+	// Message,"status":"<Status>"}) instead of OCI's {"code","message"}: how a real domain
+	// refuses (e.g. 401 or 403). Code is then not sent.
+	SCIM bool
 }
 
 // fault is the decision for one request: nothing, an error answer, or a reset.
 type fault struct {
+	scim    bool
 	reset   bool
 	status  int
 	code    string
@@ -64,7 +69,7 @@ func (fs *faultState) decide(op string) *fault {
 			if msg == "" {
 				msg = "forced error for " + op
 			}
-			return &fault{status: fe.Status, code: code, message: msg}
+			return &fault{status: fe.Status, code: code, message: msg, scim: fe.SCIM}
 		}
 	}
 	c := fs.cfg

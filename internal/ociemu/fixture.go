@@ -114,6 +114,7 @@ func (t *Tenancy) Validate() error {
 			bad("topic %q: unknown compartment %q", tp.ID, tp.CompartmentID)
 		}
 	}
+	validateAuthz(t, bad)
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("ociemu: invalid tenancy: %w", err)
 	}

@@ -97,7 +97,57 @@ func Generate(spec GenSpec) *Tenancy {
 		g.addDecoys(t, &def, plain, security.ID)
 	}
 	t.Domains = append([]Domain{def}, t.Domains...)
+	g.grantFunction(t)
 	return t
+}
+
+// Names of the function's authorization in generated tenancies.
+const (
+	FunctionDynamicGroup = "apikey-guard-fn" // the function's dynamic group in the Default domain
+	FunctionPolicyName   = "apikey-guard"    // the policy holding FunctionStatements
+)
+
+// FunctionStatements are the IAM statements generated tenancies grant the function's
+// dynamic group: everything the function may call through IAM and Notifications, each
+// with the operation it authorizes and Oracle's permission for it ("Details for IAM with
+// Identity Domains", iampolicyreference.htm; "Details for Notifications",
+// notificationpolicyreference.htm). They are written for the emulator, independently of
+// internal/permissions, so that tests can compare the product's list with Oracle's rules.
+func FunctionStatements(dg string) []string {
+	subject := "Allow dynamic-group 'Default'/'" + dg + "' to "
+	return []string{
+		subject + "inspect domains in tenancy",      // ListDomains: DOMAIN_INSPECT
+		subject + "inspect compartments in tenancy", // ListCompartments: COMPARTMENT_INSPECT
+		subject + "inspect policies in tenancy",     // ListPolicies: POLICY_READ (inspect policies)
+		subject + "use ons-topics in tenancy",       // PublishMessage: ONS_TOPIC_PUBLISH (use ons-topics)
+		// IAM family: ListGroups, GetGroup: GROUP_INSPECT; ListUserGroupMemberships:
+		// GROUP_INSPECT + USER_INSPECT.
+		subject + "inspect groups in tenancy",
+		// ListUsers, GetUser: USER_INSPECT; ListApiKeys: USER_READ; DeleteApiKey: USER_UPDATE +
+		// USER_APIKEY_REMOVE; UpdateUserCapabilities: manage users (see OperationPermissions).
+		subject + "manage users in tenancy where any {request.operation = 'ListUsers', request.operation = 'GetUser', " +
+			"request.operation = 'ListUserGroupMemberships', request.operation = 'ListApiKeys', " +
+			"request.operation = 'DeleteApiKey', request.operation = 'UpdateUserCapabilities'}",
+	}
+}
+
+// grantFunction makes the function a member of a dynamic group in every domain (dynamic
+// group names are unique in a tenancy, so each domain's is suffixed with the domain name),
+// grants the Default one FunctionStatements, and gives each domain's dynamic group the
+// Identity Domain Administrator role there (see authz_scim.go and notes/domain-role.md:
+// the role documented to manage users who are themselves domain administrators).
+func (g *generator) grantFunction(t *Tenancy) {
+	for i := range t.Domains {
+		d := &t.Domains[i]
+		name := FunctionDynamicGroup
+		if d.Type != DomainTypeDefault {
+			name += "-" + strings.ToLower(d.DisplayName)
+		}
+		t.FunctionDynamicGroups = append(t.FunctionDynamicGroups, DynamicGroupRef{Domain: d.DisplayName, Name: name, OCID: g.ocid("dynamicgroup")})
+		d.DynamicGroupRoles = map[string][]string{name: {RoleIdentityDomainAdministrator}}
+	}
+	t.Policies = append(t.Policies, Policy{ID: g.ocid("policy"), Name: FunctionPolicyName, CompartmentID: t.ID,
+		Statements: FunctionStatements(FunctionDynamicGroup)})
 }
 
 // addDecoys mutates the Default domain in place and appends the secondary domain.

@@ -32,7 +32,12 @@ type fixture struct {
 
 func newFixture(t *testing.T, spec GenSpec, opts Options) *fixture {
 	t.Helper()
-	ten := Generate(spec)
+	return newFixtureFor(t, Generate(spec), opts)
+}
+
+// newFixtureFor is newFixture for a given tenancy.
+func newFixtureFor(t *testing.T, ten *Tenancy, opts Options) *fixture {
+	t.Helper()
 	srv := NewTest(t, ten, opts)
 	p, err := srv.MintPrincipal(time.Hour)
 	if err != nil {

@@ -142,6 +142,11 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, _ []byte) {
 	if !root {
 		groups = nil
 	}
+	groups, err = iamNamed(r, groups, func(g *Group) string { return g.DisplayName })
+	if err != nil {
+		writeFailure(w, err)
+		return
+	}
 	writePage(w, r, len(groups), func(i int) iamGroup { return toIAMGroup(s.tenancyID, &groups[i]) })
 }
 
@@ -167,6 +172,11 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ []byte) {
 	users := s.store.def.d.Users
 	if !root {
 		users = nil
+	}
+	users, err = iamNamed(r, users, func(u *User) string { return u.UserName })
+	if err != nil {
+		writeFailure(w, err)
+		return
 	}
 	writePage(w, r, len(users), func(i int) iamUser { return toIAMUser(s.tenancyID, &users[i]) })
 }
@@ -271,10 +281,16 @@ func (s *Server) listPolicies(w http.ResponseWriter, r *http.Request, _ []byte) 
 		return
 	}
 	var match []Policy
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
 	for _, p := range s.store.t.Policies {
 		if p.CompartmentID == comp {
 			match = append(match, p)
 		}
+	}
+	if match, err = iamNamed(r, match, func(p *Policy) string { return p.Name }); err != nil {
+		writeFailure(w, err)
+		return
 	}
 	writePage(w, r, len(match), func(i int) iamPolicy {
 		p := match[i]

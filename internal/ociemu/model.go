@@ -11,6 +11,22 @@ type Tenancy struct {
 	Domains      []Domain      `json:"domains"`
 	Policies     []Policy      `json:"policies,omitempty"`
 	Topics       []Topic       `json:"topics,omitempty"`
+	// FunctionDynamicGroups are the dynamic groups whose matching rules the function's
+	// resource principal satisfies. OCI evaluates matching rules against the resource
+	// (e.g. "ALL {resource.type = 'fnfunc', resource.compartment.id = '…'}"); the emulator
+	// does not model rules and takes the membership as given (an assumption of the
+	// fixture). Every principal MintPrincipal issues is that function. No entry means the
+	// principal is in no dynamic group: every IAM and SCIM request is then refused.
+	FunctionDynamicGroups []DynamicGroupRef `json:"functionDynamicGroups,omitempty"`
+}
+
+// DynamicGroupRef names a dynamic group: its identity domain (display name), its name and
+// its OCID. Dynamic group names are unique across the tenancy ("Creating a Dynamic
+// Group", https://docs.oracle.com/iaas/Content/Identity/dynamicgroups/To_create_a_dynamic_group.htm).
+type DynamicGroupRef struct {
+	Domain string `json:"domain"`
+	Name   string `json:"name"`
+	OCID   string `json:"ocid"`
 }
 
 // Compartment is a sub-compartment; the tenancy itself is the root and is not listed.
@@ -34,6 +50,11 @@ type Domain struct {
 	CompartmentID string  `json:"compartmentId"`
 	Users         []User  `json:"users,omitempty"`
 	Groups        []Group `json:"groups,omitempty"`
+	// DynamicGroupRoles are the domain (administrator) roles granted to this domain's
+	// dynamic groups through the OCI IAM application, by dynamic group name ("Assigning a
+	// Domain Role", https://docs.oracle.com/en-us/iaas/Content/Identity/dynamicgroups/assign-domain-role.htm).
+	// SCIM requests to this domain are authorized only through these roles (see authz_scim.go).
+	DynamicGroupRoles map[string][]string `json:"dynamicGroupRoles,omitempty"`
 }
 
 // User is a domain user. ID is the SCIM id; OCID is what IAM calls the user id.
@@ -90,6 +111,7 @@ func (t *Tenancy) Clone() Tenancy {
 	c := *t
 	c.Compartments = append([]Compartment(nil), t.Compartments...)
 	c.Topics = append([]Topic(nil), t.Topics...)
+	c.FunctionDynamicGroups = append([]DynamicGroupRef(nil), t.FunctionDynamicGroups...)
 	c.Policies = make([]Policy, len(t.Policies))
 	for i, p := range t.Policies {
 		p.Statements = append([]string(nil), p.Statements...)
@@ -101,6 +123,12 @@ func (t *Tenancy) Clone() Tenancy {
 		for j, u := range t.Domains[i].Users {
 			u.APIKeys = append([]APIKey(nil), u.APIKeys...)
 			d.Users[j] = u
+		}
+		if d.DynamicGroupRoles != nil {
+			d.DynamicGroupRoles = make(map[string][]string, len(t.Domains[i].DynamicGroupRoles))
+			for k, v := range t.Domains[i].DynamicGroupRoles {
+				d.DynamicGroupRoles[k] = append([]string(nil), v...)
+			}
 		}
 		d.Groups = make([]Group, len(d.Groups))
 		for j, g := range t.Domains[i].Groups {

@@ -34,8 +34,15 @@ func (p Principal) Env() map[string]string {
 	}
 }
 
-// rpstClaims are the claims the emulator puts in, and requires of, an RPST. The SDK only
-// reads exp and res_tenant; the rest mirrors what OCI Functions issues.
+// DefaultRPSTSize is the default length of a minted RPST: resource-principal tokens of OCI
+// Functions are about 2.6 KB (issue 10), mostly the session key and the opc-tag claim.
+const DefaultRPSTSize = 2600
+
+// rpstClaims are the claims the emulator puts in, and requires of, an RPST. The SDK reads
+// exp, res_tenant and res_compartment (common/auth/resource_principal_key_provider.go,
+// TenancyOCIDClaimKey, CompartmentOCIDClaimKey; jwt.go for exp); the rest mirrors what
+// OCI issues (ptype, aud, jti, opc-certtype, tenant, and the opaque opc-tag, whose length
+// the emulator sets so the token has the configured size).
 type rpstClaims struct {
 	Exp            int64  `json:"exp"`
 	Iat            int64  `json:"iat"`
@@ -47,6 +54,12 @@ type rpstClaims struct {
 	ResCompartment string `json:"res_compartment"`
 	TType          string `json:"ttype"`
 	JWK            jwk    `json:"jwk"`
+	PType          string `json:"ptype,omitempty"`
+	Aud            string `json:"aud,omitempty"`
+	JTI            string `json:"jti,omitempty"`
+	CertType       string `json:"opc-certtype,omitempty"`
+	Tenant         string `json:"tenant,omitempty"`
+	OpcTag         string `json:"opc-tag,omitempty"`
 }
 
 type jwk struct {
@@ -128,7 +141,9 @@ func (s *Server) MintPrincipal(ttl time.Duration) (Principal, error) {
 			Kid: fmt.Sprintf("emulated-session-%d", serial),
 		},
 	}
-	token, err := signJWT(s.issuer, claims)
+	claims.PType, claims.Aud, claims.CertType, claims.Tenant = "resource", "oci", "resource", s.tenancyID
+	claims.JTI = fmt.Sprintf("emulated-%06d-%d", serial, now.UnixNano())
+	token, err := signSized(s.issuer, claims, s.rpstSize)
 	if err != nil {
 		return Principal{}, err
 	}
@@ -138,6 +153,32 @@ func (s *Server) MintPrincipal(ttl time.Duration) (Principal, error) {
 		Region:        s.region,
 		TenancyID:     s.tenancyID,
 	}, nil
+}
+
+// signSized signs claims with an opc-tag claim long enough for the token to be at least
+// size bytes (at most 3 more: base64 rounding); a size below the unpadded token is ignored.
+func signSized(key *rsa.PrivateKey, claims rpstClaims, size int) (string, error) {
+	// Header and signature do not depend on the claims: measure them once.
+	empty, err := signJWT(key, struct{}{})
+	if err != nil {
+		return "", err
+	}
+	fixed := len(empty) - len(base64.RawURLEncoding.EncodeToString([]byte("{}")))
+	length := func(c rpstClaims) int {
+		b, _ := json.Marshal(c)
+		return fixed + base64.RawURLEncoding.EncodedLen(len(b))
+	}
+	if length(claims) < size {
+		prefix := "V3," + claims.ResTenant + ","
+		tag := []byte(prefix)
+		for claims.OpcTag = string(tag); length(claims) < size; claims.OpcTag = string(tag) {
+			// Each claim byte costs 4/3 token bytes: add 3/4 of what is missing, at least one.
+			for range max((size-length(claims))*3/4, 1) {
+				tag = append(tag, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[(len(tag)*7+int(claims.Iat))%62])
+			}
+		}
+	}
+	return signJWT(key, claims)
 }
 
 func signJWT(key *rsa.PrivateKey, claims any) (string, error) {

@@ -13,15 +13,17 @@ const scimPrefix = "/admin/v1"
 
 // scimRoutes serves the Identity Domains SCIM API of one domain.
 func (s *Server) scimRoutes(mux *http.ServeMux, di *domainIndex) {
-	s.handle(mux, scimPrefix+"/Users", map[string]route{http.MethodGet: {OpScimListUsers, s.scimListUsers(di)}})
-	s.handle(mux, scimPrefix+"/Users/{id}", map[string]route{
+	s.handleIn(di, mux, scimPrefix+"/Users", map[string]route{http.MethodGet: {OpScimListUsers, s.scimListUsers(di)}})
+	s.handleIn(di, mux, scimPrefix+"/Users/{id}", map[string]route{
 		http.MethodGet:   {OpScimGetUser, s.scimGetUser(di)},
 		http.MethodPatch: {OpScimPatchUser, s.scimPatchUser(di)},
 	})
-	s.handle(mux, scimPrefix+"/Groups", map[string]route{http.MethodGet: {OpScimListGroups, s.scimListGroups(di)}})
-	s.handle(mux, scimPrefix+"/Groups/{id}", map[string]route{http.MethodGet: {OpScimGetGroup, s.scimGetGroup(di)}})
-	s.handle(mux, scimPrefix+"/ApiKeys", map[string]route{http.MethodGet: {OpScimListApiKeys, s.scimListAPIKeys(di)}})
-	s.handle(mux, scimPrefix+"/ApiKeys/{id}", map[string]route{http.MethodDelete: {OpScimDeleteApiKey, s.scimDeleteAPIKey(di)}})
+	s.handleIn(di, mux, scimPrefix+"/Groups", map[string]route{http.MethodGet: {OpScimListGroups, s.scimListGroups(di)}})
+	s.handleIn(di, mux, scimPrefix+"/Groups/{id}", map[string]route{http.MethodGet: {OpScimGetGroup, s.scimGetGroup(di)}})
+	s.handleIn(di, mux, scimPrefix+"/ApiKeys", map[string]route{http.MethodGet: {OpScimListApiKeys, s.scimListAPIKeys(di)}})
+	s.handleIn(di, mux, scimPrefix+"/ApiKeys/{id}", map[string]route{http.MethodDelete: {OpScimDeleteApiKey, s.scimDeleteAPIKey(di)}})
+	s.handleIn(di, mux, scimPrefix+"/Users/.search", map[string]route{http.MethodPost: {OpScimSearchUsers, s.scimSearchUsers(di)}})
+	s.handleIn(di, mux, scimPrefix+"/ApiKeys/.search", map[string]route{http.MethodPost: {OpScimSearchApiKeys, s.scimSearchAPIKeys(di)}})
 	s.handleUnknown(mux)
 }
 
@@ -34,20 +36,78 @@ type listResponse struct {
 	Resources    []map[string]any `json:"Resources"`
 }
 
+// listParams are the parameters of a SCIM listing: from the query of a GET, or from the
+// SearchRequest body of a POST .search (RFC 7644 3.4.3), which carry the same filter,
+// paging and projection.
+type listParams struct {
+	filter       string
+	start, count int
+	proj         projection
+}
+
+func queryParams(r *http.Request, requestOnly ...string) (listParams, error) {
+	start, count, err := scimWindow(r)
+	if err != nil {
+		return listParams{}, err
+	}
+	return listParams{filter: r.URL.Query().Get("filter"), start: start, count: count, proj: parseProjection(r, requestOnly...)}, nil
+}
+
+// searchRequest is identitydomains.ApiKeySearchRequest / UserSearchRequest (SDK
+// api_key_search_request.go, user_search_request.go): schemas must hold
+// urn:ietf:params:scim:api:messages:2.0:SearchRequest ("Query requests MUST be identified
+// using the following URI"); count is at most 1000.
+type searchRequest struct {
+	Schemas       []string `json:"schemas"`
+	Attributes    []string `json:"attributes"`
+	AttributeSets []string `json:"attributeSets"`
+	Filter        *string  `json:"filter"`
+	SortBy        *string  `json:"sortBy"`
+	SortOrder     string   `json:"sortOrder"`
+	StartIndex    *int     `json:"startIndex"`
+	Count         *int     `json:"count"`
+}
+
+const schemaSearchRequest = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+
+func searchParams(body []byte, requestOnly ...string) (listParams, *string, error) {
+	var sr searchRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&sr); err != nil {
+		return listParams{}, nil, badRequest("body is not a SearchRequest: " + err.Error())
+	}
+	if !contains(sr.Schemas, schemaSearchRequest) {
+		return listParams{}, nil, badRequest("schemas must contain " + schemaSearchRequest)
+	}
+	p := listParams{start: 1, count: scimDefaultCnt}
+	if sr.StartIndex != nil {
+		p.start = max(*sr.StartIndex, 1)
+	}
+	if sr.Count != nil {
+		if *sr.Count < 0 {
+			return listParams{}, nil, badRequest("count must be a non-negative integer")
+		}
+		p.count = min(*sr.Count, scimMaxCount)
+	}
+	if sr.Filter != nil {
+		p.filter = *sr.Filter
+	}
+	p.proj = makeProjection(strings.Join(sr.Attributes, ","), sr.AttributeSets, requestOnly...)
+	return p, sr.SortBy, nil
+}
+
 // scimList answers a SCIM list over n resources. Without a filter only the page's
 // documents are built; with one every resource is matched against its full document.
 // The store lock is held while documents are built and matched.
 // source is called with the lock held and returns the number of resources and their
 // documents by position.
-func (s *Server) scimList(w http.ResponseWriter, r *http.Request, source func() (int, func(i int) map[string]any), p projection) {
-	start, count, err := scimWindow(r)
-	if err != nil {
-		writeFailure(w, err)
-		return
-	}
+func (s *Server) scimList(w http.ResponseWriter, p listParams, source func() (int, func(i int) map[string]any)) {
+	start, count := p.start, p.count
 	var filter *scimfilter.Filter
-	if f := r.URL.Query().Get("filter"); f != "" {
-		if filter, err = scimfilter.Parse(f); err != nil {
+	if p.filter != "" {
+		var err error
+		if filter, err = scimfilter.Parse(p.filter); err != nil {
 			writeFailure(w, badRequest("invalid filter: "+err.Error()))
 			return
 		}
@@ -75,35 +135,72 @@ func (s *Server) scimList(w http.ResponseWriter, r *http.Request, source func() 
 	}
 	s.store.mu.Unlock()
 	for i, d := range resp.Resources {
-		resp.Resources[i] = p.apply(d)
+		resp.Resources[i] = p.proj.apply(d)
 	}
 	resp.ItemsPerPage = len(resp.Resources)
 	writeJSON(w, http.StatusOK, resp)
 }
 
-func (s *Server) scimListUsers(di *domainIndex) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, _ []byte) {
-		s.scimList(w, r, func() (int, func(int) map[string]any) {
-			return len(di.d.Users), func(i int) map[string]any { return s.userDoc(di, i) }
-		}, parseProjection(r))
+// listing serves a GET listing (query parameters) or a POST .search (SearchRequest body)
+// over the same source.
+func (s *Server) listing(search bool, source func() (int, func(int) map[string]any), requestOnly ...string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, body []byte) {
+		var p listParams
+		var sortBy *string
+		var err error
+		if search {
+			p, sortBy, err = searchParams(body, requestOnly...)
+		} else {
+			p, err = queryParams(r, requestOnly...)
+			if r.URL.Query().Has("sortBy") {
+				v := r.URL.Query().Get("sortBy")
+				sortBy = &v
+			}
+		}
+		if err == nil {
+			err = s.checkSCIMSortBy(sortBy)
+		}
+		if err != nil {
+			writeFailure(w, err)
+			return
+		}
+		s.scimList(w, p, source)
 	}
+}
+
+func (s *Server) userSource(di *domainIndex) func() (int, func(int) map[string]any) {
+	return func() (int, func(int) map[string]any) {
+		return len(di.d.Users), func(i int) map[string]any { return s.userDoc(di, i) }
+	}
+}
+
+func (s *Server) keySource(di *domainIndex) func() (int, func(int) map[string]any) {
+	return func() (int, func(int) map[string]any) {
+		keys := di.keys()
+		return len(keys), func(i int) map[string]any { return s.keyDoc(di, keys[i]) }
+	}
+}
+
+func (s *Server) scimListUsers(di *domainIndex) handlerFunc {
+	return s.listing(false, s.userSource(di))
+}
+
+func (s *Server) scimSearchUsers(di *domainIndex) handlerFunc {
+	return s.listing(true, s.userSource(di))
 }
 
 func (s *Server) scimListGroups(di *domainIndex) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, _ []byte) {
-		s.scimList(w, r, func() (int, func(int) map[string]any) {
-			return len(di.d.Groups), func(i int) map[string]any { return s.groupDoc(di, i) }
-		}, parseProjection(r, "members"))
-	}
+	return s.listing(false, func() (int, func(int) map[string]any) {
+		return len(di.d.Groups), func(i int) map[string]any { return s.groupDoc(di, i) }
+	}, "members")
 }
 
 func (s *Server) scimListAPIKeys(di *domainIndex) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, _ []byte) {
-		s.scimList(w, r, func() (int, func(int) map[string]any) {
-			keys := di.keys()
-			return len(keys), func(i int) map[string]any { return s.keyDoc(di, keys[i]) }
-		}, parseProjection(r))
-	}
+	return s.listing(false, s.keySource(di))
+}
+
+func (s *Server) scimSearchAPIKeys(di *domainIndex) handlerFunc {
+	return s.listing(true, s.keySource(di))
 }
 
 func (s *Server) scimGetUser(di *domainIndex) handlerFunc {
@@ -147,6 +244,10 @@ func (s *Server) scimDeleteAPIKey(di *domainIndex) handlerFunc {
 		ui, ki, ok := di.findKeyByID(r.PathValue("id"))
 		if !ok {
 			writeFailure(w, errNotFound)
+			return
+		}
+		if !s.mayWriteUser(di, ui) {
+			writeSCIMError(w, http.StatusForbidden, scimForbiddenMsg, scimForbiddenID)
 			return
 		}
 		di.deleteKey(ui, ki)
@@ -193,6 +294,11 @@ func (s *Server) scimPatchUser(di *domainIndex) handlerFunc {
 		}
 		s.store.mu.Lock()
 		ui, ok := di.userByID[r.PathValue("id")]
+		if ok && !s.mayWriteUser(di, ui) {
+			s.store.mu.Unlock()
+			writeSCIMError(w, http.StatusForbidden, scimForbiddenMsg, scimForbiddenID)
+			return
+		}
 		var doc map[string]any
 		if ok {
 			di.setCanUseAPIKeys(ui, values[len(values)-1])

@@ -24,13 +24,24 @@ var corePrefixes = []string{schemaUser + ":", schemaGroup + ":", schemaAPIKey + 
 
 func parseProjection(r *http.Request, requestOnly ...string) projection {
 	q := r.URL.Query()
+	// attributeSets is collectionFormat "multi" in the SDK (repeated parameter); a comma
+	// list is read too.
+	var sets []string
+	for _, v := range q["attributeSets"] {
+		sets = append(sets, strings.Split(v, ",")...)
+	}
+	return makeProjection(q.Get("attributes"), sets, requestOnly...)
+}
+
+// makeProjection builds the projection of a comma list of attributes and attribute sets;
+// GET listings take them from the query, POST .search from the SearchRequest body.
+func makeProjection(attrs string, sets []string, requestOnly ...string) projection {
 	p := projection{requestOnly: requestOnly}
-	for _, set := range strings.Split(q.Get("attributeSets"), ",") {
+	for _, set := range sets {
 		if strings.EqualFold(strings.TrimSpace(set), "all") {
 			p.all = true
 		}
 	}
-	attrs := q.Get("attributes")
 	if strings.TrimSpace(attrs) == "" {
 		return p
 	}

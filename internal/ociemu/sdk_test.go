@@ -151,7 +151,7 @@ func TestSDKDiscoveryAndIAMOperations(t *testing.T) {
 	}
 
 	pols, err := f.iam.ListPolicies(ctx, identity.ListPoliciesRequest{CompartmentId: tenancy})
-	if err != nil || len(pols.Items) != 2 {
+	if err != nil || len(pols.Items) != len(f.ten.Policies) {
 		t.Fatalf("ListPolicies = %d, %v", len(pols.Items), err)
 	}
 

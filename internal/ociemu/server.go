@@ -35,6 +35,8 @@ const (
 	OpScimListGroups           = "scim.ListGroups"
 	OpScimGetGroup             = "scim.GetGroup"
 	OpScimListApiKeys          = "scim.ListApiKeys"
+	OpScimSearchApiKeys        = "scim.SearchApiKeys"
+	OpScimSearchUsers          = "scim.SearchUsers"
 	OpScimDeleteApiKey         = "scim.DeleteApiKey"
 	OpPublishMessage           = "PublishMessage"
 	OpUnknown                  = "unknown"
@@ -48,6 +50,17 @@ type Options struct {
 	Latency time.Duration // added to every request; a cancelled request stops waiting
 	Faults  Faults
 	Logger  *slog.Logger // optional; never given Authorization headers or bodies
+	// RPSTSize is the length in bytes of the tokens MintPrincipal issues (padded with
+	// realistic claims); 0 means DefaultRPSTSize. Real resource-principal tokens are 2–3 KB.
+	RPSTSize int
+	// StrictParams answers 400 to parameters Oracle does not document for an operation
+	// (today: SCIM sortBy, which no SDK field comment documents as sortable for any
+	// attribute). Off by default while the adapter still sends sortBy=id; see sortby.go.
+	StrictParams bool
+	// LimitRequestHead answers 431 to a request whose head is larger than MaxRequestHead
+	// (headsize.go). Off by default only while today's adapter still sends ~5,000-character
+	// filter URLs; with a realistic token (RPSTSize) those heads are over 8 KiB.
+	LimitRequestHead bool
 }
 
 // Server is a running emulator: one listener for IAM, one for Notifications, and one per
@@ -70,6 +83,11 @@ type Server struct {
 	minted   int
 	reqSeq   uint64
 	closed   bool
+
+	statements   []boundStatement // the Allow statements naming the function, parsed once
+	rpstSize     int
+	strictParams bool
+	limitHead    bool
 }
 
 type listener struct {
@@ -105,7 +123,15 @@ func New(t *Tenancy, opts Options) (*Server, error) {
 		faults:    newFaultState(opts.Faults),
 		counts:    map[string]int{},
 		sessions:  map[string]*session{},
+		rpstSize:  opts.RPSTSize,
+
+		strictParams: opts.StrictParams,
+		limitHead:    opts.LimitRequestHead,
 	}
+	if s.rpstSize == 0 {
+		s.rpstSize = DefaultRPSTSize
+	}
+	s.statements = functionStatements(&own, s.subjectIsFunction)
 	if s.iam, err = s.listen(s.iamRoutes()); err != nil {
 		return nil, err
 	}
@@ -257,12 +283,18 @@ type route struct {
 // handle registers pattern (without method) and dispatches on the method itself, so that a
 // wrong method is counted and answered like any unknown route instead of by ServeMux.
 func (s *Server) handle(mux *http.ServeMux, pattern string, byMethod map[string]route) {
+	s.handleIn(nil, mux, pattern, byMethod)
+}
+
+// handleIn is handle for the SCIM routes of domain di (nil: IAM and Notifications), which
+// selects SCIM authorization and the SCIM error shape.
+func (s *Server) handleIn(di *domainIndex, mux *http.ServeMux, pattern string, byMethod map[string]route) {
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		rt, ok := byMethod[r.Method]
 		if !ok {
 			rt = route{OpUnknown, notFound}
 		}
-		s.serve(rt, w, r)
+		s.serveIn(di, rt, w, r)
 	})
 }
 
@@ -278,7 +310,9 @@ func notFound(w http.ResponseWriter, _ *http.Request, _ []byte) {
 
 // serve is the pipeline every request goes through: count, wait, authenticate, maybe
 // fault, then the operation itself.
-func (s *Server) serve(rt route, w http.ResponseWriter, r *http.Request) {
+func (s *Server) serve(rt route, w http.ResponseWriter, r *http.Request) { s.serveIn(nil, rt, w, r) }
+
+func (s *Server) serveIn(scim *domainIndex, rt route, w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	s.mu.Lock()
 	s.counts[rt.op]++
@@ -294,6 +328,12 @@ func (s *Server) serve(rt route, w http.ResponseWriter, r *http.Request) {
 			"status", sw.status, "outcome", outcome, "request_id", reqID, "duration", time.Since(start))
 	}()
 
+	if n := requestHeadSize(r); s.limitHead && n > MaxRequestHead {
+		outcome = "refused: request head too large"
+		writeError(sw, http.StatusRequestHeaderFieldsTooLarge, "RequestHeaderFieldsTooLarge",
+			fmt.Sprintf("the request line and headers are %d bytes, more than %d", n, MaxRequestHead))
+		return
+	}
 	if err := sleepCtx(r.Context(), latency); err != nil {
 		outcome = "client gone"
 		return
@@ -303,9 +343,20 @@ func (s *Server) serve(rt route, w http.ResponseWriter, r *http.Request) {
 		writeError(sw, http.StatusBadRequest, "InvalidParameter", "request body is unreadable or too large")
 		return
 	}
-	if err := s.authenticate(r, body); err != nil {
+	principal, err := s.authenticate(r, body)
+	if err != nil {
 		outcome = "refused: " + err.Error()
 		writeError(sw, http.StatusUnauthorized, "NotAuthenticated", "the required information to complete authentication was not provided or was incorrect: "+err.Error())
+		return
+	}
+	if !s.authorize(scim, rt, r, principal) {
+		outcome = "refused: not authorized"
+		if scim != nil {
+			writeSCIMError(sw, http.StatusForbidden, scimForbiddenMsg, scimForbiddenID)
+		} else {
+			// IAM and Notifications do not tell "not authorized" from "not found".
+			writeError(sw, http.StatusNotFound, "NotAuthorizedOrNotFound", "Authorization failed or requested resource not found.")
+		}
 		return
 	}
 	s.mu.Lock()
@@ -317,6 +368,9 @@ func (s *Server) serve(rt route, w http.ResponseWriter, r *http.Request) {
 	case f.reset:
 		outcome = "reset (injected)"
 		resetConnection(sw)
+	case f.scim:
+		outcome = "fault (injected)"
+		writeSCIMError(sw, f.status, f.message, "error.emulator.forced")
 	default:
 		outcome = "fault (injected)"
 		if f.status == http.StatusTooManyRequests {

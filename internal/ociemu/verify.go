@@ -25,35 +25,44 @@ var (
 type session struct {
 	exp time.Time
 	key *rsa.PublicKey
+	sub string // the resource principal (the function's OCID)
 }
 
 // authenticate verifies r like OCI verifies a resource-principal request. The returned
 // error text is safe to send to the client: it names the failed check, never the token.
-func (s *Server) authenticate(r *http.Request, body []byte) error {
+func (s *Server) authenticate(r *http.Request, body []byte) (principal string, err error) {
+	sess, err := s.verify(r, body)
+	if err != nil {
+		return "", err
+	}
+	return sess.sub, nil
+}
+
+func (s *Server) verify(r *http.Request, body []byte) (*session, error) {
 	auth := r.Header.Get("Authorization")
 	if auth == "" {
-		return errors.New("missing Authorization header")
+		return nil, errors.New("missing Authorization header")
 	}
 	params, err := parseSignatureHeader(auth)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if params["version"] != "1" {
-		return errors.New("unsupported signature version")
+		return nil, errors.New("unsupported signature version")
 	}
 	if params["algorithm"] != "rsa-sha256" {
-		return errors.New("unsupported signature algorithm")
+		return nil, errors.New("unsupported signature algorithm")
 	}
 	token, ok := strings.CutPrefix(params["keyId"], "ST$")
 	if !ok {
-		return errors.New("keyId is not a security token (ST$...)")
+		return nil, errors.New("keyId is not a security token (ST$...)")
 	}
 	sess, err := s.session(token)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !time.Now().Before(sess.exp) {
-		return errors.New("security token has expired")
+		return nil, errors.New("security token has expired")
 	}
 
 	signed := strings.Fields(strings.ToLower(params["headers"]))
@@ -66,35 +75,35 @@ func (s *Server) authenticate(r *http.Request, body []byte) error {
 	}
 	for _, h := range required {
 		if !contains(signed, h) {
-			return fmt.Errorf("header %q is not signed", h)
+			return nil, fmt.Errorf("header %q is not signed", h)
 		}
 	}
 	date, err := http.ParseTime(r.Header.Get("Date"))
 	if err != nil {
-		return errors.New("date header is missing or malformed")
+		return nil, errors.New("date header is missing or malformed")
 	}
 	if d := time.Since(date); d > maxClockSkew || d < -maxClockSkew {
-		return errors.New("date header is outside the allowed clock skew")
+		return nil, errors.New("date header is outside the allowed clock skew")
 	}
 	if hasBody(r.Method) {
 		sum := sha256.Sum256(body)
 		if r.Header.Get("X-Content-Sha256") != base64.StdEncoding.EncodeToString(sum[:]) {
-			return errors.New("x-content-sha256 does not match the body")
+			return nil, errors.New("x-content-sha256 does not match the body")
 		}
 		if r.Header.Get("Content-Length") != fmt.Sprint(len(body)) {
-			return errors.New("content-length does not match the body")
+			return nil, errors.New("content-length does not match the body")
 		}
 	}
 
 	sig, err := base64.StdEncoding.DecodeString(params["signature"])
 	if err != nil {
-		return errors.New("signature is not base64")
+		return nil, errors.New("signature is not base64")
 	}
 	digest := sha256.Sum256([]byte(signingString(r, signed)))
 	if err := rsa.VerifyPKCS1v15(sess.key, crypto.SHA256, digest[:], sig); err != nil {
-		return errors.New("signature does not verify with the token's session key")
+		return nil, errors.New("signature does not verify with the token's session key")
 	}
-	return nil
+	return sess, nil
 }
 
 func hasBody(method string) bool {
@@ -188,7 +197,7 @@ func (s *Server) session(token string) (*session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("security token session key: %v", err)
 	}
-	sess = &session{exp: time.Unix(claims.Exp, 0), key: key}
+	sess = &session{exp: time.Unix(claims.Exp, 0), key: key, sub: claims.Sub}
 	s.mu.Lock()
 	s.sessions[token] = sess
 	s.mu.Unlock()
