@@ -53,14 +53,13 @@ type Options struct {
 	// RPSTSize is the length in bytes of the tokens MintPrincipal issues (padded with
 	// realistic claims); 0 means DefaultRPSTSize. Real resource-principal tokens are 2–3 KB.
 	RPSTSize int
-	// StrictParams answers 400 to parameters Oracle does not document for an operation
-	// (today: SCIM sortBy, which no SDK field comment documents as sortable for any
-	// attribute). Off by default while the adapter still sends sortBy=id; see sortby.go.
-	StrictParams bool
-	// LimitRequestHead answers 431 to a request whose head is larger than MaxRequestHead
-	// (headsize.go). Off by default only while today's adapter still sends ~5,000-character
-	// filter URLs; with a realistic token (RPSTSize) those heads are over 8 KiB.
-	LimitRequestHead bool
+	// LenientParams turns off the 400 answered to parameters Oracle does not document for an
+	// operation (today: SCIM sortBy, which no SDK field comment documents as sortable for any
+	// attribute; see sortby.go). Only tests that show the difference set it.
+	LenientParams bool
+	// AnyRequestHead turns off the 431 answered to a request whose head is larger than
+	// MaxRequestHead (headsize.go). Only tests that show the difference set it.
+	AnyRequestHead bool
 }
 
 // Server is a running emulator: one listener for IAM, one for Notifications, and one per
@@ -125,8 +124,8 @@ func New(t *Tenancy, opts Options) (*Server, error) {
 		sessions:  map[string]*session{},
 		rpstSize:  opts.RPSTSize,
 
-		strictParams: opts.StrictParams,
-		limitHead:    opts.LimitRequestHead,
+		strictParams: !opts.LenientParams,
+		limitHead:    !opts.AnyRequestHead,
 	}
 	if s.rpstSize == 0 {
 		s.rpstSize = DefaultRPSTSize

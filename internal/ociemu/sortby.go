@@ -4,9 +4,9 @@ package ociemu
 // ApiKeySearchRequest.SortBy: "A string that indicates the attribute whose value SHALL be
 // used to order the returned responses … MUST be in standard attribute notation") but no
 // SDK field comment or schema property (idcsSearchable, returned, …) marks any attribute
-// as sortable, so nothing may depend on a sort order. With Options.StrictParams the
-// emulator answers 400 to any sortBy; without it the parameter is accepted and ignored
-// (listings are always in the domain's stable order), which today's adapter relies on.
+// as sortable, so nothing may depend on a sort order. Unless Options.LenientParams is set, the
+// emulator answers 400 to any sortBy; with it the parameter is accepted and ignored
+// (listings are always in the domain's stable order).
 // IAM sortBy is different: the SDK documents the enum TIMECREATED | NAME for every IAM
 // list the emulator serves (ListGroupsSortByEnum, …); other values are refused (iam.go).
 func (s *Server) checkSCIMSortBy(sortBy *string) error {
