@@ -37,23 +37,16 @@ func (d *Directory) iamResolve(ctx context.Context, dom guard.Domain, ref guard.
 			found = append(found, resp.Group)
 		}
 	} else {
-		req := identity.ListGroupsRequest{CompartmentId: &d.tenancy, Name: &ref.Name, Limit: common.Int(iamPageLimit)}
-		for {
-			resp, err := d.iam.ListGroups(detach(ctx, permissions.OpListGroups), req)
-			if err != nil {
-				return guard.Group{}, domainError(permissions.OpListGroups, dom, err)
-			}
-			for _, g := range resp.Items {
-				// The filter is exact; checking again keeps a server that ignores it from
-				// making another group an administrator group.
-				if strings.EqualFold(deref(g.Name), ref.Name) && g.LifecycleState != identity.GroupLifecycleStateDeleted {
-					found = append(found, g)
-				}
-			}
-			if resp.OpcNextPage == nil {
-				break
-			}
-			req.Page = resp.OpcNextPage
+		// The name filter is exact ("match the given name exactly", ListGroupsRequest.Name);
+		// OCI group names, like the SCIM family's displayName eq, are matched without regard to
+		// case. So the exact filter is tried first (one call, the common case), and only when
+		// it finds nothing are all groups listed and compared case-insensitively.
+		var err error
+		if found, err = d.iamGroupsNamed(ctx, dom, ref.Name, &ref.Name); err == nil && len(found) == 0 {
+			found, err = d.iamGroupsNamed(ctx, dom, ref.Name, nil)
+		}
+		if err != nil {
+			return guard.Group{}, err
 		}
 	}
 	switch len(found) {
@@ -68,6 +61,29 @@ func (d *Directory) iamResolve(ctx context.Context, dom guard.Domain, ref guard.
 		ref.Name = deref(g.Name)
 	}
 	return guard.Group{Ref: ref, Domain: dom, ID: deref(g.Id), OCID: deref(g.Id)}, nil
+}
+
+// iamGroupsNamed pages through ListGroups (with the name filter when filter is set) and keeps
+// the groups whose name equals name without regard to case: a server that ignored the filter
+// cannot make another group an administrator group.
+func (d *Directory) iamGroupsNamed(ctx context.Context, dom guard.Domain, name string, filter *string) ([]identity.Group, error) {
+	var found []identity.Group
+	req := identity.ListGroupsRequest{CompartmentId: &d.tenancy, Name: filter, Limit: common.Int(iamPageLimit)}
+	for {
+		resp, err := d.iam.ListGroups(detach(ctx, permissions.OpListGroups), req)
+		if err != nil {
+			return nil, domainError(permissions.OpListGroups, dom, err)
+		}
+		for _, g := range resp.Items {
+			if strings.EqualFold(deref(g.Name), name) && g.LifecycleState != identity.GroupLifecycleStateDeleted {
+				found = append(found, g)
+			}
+		}
+		if resp.OpcNextPage == nil {
+			return found, nil
+		}
+		req.Page = resp.OpcNextPage
+	}
 }
 
 // iamMembers lists the group's memberships (ListUserGroupMemberships by groupId, every page)

@@ -16,6 +16,11 @@ type Faults struct {
 	// Forced errors by operation name (see the operation names in server.go). They take
 	// precedence over the random ones.
 	Forced map[string]ForcedError
+	// IgnoreFilters makes every member and key listing answer as if its filter were absent:
+	// SCIM listings drop the filter, IAM ListUserGroupMemberships drops groupId, and IAM
+	// ListApiKeys answers every user's keys. A server that does this would make everyone
+	// an administrator to a client that trusts it; the adapter must refuse the answer.
+	IgnoreFilters bool
 }
 
 // ForcedError answers calls of one operation with a fixed error. Status 0 closes the

@@ -97,7 +97,7 @@ func Generate(spec GenSpec) *Tenancy {
 		g.addDecoys(t, &def, plain, security.ID)
 	}
 	t.Domains = append([]Domain{def}, t.Domains...)
-	g.grantFunction(t)
+	GrantFunction(t)
 	return t
 }
 
@@ -131,22 +131,23 @@ func FunctionStatements(dg string) []string {
 	}
 }
 
-// grantFunction makes the function a member of a dynamic group in every domain (dynamic
+// GrantFunction makes the function a member of a dynamic group in every domain of t (dynamic
 // group names are unique in a tenancy, so each domain's is suffixed with the domain name),
 // grants the Default one FunctionStatements, and gives each domain's dynamic group the
-// Identity Domain Administrator role there (see authz_scim.go and notes/domain-role.md:
-// the role documented to manage users who are themselves domain administrators).
-func (g *generator) grantFunction(t *Tenancy) {
+// Identity Domain Administrator role there (see authz_scim.go: the role documented to
+// manage users who are themselves domain administrators). Generate calls it; hand-built
+// tenancies call it to be usable by the function.
+func GrantFunction(t *Tenancy) {
 	for i := range t.Domains {
 		d := &t.Domains[i]
 		name := FunctionDynamicGroup
 		if d.Type != DomainTypeDefault {
 			name += "-" + strings.ToLower(d.DisplayName)
 		}
-		t.FunctionDynamicGroups = append(t.FunctionDynamicGroups, DynamicGroupRef{Domain: d.DisplayName, Name: name, OCID: g.ocid("dynamicgroup")})
+		t.FunctionDynamicGroups = append(t.FunctionDynamicGroups, DynamicGroupRef{Domain: d.DisplayName, Name: name, OCID: "ocid1.dynamicgroup.oc1.." + name})
 		d.DynamicGroupRoles = map[string][]string{name: {RoleIdentityDomainAdministrator}}
 	}
-	t.Policies = append(t.Policies, Policy{ID: g.ocid("policy"), Name: FunctionPolicyName, CompartmentID: t.ID,
+	t.Policies = append(t.Policies, Policy{ID: "ocid1.policy.oc1.." + FunctionPolicyName, Name: FunctionPolicyName, CompartmentID: t.ID,
 		Statements: FunctionStatements(FunctionDynamicGroup)})
 }
 

@@ -105,7 +105,7 @@ func searchParams(body []byte, requestOnly ...string) (listParams, *string, erro
 func (s *Server) scimList(w http.ResponseWriter, p listParams, source func() (int, func(i int) map[string]any)) {
 	start, count := p.start, p.count
 	var filter *scimfilter.Filter
-	if p.filter != "" {
+	if p.filter != "" && !s.ignoringFilters() {
 		var err error
 		if filter, err = scimfilter.Parse(p.filter); err != nil {
 			writeFailure(w, badRequest("invalid filter: "+err.Error()))

@@ -379,6 +379,14 @@ func (s *Server) serveIn(scim *domainIndex, rt route, w http.ResponseWriter, r *
 	}
 }
 
+// ignoringFilters says whether listings lie (Faults.IgnoreFilters). Handlers call it before
+// they take the store lock.
+func (s *Server) ignoringFilters() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faults.cfg.IgnoreFilters
+}
+
 // resetConnection closes the TCP connection without answering, with SO_LINGER 0 so the
 // client sees a reset rather than a clean EOF.
 func resetConnection(w http.ResponseWriter) {
