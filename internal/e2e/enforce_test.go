@@ -176,21 +176,35 @@ func TestSecondRunDeletesNothing(t *testing.T) {
 	}
 }
 
-// The cost of a run depends on the administrators, never on the number of other users.
-func TestAPICallsDoNotGrowWithTheTenancy(t *testing.T) {
-	calls := map[int]map[string]int{}
-	for _, users := range []int{100, 10000} {
-		tn := ociemu.Generate(ociemu.GenSpec{Seed: 1, Users: users, Admins: 10, KeysPerAdmin: 2, OtherKeyFraction: 0.1})
-		emu := ociemu.NewTest(t, tn, ociemu.Options{})
-		rep := invoke(t, start(t, emu, nil), "")
-		if rep.Status != guard.StatusOK || rep.Counts.Deleted != 20 {
-			t.Fatalf("%d users: %s %+v", users, rep.Status, rep.Counts)
-		}
-		calls[users] = emu.Counts()
-		t.Logf("%d users: %d calls %v", users, emu.Total(), emu.Counts())
+// The cost of a run depends on the administrators, never on the number of other users, and
+// each family is at its floor for n administrators holding k keys:
+//   - IAM: ListPolicies 1 + ListGroups 1 + ListUserGroupMemberships ⌈n/1000⌉ + GetUser n +
+//     ListApiKeys n + DeleteApiKey k (the IAM API has no batch read of users or keys);
+//   - SCIM: ListPolicies 1 + ListDomains 1 + ListGroups 1 + ListUsers ⌈n/1000⌉ +
+//     SearchApiKeys ⌈n/50⌉ + DeleteApiKey k.
+func TestAPICallsAtTheFloorWhateverTheTenancySize(t *testing.T) {
+	const n, k = 10, 20
+	floors := map[string]map[string]int{
+		"iam": {ociemu.OpListPolicies: 1, ociemu.OpListGroups: 1, ociemu.OpListUserGroupMemberships: 1,
+			ociemu.OpGetUser: n, ociemu.OpListApiKeys: n, ociemu.OpDeleteApiKey: k},
+		"scim": {ociemu.OpListPolicies: 1, ociemu.OpListDomains: 1, ociemu.OpScimListGroups: 1, ociemu.OpScimListUsers: 1,
+			ociemu.OpScimSearchApiKeys: 1, ociemu.OpScimDeleteApiKey: k},
 	}
-	if fmt.Sprint(calls[100]) != fmt.Sprint(calls[10000]) {
-		t.Fatalf("API calls differ: 100 users %v, 10,000 users %v", calls[100], calls[10000])
+	for _, fam := range families {
+		t.Run(fam.String(), func(t *testing.T) {
+			for _, users := range []int{100, 10000} {
+				tn := ociemu.Generate(ociemu.GenSpec{Seed: 1, Users: users, Admins: n, KeysPerAdmin: k / n, OtherKeyFraction: 0.1})
+				emu := ociemu.NewTest(t, tn, ociemu.Options{})
+				rep := invoke(t, start(t, emu, fam.cfg(nil)), "")
+				if rep.Status != guard.StatusOK || rep.Counts.Deleted != k {
+					t.Fatalf("%d users: %s %+v", users, rep.Status, rep.Counts)
+				}
+				t.Logf("%d users: %d calls %v", users, emu.Total(), emu.Counts())
+				if got, want := fmt.Sprint(emu.Counts()), fmt.Sprint(floors[fam.String()]); got != want {
+					t.Errorf("%d users: calls %s, want the floor %s", users, got, want)
+				}
+			}
+		})
 	}
 }
 

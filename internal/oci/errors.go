@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/oracle/oci-go-sdk/v65/common"
 
@@ -125,20 +126,25 @@ func normalizeSCIMError(resp *http.Response) {
 	if json.Unmarshal(body, &se) != nil || !slices.Contains(se.Schemas, scimErrorSchema) {
 		return
 	}
-	code := http.StatusText(resp.StatusCode)
-	switch {
-	case se.Oracle != nil && se.Oracle.MessageID != "":
-		code = se.Oracle.MessageID
-	case resp.StatusCode == http.StatusUnauthorized:
+	// OCI's codes by status, so that a refusal reads the same in both families; Oracle's
+	// message id, when there is one, stays in the message.
+	code := strings.ReplaceAll(http.StatusText(resp.StatusCode), " ", "")
+	switch resp.StatusCode {
+	case http.StatusBadRequest:
+		code = "InvalidParameter"
+	case http.StatusUnauthorized:
 		code = "NotAuthenticated"
-	case resp.StatusCode == http.StatusForbidden:
+	case http.StatusForbidden:
 		code = "NotAuthorized"
-	case resp.StatusCode == http.StatusTooManyRequests:
-		code = "TooManyRequests"
+	case http.StatusNotFound:
+		code = "NotAuthorizedOrNotFound"
 	}
 	msg := se.Detail
 	if msg == "" {
 		msg = "Identity Domains answered " + resp.Status + " without detail"
+	}
+	if se.Oracle != nil && se.Oracle.MessageID != "" {
+		msg += " (messageId " + se.Oracle.MessageID + ")"
 	}
 	out, err := json.Marshal(map[string]string{"code": code, "message": msg})
 	if err != nil {

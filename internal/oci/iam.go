@@ -24,8 +24,8 @@ import (
 // opc-next-page token is always followed.
 const iamPageLimit = 1000
 
-// iamResolve finds the group in the Default domain: ListGroups filtered by name (the
-// documented exact-name filter), or GetGroup for an OCID.
+// iamResolve finds the group in the Default domain: by name with ListGroups (see
+// iamGroupsNamed), or by OCID with GetGroup.
 func (d *Directory) iamResolve(ctx context.Context, dom guard.Domain, ref guard.GroupRef) (guard.Group, error) {
 	var found []identity.Group
 	if ref.OCID != "" {
