@@ -117,7 +117,15 @@ func loadTenancy(c config) (*ociemu.Tenancy, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return ociemu.LoadFixture(f)
+	t, err := ociemu.LoadFixture(f)
+	if err == nil && len(t.FunctionDynamicGroups) == 0 {
+		// A fixture that says nothing about the function's grants gets all of them, so that a
+		// hand-written tenancy works at once; one that lists functionDynamicGroups is taken
+		// as written (a missing grant is then refused like OCI refuses it).
+		fmt.Fprintln(os.Stderr, "ociemu: the fixture has no functionDynamicGroups; granting the function every permission it may need (ociemu.GrantFunction)")
+		ociemu.GrantFunction(t)
+	}
+	return t, err
 }
 
 // writePrincipal writes the token without a trailing newline: the SDK reads the file
