@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -48,6 +49,8 @@ type Options struct {
 	Latency time.Duration // added to every request; a cancelled request stops waiting
 	Faults  Faults
 	Logger  *slog.Logger // optional; never given Authorization headers or bodies
+	// Throttle rate-limits like OCI (throttle.go); the zero value does not.
+	Throttle Throttle
 }
 
 // Server is a running emulator: one listener for IAM, one for Notifications, and one per
@@ -61,6 +64,7 @@ type Server struct {
 
 	iam, ons  *listener
 	domainLns map[string]*listener
+	hostScope map[string]string // listener host:port -> throttle scope (throttle.go)
 
 	mu       sync.Mutex // guards everything below
 	latency  time.Duration
@@ -70,6 +74,8 @@ type Server struct {
 	minted   int
 	reqSeq   uint64
 	closed   bool
+
+	throttleSt *throttleState
 }
 
 type listener struct {
@@ -105,6 +111,9 @@ func New(t *Tenancy, opts Options) (*Server, error) {
 		faults:    newFaultState(opts.Faults),
 		counts:    map[string]int{},
 		sessions:  map[string]*session{},
+		hostScope: map[string]string{},
+
+		throttleSt: newThrottleState(opts.Throttle),
 	}
 	if s.iam, err = s.listen(s.iamRoutes()); err != nil {
 		return nil, err
@@ -124,7 +133,9 @@ func New(t *Tenancy, opts Options) (*Server, error) {
 		di.url = ln.url
 		s.scimRoutes(mux, di)
 		s.domainLns[id] = ln
+		s.hostScope[strings.TrimPrefix(ln.url, "http://")] = id
 	}
+	s.hostScope[strings.TrimPrefix(s.iam.url, "http://")] = scopeIAM
 	return s, nil
 }
 
@@ -306,6 +317,10 @@ func (s *Server) serve(rt route, w http.ResponseWriter, r *http.Request) {
 	if err := s.authenticate(r, body); err != nil {
 		outcome = "refused: " + err.Error()
 		writeError(sw, http.StatusUnauthorized, "NotAuthenticated", "the required information to complete authentication was not provided or was incorrect: "+err.Error())
+		return
+	}
+	if s.throttle(sw, r) {
+		outcome = "throttled"
 		return
 	}
 	s.mu.Lock()
