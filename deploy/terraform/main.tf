@@ -11,6 +11,7 @@ locals {
     NOTIFICATION_TOPIC_ID      = local.topic_id
     IDENTITY_DOMAIN_URL        = var.identity_domain_url
     DELETE_CONCURRENCY         = tostring(var.delete_concurrency)
+    IDENTITY_RATE_LIMIT        = tostring(var.identity_rate_limit)
   }
   function_config = { for k, v in local.function_config_all : k => v if v != "" }
 }

@@ -230,3 +230,14 @@ variable "delete_concurrency" {
     error_message = "delete_concurrency must be between 1 and 32."
   }
 }
+
+variable "identity_rate_limit" {
+  description = "IDENTITY_RATE_LIMIT: requests per second per identity domain; 2.5 (150/min) fits the Free domain type, see OCI docs \"API Rate Limits\"; 0 = no pacing."
+  type        = number
+  default     = 2.5
+
+  validation {
+    condition     = var.identity_rate_limit >= 0 && var.identity_rate_limit <= 100
+    error_message = "identity_rate_limit must be from 0 (no pacing) to 100."
+  }
+}

@@ -25,6 +25,7 @@ var Keys = []struct{ Name, Default, Meaning string }{
 	{"NOTIFICATION_TOPIC_ID", "", "ONS topic OCID for a summary when something changed or failed"},
 	{"IDENTITY_DOMAIN_URL", "", "Default identity domain URL; discovered with ListDomains when empty"},
 	{"DELETE_CONCURRENCY", "8", "parallel writes to the Identity API (1-32)"},
+	{"IDENTITY_RATE_LIMIT", "2.5", "requests per second per identity domain (and to IAM), 0-100; 2.5 = 150/min, the Free domain type's limit; 0 = no pacing"},
 }
 
 // Config is the validated configuration.
@@ -40,6 +41,7 @@ type Config struct {
 	NotificationEndpoint string // OCI_NOTIFICATION_ENDPOINT override
 	Concurrency          int
 	Reserve              time.Duration
+	RateLimit            float64 // IDENTITY_RATE_LIMIT, requests per second per host
 }
 
 // Load validates env (the fdk context's Config()).
@@ -110,6 +112,14 @@ func Load(env map[string]string) (Config, error) {
 		errs = append(errs, fmt.Errorf("DELETE_CONCURRENCY=%q: want a whole number from 1 to 32", get("DELETE_CONCURRENCY", "8")))
 	}
 	c.Concurrency = n
+	// OCI docs, "API Rate Limits" (Identity Domains): the Others group allows 150/min on a Free
+	// domain and at most 5000/min (Premium), 95/s at most per second; 100/s is above every type.
+	// 0 turns pacing off (an emulator, or a limit Oracle raised): then only 429s slow a run.
+	r, err := strconv.ParseFloat(get("IDENTITY_RATE_LIMIT", "2.5"), 64)
+	if err != nil || !(r >= 0 && r <= 100) {
+		errs = append(errs, fmt.Errorf("IDENTITY_RATE_LIMIT=%q: want requests per second from 0 (no pacing) to 100; 2.5 = 150/min, the Free domain type", get("IDENTITY_RATE_LIMIT", "2.5")))
+	}
+	c.RateLimit = r
 	return c, errors.Join(errs...)
 }
 
