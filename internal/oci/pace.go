@@ -8,8 +8,9 @@ package oci
 // type) is 20 per second and 150 per minute. The IAM API publishes no rate (OCI docs, "API
 // Errors": 429 TooManyRequests, retry with backoff). So every host (each domain URL, the IAM
 // endpoint) gets its own limiter at the configured sustained rate (IDENTITY_RATE_LIMIT,
-// default 2.5/s = 150/min), with a burst no larger than one second's worth: a run then meets
-// no 429 of its own making, and one that does (another client spent the domain's budget)
+// default 2.5/s = 150/min) and a burst of one: requests leave evenly spaced, since the
+// domain's budget may already be partly spent by other clients; a run then meets no 429 of
+// its own making, and one that does (another client spent the domain's budget)
 // waits as long as Retry-After says, shared by every request to that host, never past the
 // invocation deadline.
 
@@ -17,7 +18,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"strconv"
 	"sync"
@@ -68,7 +68,7 @@ func newPacer(perSecond float64) *pacer {
 	if perSecond <= 0 {
 		return &pacer{limit: rate.Inf, burst: 1, hosts: map[string]*hostPace{}}
 	}
-	return &pacer{limit: rate.Limit(perSecond), burst: max(1, int(math.Floor(perSecond))), hosts: map[string]*hostPace{}}
+	return &pacer{limit: rate.Limit(perSecond), burst: 1, hosts: map[string]*hostPace{}}
 }
 
 func (p *pacer) host(h string) *hostPace {
