@@ -28,6 +28,7 @@ import (
 )
 
 type throttleParams struct {
+	enabled   bool
 	only      bool
 	presets   string
 	curveOn   string
@@ -44,6 +45,7 @@ type throttleParams struct {
 var tp throttleParams
 
 func init() {
+	flag.BoolVar(&tp.enabled, "throttle", true, "include the rate-limit section (about 6 minutes)")
 	flag.BoolVar(&tp.only, "throttle-only", false, "run only the rate-limit section")
 	flag.StringVar(&tp.presets, "throttle-presets", strings.Join(ociemu.Presets(), ","), "identity domain types to measure")
 	flag.StringVar(&tp.curveOn, "throttle-curve-preset", ociemu.PresetOracleApps, "domain type of the limiter-rate curve")
@@ -141,6 +143,9 @@ func measureThrottle(ctx context.Context, bin string, latency time.Duration, see
 }
 
 func runThrottle(ctx context.Context, bin string, p params, out, progress io.Writer) error {
+	if q := flag.Lookup("quick"); !tp.only && (!tp.enabled || q != nil && q.Value.String() == "true") {
+		return nil // -throttle=false, or a -quick smoke run
+	}
 	var rows []throttleResult
 	for _, preset := range strings.Split(tp.presets, ",") {
 		th, err := ociemu.ThrottlePreset(preset)
