@@ -135,21 +135,34 @@ func waitContext(req *http.Request) (context.Context, context.CancelFunc) {
 	return context.WithCancel(inv)
 }
 
+// wait holds the request until the host may be called again (Retry-After) and the limiter
+// has a token for it. A request that needs no wait goes at once; one whose wait would end
+// inside the last paceReserve before the deadline is not sent at all, and takes no token.
 func (hp *hostPace) wait(ctx context.Context, cancel context.CancelFunc) error {
 	defer cancel()
+	dl, hasDeadline := ctx.Deadline()
 	hp.mu.Lock()
 	until := hp.notBefore
 	hp.mu.Unlock()
 	if d := time.Until(until); d > 0 {
-		if dl, ok := ctx.Deadline(); ok && until.After(dl) {
+		if hasDeadline && until.After(dl) {
 			return &errNotSent{fmt.Errorf("Retry-After asks to wait %s", d.Round(time.Millisecond))}
 		}
 		if err := sleepCtx(ctx, d); err != nil {
 			return &errNotSent{err}
 		}
 	}
-	// Wait fails at once, taking no token, when the token would come after the deadline.
-	if err := hp.lim.Wait(ctx); err != nil {
+	r := hp.lim.Reserve()
+	d := r.Delay()
+	if d == 0 {
+		return nil
+	}
+	if hasDeadline && time.Now().Add(d).After(dl) {
+		r.Cancel()
+		return &errNotSent{fmt.Errorf("the next request slot is %s away", d.Round(time.Millisecond))}
+	}
+	if err := sleepCtx(ctx, d); err != nil {
+		r.Cancel()
 		return &errNotSent{err}
 	}
 	return nil
