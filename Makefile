@@ -13,8 +13,9 @@ test: ## vet, all tests with the race detector (fuzz seeds included), a short fu
 	$(GO) test -race -count=1 ./...
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=5s ./internal/policy
 
-lint: ## staticcheck and govulncheck, pinned in go.mod's tool block
+lint: ## staticcheck and govulncheck, pinned in go.mod's tool block (plus the tests of make vuln itself)
 	$(GO) tool staticcheck ./...
+	VULN_SCRIPT_TESTS=1 $(GO) test -count=1 -run Vuln ./internal/deploytest
 	@$(MAKE) --no-print-directory vuln
 
 # VULNDB: another vulnerability database, e.g. file:///abs/path/to/a/vulndb/copy.

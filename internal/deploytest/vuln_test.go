@@ -46,8 +46,8 @@ func TestVulnFallsBackToTheSharedSnapshot(t *testing.T) {
 }
 
 // A vulnerability in a symbol the code calls fails make vuln (and so make lint). The
-// database is a one-entry fixture written here: x/time/rate's Limiter.Wait, which
-// internal/oci calls, "vulnerable" in every version.
+// database is a one-entry fixture written here: x/time/rate's NewLimiter, which
+// internal/oci and the emulator call, "vulnerable" in every version.
 func TestVulnFindingFails(t *testing.T) {
 	t.Parallel()
 	db := t.TempDir()
@@ -59,7 +59,7 @@ func TestVulnFindingFails(t *testing.T) {
 			"published": "2026-01-02T00:00:00Z", "summary": "test fixture", "details": "test fixture",
 			"affected": [{"package": {"name": "golang.org/x/time", "ecosystem": "Go"},
 				"ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}]}],
-				"ecosystem_specific": {"imports": [{"path": "golang.org/x/time/rate", "symbols": ["Limiter.Wait"]}]}}],
+				"ecosystem_specific": {"imports": [{"path": "golang.org/x/time/rate", "symbols": ["NewLimiter"]}]}}],
 			"references": [], "database_specific": {"url": "https://pkg.go.dev/vuln/GO-2099-0001", "review_status": "REVIEWED"}}`,
 	}
 	for name, body := range files {
