@@ -12,9 +12,8 @@ package ociemu
 // "Others".
 //
 // IAM API (/20160918): OCI publishes no request rate. OCI docs, "API Errors"
-// (https://docs.oracle.com/en-us/iaas/Content/API/References/apierrors.htm): 429
-// TooManyRequests, "You have issued too many requests ... in too short of an amount of
-// time", retry with backoff. ASSUMPTION: the IAM API gets a bucket of its own, sized like
+// (https://docs.oracle.com/en-us/iaas/Content/API/References/apierrors.htm) lists 429
+// TooManyRequests among the errors every service returns, to be retried with backoff. ASSUMPTION: the IAM API gets a bucket of its own, sized like
 // the preset's Others group (IAM users and groups are served by the Default identity
 // domain); nothing documents that figure.
 //
