@@ -101,6 +101,11 @@ func run(ctx context.Context, p params, out, progress io.Writer) error {
 	}
 
 	loadBefore := loadAverage()
+	if tp.only { // throttle.go
+		err := runThrottle(ctx, bin, p, out, progress)
+		writeMachine(out, loadBefore, loadAverage())
+		return err
+	}
 	var rows []scaleRow
 	for _, users := range p.sizes {
 		for _, dry := range []bool{false, true} {
@@ -129,7 +134,7 @@ func run(ctx context.Context, p params, out, progress io.Writer) error {
 	writeBinary(out, size)
 	writeCurve(out, p, points)
 	writeTargets(out, p, rows, st, size)
-	return nil
+	return runThrottle(ctx, bin, p, out, progress)
 }
 
 func intList(s string) ([]int, error) {

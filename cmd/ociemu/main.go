@@ -2,7 +2,7 @@
 // OCI CLI's raw requests) at it. It prints the endpoints, writes a resource principal to
 // -principal-dir and serves until interrupted.
 //
-//	go run ./cmd/ociemu -users 300 -admins 3 -seed 1 [-fixture f.json] [-latency 20ms]
+//	go run ./cmd/ociemu -users 300 -admins 3 -seed 1 [-fixture f.json] [-latency 20ms] [-throttle free]
 package main
 
 import (
@@ -36,6 +36,7 @@ type config struct {
 	principalDir string
 	ttl          time.Duration
 	verbose      bool
+	throttle     string
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -55,11 +56,15 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.principalDir, "principal-dir", filepath.Join(os.TempDir(), "ociemu-principal"), "where to write rpst and private.pem")
 	fs.DurationVar(&c.ttl, "ttl", 24*time.Hour, "lifetime of the minted resource principal token")
 	fs.BoolVar(&c.verbose, "v", false, "log every request (never headers or bodies)")
+	fs.StringVar(&c.throttle, "throttle", "none", "rate limits of an identity domain type: none, free, oracle-apps, oracle-apps-premium, premium, external-user")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if _, err := ociemu.ThrottlePreset(c.throttle); err != nil {
+		return c, err
 	}
 	return c, nil
 }
@@ -86,7 +91,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if c.verbose {
 		level = slog.LevelDebug
 	}
-	srv, err := ociemu.New(ten, ociemu.Options{Latency: c.latency, Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))})
+	th, _ := ociemu.ThrottlePreset(c.throttle) // checked by parseFlags
+	srv, err := ociemu.New(ten, ociemu.Options{Latency: c.latency, Throttle: th, Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))})
 	if err != nil {
 		return err
 	}

@@ -70,3 +70,16 @@ func TestFlags(t *testing.T) {
 		t.Fatal("positional argument accepted")
 	}
 }
+
+func TestThrottleFlag(t *testing.T) {
+	c, err := parseFlags([]string{"-throttle", "free"}, &bytes.Buffer{})
+	if err != nil || c.throttle != "free" {
+		t.Fatalf("parseFlags = %+v, %v", c, err)
+	}
+	if c, err := parseFlags(nil, &bytes.Buffer{}); err != nil || c.throttle != "none" {
+		t.Fatalf("default throttle = %q, %v", c.throttle, err)
+	}
+	if _, err := parseFlags([]string{"-throttle", "gold"}, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "oracle-apps") {
+		t.Fatalf("unknown preset: %v", err)
+	}
+}

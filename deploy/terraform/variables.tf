@@ -296,3 +296,13 @@ variable "vcn_ocid" {
   type        = string
   default     = ""
 }
+variable "identity_rate_limit" {
+  description = "IDENTITY_RATE_LIMIT: requests per second per identity domain; 2.5 (150/min) fits the Free domain type, see OCI docs \"API Rate Limits\"; 0 = no pacing."
+  type        = number
+  default     = 2.5
+
+  validation {
+    condition     = var.identity_rate_limit >= 0 && var.identity_rate_limit <= 100
+    error_message = "identity_rate_limit must be from 0 (no pacing) to 100."
+  }
+}

@@ -29,6 +29,7 @@ var Keys = []struct{ Name, Default, Meaning string }{
 	{"DELETE_CONCURRENCY", "8", "parallel writes to the Identity API (1-32)"},
 	{"IDENTITY_API", "auto", "auto: Default-domain groups through the IAM API, secondary domains through SCIM (needs a domain role); scim: everything through SCIM (needs the domain role); iam: Default domain only"},
 	{"FINDING_REMINDER", "weekly", "how often a run whose only news is an unchanged finding notifies: weekly, daily or always"},
+	{"IDENTITY_RATE_LIMIT", "2.5", "requests per second per identity domain (and to IAM), 0-100; 2.5 = 150/min, the Free domain type's limit; 0 = no pacing"},
 }
 
 // Identity API families (IDENTITY_API): the values internal/permissions grants for.
@@ -54,8 +55,9 @@ type Config struct {
 	NotificationEndpoint string // OCI_NOTIFICATION_ENDPOINT override
 	Concurrency          int
 	Reserve              time.Duration
-	IdentityAPI          string // IdentityAPIAuto, IdentityAPIIAM or IdentityAPISCIM
-	FindingReminder      string // weekly, daily or always
+	IdentityAPI          string  // IdentityAPIAuto, IdentityAPIIAM or IdentityAPISCIM
+	FindingReminder      string  // weekly, daily or always
+	RateLimit            float64 // IDENTITY_RATE_LIMIT, requests per second per host
 }
 
 // Load validates env (the fdk context's Config()).
@@ -145,6 +147,14 @@ func Load(env map[string]string) (Config, error) {
 	if !slices.Contains(findingReminders, c.FindingReminder) {
 		errs = append(errs, fmt.Errorf("FINDING_REMINDER=%q: want %s", get("FINDING_REMINDER", ""), strings.Join(findingReminders, ", ")))
 	}
+	// OCI docs, "API Rate Limits" (Identity Domains): the Others group allows 150/min on a Free
+	// domain and at most 5000/min (Premium), 95/s at most per second; 100/s is above every type.
+	// 0 turns pacing off (an emulator, or a limit Oracle raised): then only 429s slow a run.
+	r, err := strconv.ParseFloat(get("IDENTITY_RATE_LIMIT", "2.5"), 64)
+	if err != nil || !(r >= 0 && r <= 100) {
+		errs = append(errs, fmt.Errorf("IDENTITY_RATE_LIMIT=%q: want requests per second from 0 (no pacing) to 100; 2.5 = 150/min, the Free domain type", get("IDENTITY_RATE_LIMIT", "2.5")))
+	}
+	c.RateLimit = r
 	return c, errors.Join(errs...)
 }
 

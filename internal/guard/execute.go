@@ -84,6 +84,11 @@ func tooLate(ctx context.Context, opt Options) string {
 
 func deleteKey(ctx context.Context, dir Directory, s Step, k APIKey, kr *KeyReport, opt Options) {
 	err := dir.DeleteAPIKey(ctx, k)
+	if errors.Is(err, ErrNotSent) {
+		kr.Outcome, kr.Reason = OutcomeNotAttempted, err.Error()
+		opt.Logger.WarnContext(ctx, "change not attempted", "outcome", kr.Outcome, "reason", kr.Reason, "user", s.UserName, "fingerprint", kr.Fingerprint)
+		return
+	}
 	if errors.Is(err, ErrNotFound) {
 		// OCI answers 404 both for "gone" and for "not authorized": only a listing tells them apart.
 		gone, lerr := keyGone(ctx, dir, s.User, k)
@@ -124,6 +129,11 @@ func keyGone(ctx context.Context, dir Directory, u User, k APIKey) (bool, error)
 
 func disable(ctx context.Context, dir Directory, s Step, kr *KeyReport, opt Options) {
 	err := dir.DisableAPIKeys(ctx, s.User)
+	if errors.Is(err, ErrNotSent) {
+		kr.Outcome, kr.Reason = OutcomeNotAttempted, err.Error()
+		opt.Logger.WarnContext(ctx, "change not attempted", "outcome", kr.Outcome, "reason", kr.Reason, "user", s.UserName, "fingerprint", kr.Fingerprint)
+		return
+	}
 	if err != nil && ctx.Err() != nil {
 		kr.Outcome, kr.Reason = OutcomeFailed, ReasonInterrupted+": "+err.Error()
 		opt.Logger.WarnContext(ctx, "api key capability disable interrupted", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID, "error", err)

@@ -51,7 +51,8 @@ func New(w io.Writer) *Handler {
 
 func connect(c config.Config, deadline time.Time) (Directory, error) {
 	return oci.NewFromResourcePrincipal(oci.Settings{IdentityEndpoint: c.IdentityEndpoint,
-		NotificationEndpoint: c.NotificationEndpoint, DefaultDomainURL: c.IdentityDomainURL, IdentityAPI: c.IdentityAPI, Deadline: deadline})
+		NotificationEndpoint: c.NotificationEndpoint, DefaultDomainURL: c.IdentityDomainURL, IdentityAPI: c.IdentityAPI,
+		Deadline: deadline, RateLimit: c.RateLimit})
 }
 
 // Serve implements fdk.Handler.

@@ -44,6 +44,8 @@ func Start(ctx context.Context, o Options) (*Function, error) {
 	env := map[string]string{
 		"OCI_IDENTITY_ENDPOINT":     o.Emu.IdentityURL(),
 		"OCI_NOTIFICATION_ENDPOINT": o.Emu.NotificationURL(),
+		// The emulator does not throttle unless told to; tests of throttling set the rate.
+		"IDENTITY_RATE_LIMIT": "0",
 	}
 	maps.Copy(env, o.Config)
 	ao := fnagent.Options{Binary: o.Binary, Env: env, RPST: p.RPST, PrivateKeyPEM: p.PrivateKeyPEM, Region: p.Region,

@@ -74,18 +74,29 @@ func (b *releasingBody) Close() error {
 }
 
 // retryPolicy is the SDK's default (429, 5xx, network errors; exponential backoff with jitter;
-// 8 attempts), except that it never retries once the invocation is over or when the next
-// backoff would pass deadline. Stopping this way keeps the last OCI error and its code.
+// 8 attempts), except that it waits what a 429's Retry-After says when there is one (pace.go),
+// never retries once the invocation is over or a request was held back by pacing, and never
+// when the next backoff would pass deadline. Stopping this way keeps the last OCI error and
+// its code.
 func retryPolicy(deadline func() (time.Time, bool)) common.RetryPolicy {
 	base := common.DefaultRetryPolicyWithoutEventualConsistency()
+	next := func(r common.OCIOperationResponse) time.Duration {
+		if r.Response != nil {
+			if ra, ok := retryAfter(r.Response.HTTPResponse()); ok && r.Response.HTTPResponse().StatusCode == http.StatusTooManyRequests {
+				return ra
+			}
+		}
+		return base.NextDuration(r)
+	}
 	return common.NewRetryPolicyWithOptions(
 		common.ReplaceWithValuesFromRetryPolicy(base),
+		common.WithNextDuration(next),
 		common.WithShouldRetryOperation(func(r common.OCIOperationResponse) bool {
 			var over *errInvocationOver
-			if errors.As(r.Error, &over) || !base.ShouldRetryOperation(r) {
+			if errors.As(r.Error, &over) || isNotSent(r.Error) || !base.ShouldRetryOperation(r) {
 				return false
 			}
 			d, ok := deadline()
-			return !ok || time.Now().Add(base.NextDuration(r)).Before(d)
+			return !ok || time.Now().Add(next(r)).Before(d)
 		}))
 }

@@ -35,6 +35,9 @@ type Settings struct {
 	ReadConcurrency int
 	// Deadline is the invocation's: no retry backs off past it. Zero means none.
 	Deadline time.Time
+	// RateLimit is requests per second per host (IDENTITY_RATE_LIMIT); 0 = no pacing (a 429's
+	// Retry-After is still honoured).
+	RateLimit float64
 }
 
 // Directory is guard.Directory on OCI.
@@ -46,6 +49,7 @@ type Directory struct {
 	api      string // IdentityAPI, defaulted
 	policy   common.RetryPolicy
 	Calls    *Calls
+	pace     *pacer // pace.go
 
 	mu      sync.Mutex
 	domains map[string]guard.Domain // by display name ("" = Default)
@@ -91,7 +95,7 @@ func New(p common.ConfigurationProvider, s Settings) (*Directory, error) {
 	default:
 		return nil, fmt.Errorf("identity API %q: want auto, iam or scim", api)
 	}
-	d := &Directory{provider: p, tenancy: tenancy, iam: iam, settings: s, api: api, Calls: &Calls{},
+	d := &Directory{provider: p, tenancy: tenancy, iam: iam, settings: s, api: api, Calls: &Calls{}, pace: newPacer(s.RateLimit),
 		// Identity Domains and ONS have no retry policy by default; every client gets this one.
 		policy:  retryPolicy(func() (time.Time, bool) { return s.Deadline, !s.Deadline.IsZero() }),
 		domains: map[string]guard.Domain{}, scim: map[string]*identitydomains.IdentityDomainsClient{}}
@@ -108,8 +112,11 @@ func (d *Directory) configure(c *common.BaseClient, host string) {
 	}
 	cfg := c.Configuration
 	cfg.RetryPolicy = &d.policy
+	if cfg.CircuitBreaker != nil { // nil when OCI_SDK_DEFAULT_CIRCUITBREAKER_ENABLED=false
+		cfg.CircuitBreaker = breaker(c.Host)
+	}
 	c.SetCustomClientConfiguration(cfg)
-	c.HTTPClient = d.Calls.wrap(c.HTTPClient)
+	c.HTTPClient = d.pace.wrap(d.Calls.wrap(c.HTTPClient))
 }
 
 // domain finds an identity domain by display name ("" or "Default" is the Default domain) and

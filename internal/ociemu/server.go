@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -60,6 +61,8 @@ type Options struct {
 	// AnyRequestHead turns off the 431 answered to a request whose head is larger than
 	// MaxRequestHead (headsize.go). Only tests that show the difference set it.
 	AnyRequestHead bool
+	// Throttle rate-limits like OCI (throttle.go); the zero value does not.
+	Throttle Throttle
 }
 
 // Server is a running emulator: one listener for IAM, one for Notifications, and one per
@@ -73,6 +76,7 @@ type Server struct {
 
 	iam, ons  *listener
 	domainLns map[string]*listener
+	hostScope map[string]string // listener host:port -> throttle scope (throttle.go)
 
 	mu       sync.Mutex // guards everything below
 	latency  time.Duration
@@ -87,6 +91,7 @@ type Server struct {
 	rpstSize     int
 	strictParams bool
 	limitHead    bool
+	throttleSt   *throttleState
 }
 
 type listener struct {
@@ -126,6 +131,10 @@ func New(t *Tenancy, opts Options) (*Server, error) {
 
 		strictParams: !opts.LenientParams,
 		limitHead:    !opts.AnyRequestHead,
+
+		hostScope: map[string]string{},
+
+		throttleSt: newThrottleState(opts.Throttle),
 	}
 	if s.rpstSize == 0 {
 		s.rpstSize = DefaultRPSTSize
@@ -149,7 +158,9 @@ func New(t *Tenancy, opts Options) (*Server, error) {
 		di.url = ln.url
 		s.scimRoutes(mux, di)
 		s.domainLns[id] = ln
+		s.hostScope[strings.TrimPrefix(ln.url, "http://")] = id
 	}
+	s.hostScope[strings.TrimPrefix(s.iam.url, "http://")] = scopeIAM
 	return s, nil
 }
 
@@ -356,6 +367,10 @@ func (s *Server) serveIn(scim *domainIndex, rt route, w http.ResponseWriter, r *
 			// IAM and Notifications do not tell "not authorized" from "not found".
 			writeError(sw, http.StatusNotFound, "NotAuthorizedOrNotFound", "Authorization failed or requested resource not found.")
 		}
+		return
+	}
+	if s.throttle(sw, r) {
+		outcome = "throttled"
 		return
 	}
 	s.mu.Lock()
