@@ -25,13 +25,19 @@ func scaledFree(t *testing.T, scale float64) (ociemu.Throttle, map[string]string
 	return th, map[string]string{"IDENTITY_RATE_LIMIT": strconv.FormatFloat(rate, 'f', -1, 64)}
 }
 
-// An administrator group larger than one SCIM page (at most 1000 per page) is listed
-// completely.
+// An administrator group larger than one page (SCIM count and IAM limit at most 1000) is listed
+// completely, in both families.
 func TestAdminGroupOfFifteenHundredIsListedCompletely(t *testing.T) {
+	for _, fam := range families {
+		t.Run(fam.String(), func(t *testing.T) { fifteenHundred(t, fam) })
+	}
+}
+
+func fifteenHundred(t *testing.T, fam family) {
 	tn := ociemu.Generate(ociemu.GenSpec{Seed: 31, Users: 300, Admins: 1500, KeysPerAdmin: 1, OtherKeyFraction: 0.2, Decoys: true})
 	emu := ociemu.NewTest(t, tn, ociemu.Options{})
 	before := emu.Snapshot()
-	f := start(t, emu, map[string]string{"DRY_RUN": "true"})
+	f := start(t, emu, fam.cfg(map[string]string{"DRY_RUN": "true"}))
 	rep := invoke(t, f, "")
 	if rep.Status != guard.StatusOK {
 		t.Fatalf("status %s\n%s", rep.Status, problems(rep))
@@ -46,8 +52,8 @@ func TestAdminGroupOfFifteenHundredIsListedCompletely(t *testing.T) {
 	if !slices.Equal(keys(emu.Snapshot()), keys(before)) {
 		t.Fatal("a dry run changed the tenancy")
 	}
-	if n := emu.Counts()[ociemu.OpScimListUsers]; n < 2 {
-		t.Fatalf("%d SCIM user listings for 1500 members: the listing cannot have been paged", n)
+	if n := emu.Counts()[fam.listMembers]; n < 2 {
+		t.Fatalf("%d member listings (%s) for 1500 members: the listing cannot have been paged", n, fam.listMembers)
 	}
 	t.Logf("%d administrators, %d keys, %d API calls %v", rep.Counts.Administrators, rep.Counts.WouldDelete, rep.APICalls.Total, rep.APICalls.ByOperation)
 }
@@ -56,12 +62,22 @@ func TestAdminGroupOfFifteenHundredIsListedCompletely(t *testing.T) {
 // during the run. The run may be slower; it must not fail, must delete only administrators'
 // keys, and the next run ends with exactly the right keys gone.
 func TestThrottlingStormEndsOkOrPartial(t *testing.T) {
+	for _, fam := range families {
+		t.Run(fam.String(), func(t *testing.T) { throttlingStorm(t, fam) })
+	}
+}
+
+func throttlingStorm(t *testing.T, fam family) {
 	tn := ociemu.Generate(ociemu.GenSpec{Seed: 32, Users: 100, Admins: 60, KeysPerAdmin: 2, OtherKeyFraction: 0.3, Decoys: true})
 	th, cfg := scaledFree(t, 20)
 	emu := ociemu.NewTest(t, tn, ociemu.Options{Throttle: th})
 	def := tn.DefaultDomain().ID
 	before := emu.Snapshot()
-	f := start(t, emu, cfg)
+	f := start(t, emu, fam.cfg(cfg))
+	drain := func() { emu.DrainDomain(def, ociemu.ClassOthers) }
+	if fam.api != "scim" {
+		drain = emu.DrainIAM // the Default domain's groups go through the IAM API
+	}
 
 	emu.DrainIAM() // discovery starts into a spent IAM budget
 	done := make(chan struct{})
@@ -69,7 +85,7 @@ func TestThrottlingStormEndsOkOrPartial(t *testing.T) {
 	wg.Go(func() {
 		// Once deletes are under way, empty the domain's bucket over and over until the run
 		// has met a good number of 429s (or is over).
-		for emu.Counts()[ociemu.OpScimDeleteApiKey] < 20 {
+		for emu.Counts()[fam.deleteKey] < 20 {
 			select {
 			case <-done:
 				return
@@ -77,7 +93,7 @@ func TestThrottlingStormEndsOkOrPartial(t *testing.T) {
 			}
 		}
 		for emu.Throttled() < 12 {
-			emu.DrainDomain(def, ociemu.ClassOthers)
+			drain()
 			select {
 			case <-done:
 				return
@@ -102,14 +118,28 @@ func TestThrottlingStormEndsOkOrPartial(t *testing.T) {
 
 // Where the domain's limit leaves too little time for every key, the run stops sending before
 // the deadline, reports the rest not-attempted, and later runs finish the job. Free limits at
-// 20x speed with a 3 s deadline stand for a 60 s invocation.
+// 20x speed with a 3 s deadline stand for a 60 s invocation. The IAM family reads every
+// administrator and their keys before it deletes (2 calls each), so its tenancy has fewer
+// administrators with more keys: discovery must fit one invocation for any run to converge.
 func TestRateLimitedRunsEndPartialAndConverge(t *testing.T) {
-	tn := ociemu.Generate(ociemu.GenSpec{Seed: 33, Users: 50, Admins: 100, KeysPerAdmin: 2, Decoys: false})
+	for _, tc := range []struct {
+		fam  family
+		spec ociemu.GenSpec
+	}{
+		{iamFamily, ociemu.GenSpec{Seed: 33, Users: 50, Admins: 40, KeysPerAdmin: 3}},
+		{scimFamily, ociemu.GenSpec{Seed: 33, Users: 50, Admins: 100, KeysPerAdmin: 2}},
+	} {
+		t.Run(tc.fam.String(), func(t *testing.T) { rateLimitedRuns(t, tc.fam, tc.spec) })
+	}
+}
+
+func rateLimitedRuns(t *testing.T, fam family, spec ociemu.GenSpec) {
+	tn := ociemu.Generate(spec)
 	th, cfg := scaledFree(t, 20)
 	emu := ociemu.NewTest(t, tn, ociemu.Options{Throttle: th})
 	before := emu.Snapshot()
 	want := adminKeys(before, defaultAdmins(before))
-	f := start(t, emu, cfg)
+	f := start(t, emu, fam.cfg(cfg))
 	gone := 0
 	for run := 1; ; run++ {
 		if run > 6 {
