@@ -1,20 +1,25 @@
 package main
 
-import "github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+import (
+	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
+)
 
 // scimMaxPage is the largest count Identity Domains serves in one list response.
 const scimMaxPage = 1000
 
-// callFloor is the fewest calls any guard could make on the tenancy: find the Default domain
-// (ListDomains), read the policies (ListPolicies), look the Administrators group up, list its
-// members, list the members' keys, and delete each key. Listings are counted in pages of the
-// largest size the API serves, and the key listing as if one filter could name every member.
+// callFloor is the fewest calls any guard could make on the tenancy through one identity API
+// family. Both read the policies (ListPolicies), look the Administrators group up, list its
+// members and their keys, and delete each key. SCIM also finds the Default domain
+// (ListDomains), lists members in pages of 1000 and keys as if one filter could name every
+// member; the IAM API needs no domain lookup but has no batch reads, so it reads each member
+// (GetUser) and each member's keys (ListApiKeys) one call each.
 type callFloor struct {
 	members, adminKeys int
 	discovery          int // everything but the deletes
 }
 
-func floorOf(t *ociemu.Tenancy) callFloor {
+func floorOf(t *ociemu.Tenancy, api string) callFloor {
 	var f callFloor
 	def := t.DefaultDomain()
 	owner := make(map[string]int, len(def.Users)) // user OCID -> keys held
@@ -29,11 +34,18 @@ func floorOf(t *ociemu.Tenancy) callFloor {
 			}
 		}
 	}
-	f.discovery = 1 + // ListDomains
-		pages(len(t.Policies)) + // ListPolicies (IAM pages hold up to 1000 too)
-		1 + // scim.ListGroups for the one configured group
-		pages(f.members) + // scim.ListUsers filtered by group
-		pages(f.adminKeys) // scim.ListApiKeys filtered by owner
+	if api == permissions.APISCIM {
+		f.discovery = 1 + // ListDomains
+			pages(len(t.Policies)) + // ListPolicies (IAM pages hold up to 1000 too)
+			1 + // scim.ListGroups for the one configured group
+			pages(f.members) + // scim.ListUsers filtered by group
+			pages(f.adminKeys) // scim.SearchApiKeys filtered by owner
+		return f
+	}
+	f.discovery = pages(len(t.Policies)) + // ListPolicies
+		1 + // ListGroups by name
+		pages(f.members) + // ListUserGroupMemberships by groupId
+		2*f.members // GetUser and ListApiKeys per member
 	return f
 }
 

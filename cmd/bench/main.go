@@ -19,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
 )
 
 // params are the command line, after -quick has been applied.
@@ -107,14 +109,16 @@ func run(ctx context.Context, p params, out, progress io.Writer) error {
 		return err
 	}
 	var rows []scaleRow
-	for _, users := range p.sizes {
-		for _, dry := range []bool{false, true} {
-			fmt.Fprintf(progress, "bench: %d users, dry run %v\n", users, dry)
-			r, err := medianOf(p.repeat, func() (scaleRow, error) { return measureSize(ctx, bin, p, users, dry) })
-			if err != nil {
-				return fmt.Errorf("%d users, dry run %v: %w", users, dry, err)
+	for _, api := range benchFamilies {
+		for _, users := range p.sizes {
+			for _, dry := range []bool{false, true} {
+				fmt.Fprintf(progress, "bench: %s family, %d users, dry run %v\n", api, users, dry)
+				r, err := medianOf(p.repeat, func() (scaleRow, error) { return measureSize(ctx, bin, p, api, users, dry) })
+				if err != nil {
+					return fmt.Errorf("%s family, %d users, dry run %v: %w", api, users, dry, err)
+				}
+				rows = append(rows, r)
 			}
-			rows = append(rows, r)
 		}
 	}
 	fmt.Fprintf(progress, "bench: %d starts\n", p.starts)
@@ -136,6 +140,10 @@ func run(ctx context.Context, p params, out, progress io.Writer) error {
 	writeTargets(out, p, rows, st, size)
 	return runThrottle(ctx, bin, p, out, progress)
 }
+
+// benchFamilies are the identity API families measured: the IAM API (IDENTITY_API=auto, the
+// default, serves the Default domain through it) and Identity Domains SCIM.
+var benchFamilies = []string{permissions.APIIAM, permissions.APISCIM}
 
 func intList(s string) ([]int, error) {
 	var out []int

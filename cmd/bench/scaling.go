@@ -16,6 +16,7 @@ import (
 
 // scaleRow is one invocation on one tenancy size.
 type scaleRow struct {
+	api       string // IDENTITY_API of the run: iam (the default, auto) or scim
 	users     int
 	dryRun    bool
 	setup     time.Duration // Generate + emulator start: to show whether the emulator keeps up
@@ -54,8 +55,8 @@ func medianOf(n int, measure func() (scaleRow, error)) (scaleRow, error) {
 }
 
 // measureSize runs one invocation against a fresh emulator with a fresh function process.
-func measureSize(ctx context.Context, bin string, p params, users int, dryRun bool) (scaleRow, error) {
-	row := scaleRow{users: users, dryRun: dryRun}
+func measureSize(ctx context.Context, bin string, p params, api string, users int, dryRun bool) (scaleRow, error) {
+	row := scaleRow{api: api, users: users, dryRun: dryRun}
 	t0 := time.Now()
 	tn := ociemu.Generate(ociemu.GenSpec{Seed: p.seed, Users: users, Admins: p.admins, KeysPerAdmin: p.keys, OtherKeyFraction: p.otherKeyFraction})
 	emu, err := ociemu.New(tn, ociemu.Options{Latency: p.latency})
@@ -64,10 +65,10 @@ func measureSize(ctx context.Context, bin string, p params, users int, dryRun bo
 	}
 	defer emu.Close()
 	row.setup = time.Since(t0)
-	f := floorOf(tn)
+	f := floorOf(tn, api)
 	row.floor, row.adminKeys = f.total(dryRun), f.adminKeys
 
-	m, err := invokeOnce(ctx, bin, emu, map[string]string{"DRY_RUN": strconv.FormatBool(dryRun)})
+	m, err := invokeOnce(ctx, bin, emu, map[string]string{"DRY_RUN": strconv.FormatBool(dryRun), "IDENTITY_API": api})
 	if err != nil {
 		return row, err
 	}
