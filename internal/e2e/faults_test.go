@@ -244,6 +244,10 @@ func keyAlreadyGone(t *testing.T, fam family) {
 		rep *guard.Report
 		err error
 	}
+	// The other client is ready before the run starts: between the function's first delete
+	// attempts and its retries there is only Retry-After's second.
+	thief := sdkDirectory(t, emu)
+	dom := domainOf(t, thief)
 	done := make(chan result, 1)
 	go func() {
 		rep, _, err := f.Invoke(t.Context(), "", fnagent.InvokeOptions{})
@@ -261,8 +265,6 @@ func keyAlreadyGone(t *testing.T, fam family) {
 			break
 		}
 	}
-	thief := sdkDirectory(t, emu)
-	dom := domainOf(t, thief)
 	if err := thief.DeleteAPIKey(t.Context(), guard.APIKey{Domain: dom, ID: victim.APIKeys[0].ID, Fingerprint: victim.APIKeys[0].Fingerprint, UserOCID: victim.OCID}); err != nil {
 		t.Fatalf("deleting behind the function's back: %v", err)
 	}

@@ -96,7 +96,14 @@ func retryPolicy(deadline func() (time.Time, bool)) common.RetryPolicy {
 			if errors.As(r.Error, &over) || isNotSent(r.Error) || !base.ShouldRetryOperation(r) {
 				return false
 			}
+			// The SDK draws the sleep again after this check, with fresh jitter (up to
+			// sdkMaxJitter), so the check allows for the largest draw: a backoff never ends
+			// past the deadline.
 			d, ok := deadline()
-			return !ok || time.Now().Add(next(r)).Before(d)
+			return !ok || time.Now().Add(next(r)+sdkMaxJitter).Before(d)
 		}))
 }
+
+// sdkMaxJitter bounds the jitter the SDK's default backoff adds: rand.Float64() seconds
+// (common/retry.go, DefaultRetryPolicyWithoutEventualConsistency).
+const sdkMaxJitter = time.Second
