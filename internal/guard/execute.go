@@ -24,7 +24,11 @@ func execute(ctx context.Context, dir Directory, plan []Step, opt Options) []Adm
 		*r = AdminReport{UserName: s.UserName, OCID: s.OCID, Domain: s.Domain.Name, Active: s.Active,
 			Groups: s.Groups, Exempt: s.Exempt, Keys: make([]KeyReport, len(s.Keys))}
 		if len(opt.DisableKinds) > 0 {
+			// the kinds this run switches off, or (nothing left to switch off) the kinds asked for
 			r.Capability = &KeyReport{Capabilities: s.DisableKinds}
+			if len(s.DisableKinds) == 0 {
+				r.Capability.Capabilities = opt.DisableKinds
+			}
 			switch {
 			case s.Exempt:
 				r.Capability.Outcome = OutcomeExempt
