@@ -318,3 +318,7 @@ func (g *generator) addCredentials(t *Tenancy) {
 		}
 	}
 }
+
+// AddCredentials gives t's key holders one credential of every kind besides API keys, as
+// GenSpec.Credentials does, for tenancies built (or changed) by hand.
+func AddCredentials(t *Tenancy, seed int64) { newGenerator(seed).addCredentials(t) }
