@@ -27,8 +27,9 @@ locals {
   permission_key = join(",", [
     "identity_api=${var.identity_api}",
     "secondary_domains=${local.secondary_domains}",
-    "disable_api_key_capability=${var.disable_api_key_capability}",
+    "disable_api_key_capability=${var.disable_api_key_capability || trimspace(var.disable_capabilities) != ""}",
     "notifications=${local.notifications_enabled}",
+    "admin_credentials=${var.admin_credentials}",
   ])
   policy_statements = local.permission_statements[local.permission_key]
 }

@@ -7,6 +7,8 @@ locals {
     DRY_RUN                    = tostring(var.dry_run)
     EXEMPT_USERS               = var.exempt_users
     DISABLE_API_KEY_CAPABILITY = tostring(var.disable_api_key_capability)
+    ADMIN_CREDENTIALS          = var.admin_credentials
+    DISABLE_CAPABILITIES       = var.disable_capabilities
     INCLUDE_POLICY_ADMINS      = tostring(var.include_policy_admins)
     NOTIFICATION_TOPIC_ID      = local.topic_id
     IDENTITY_DOMAIN_URL        = var.identity_domain_url

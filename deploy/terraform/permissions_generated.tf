@@ -4,91 +4,62 @@
 
 locals {
   permission_statements = {
-    "identity_api=auto,secondary_domains=false,disable_api_key_capability=false,notifications=false" = [
+    "identity_api=auto,secondary_domains=false,disable_api_key_capability=false,notifications=false,admin_credentials=api-keys" = [
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
     ]
-    "identity_api=auto,secondary_domains=false,disable_api_key_capability=false,notifications=true" = [
+    "identity_api=auto,secondary_domains=false,disable_api_key_capability=false,notifications=false,admin_credentials=all" = [
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
-      "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListOAuthClientCredentials', request.operation='DeleteOAuthClientCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListDbCredentials', request.operation='DeleteDbCredential'}",
     ]
-    "identity_api=auto,secondary_domains=false,disable_api_key_capability=true,notifications=false" = [
-      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
-    ]
-    "identity_api=auto,secondary_domains=false,disable_api_key_capability=true,notifications=true" = [
-      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
-      "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
-    ]
-    "identity_api=auto,secondary_domains=true,disable_api_key_capability=false,notifications=false" = [
-      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
-    ]
-    "identity_api=auto,secondary_domains=true,disable_api_key_capability=false,notifications=true" = [
-      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
-      "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
-    ]
-    "identity_api=auto,secondary_domains=true,disable_api_key_capability=true,notifications=false" = [
-      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
-    ]
-    "identity_api=auto,secondary_domains=true,disable_api_key_capability=true,notifications=true" = [
-      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
-      "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
-    ]
-    "identity_api=iam,secondary_domains=false,disable_api_key_capability=false,notifications=false" = [
-      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
-      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
-    ]
-    "identity_api=iam,secondary_domains=false,disable_api_key_capability=false,notifications=true" = [
+    "identity_api=auto,secondary_domains=false,disable_api_key_capability=false,notifications=true,admin_credentials=api-keys" = [
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
-    "identity_api=iam,secondary_domains=false,disable_api_key_capability=true,notifications=false" = [
+    "identity_api=auto,secondary_domains=false,disable_api_key_capability=false,notifications=true,admin_credentials=all" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListOAuthClientCredentials', request.operation='DeleteOAuthClientCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListDbCredentials', request.operation='DeleteDbCredential'}",
+      "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
+    ]
+    "identity_api=auto,secondary_domains=false,disable_api_key_capability=true,notifications=false,admin_credentials=api-keys" = [
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
     ]
-    "identity_api=iam,secondary_domains=false,disable_api_key_capability=true,notifications=true" = [
+    "identity_api=auto,secondary_domains=false,disable_api_key_capability=true,notifications=false,admin_credentials=all" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListOAuthClientCredentials', request.operation='DeleteOAuthClientCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListDbCredentials', request.operation='DeleteDbCredential'}",
+    ]
+    "identity_api=auto,secondary_domains=false,disable_api_key_capability=true,notifications=true,admin_credentials=api-keys" = [
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
@@ -96,7 +67,20 @@ locals {
       "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
-    "identity_api=iam,secondary_domains=true,disable_api_key_capability=false,notifications=false" = [
+    "identity_api=auto,secondary_domains=false,disable_api_key_capability=true,notifications=true,admin_credentials=all" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListOAuthClientCredentials', request.operation='DeleteOAuthClientCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListDbCredentials', request.operation='DeleteDbCredential'}",
+      "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
+    ]
+    "identity_api=auto,secondary_domains=true,disable_api_key_capability=false,notifications=false,admin_credentials=api-keys" = [
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
@@ -104,7 +88,20 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
     ]
-    "identity_api=iam,secondary_domains=true,disable_api_key_capability=false,notifications=true" = [
+    "identity_api=auto,secondary_domains=true,disable_api_key_capability=false,notifications=false,admin_credentials=all" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListOAuthClientCredentials', request.operation='DeleteOAuthClientCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListDbCredentials', request.operation='DeleteDbCredential'}",
+    ]
+    "identity_api=auto,secondary_domains=true,disable_api_key_capability=false,notifications=true,admin_credentials=api-keys" = [
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
@@ -113,7 +110,21 @@ locals {
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
-    "identity_api=iam,secondary_domains=true,disable_api_key_capability=true,notifications=false" = [
+    "identity_api=auto,secondary_domains=true,disable_api_key_capability=false,notifications=true,admin_credentials=all" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListOAuthClientCredentials', request.operation='DeleteOAuthClientCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListDbCredentials', request.operation='DeleteDbCredential'}",
+      "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
+    ]
+    "identity_api=auto,secondary_domains=true,disable_api_key_capability=true,notifications=false,admin_credentials=api-keys" = [
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
@@ -122,7 +133,21 @@ locals {
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
     ]
-    "identity_api=iam,secondary_domains=true,disable_api_key_capability=true,notifications=true" = [
+    "identity_api=auto,secondary_domains=true,disable_api_key_capability=true,notifications=false,admin_credentials=all" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListOAuthClientCredentials', request.operation='DeleteOAuthClientCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListDbCredentials', request.operation='DeleteDbCredential'}",
+    ]
+    "identity_api=auto,secondary_domains=true,disable_api_key_capability=true,notifications=true,admin_credentials=api-keys" = [
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
@@ -132,41 +157,264 @@ locals {
       "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
-    "identity_api=scim,secondary_domains=false,disable_api_key_capability=false,notifications=false" = [
+    "identity_api=auto,secondary_domains=true,disable_api_key_capability=true,notifications=true,admin_credentials=all" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListOAuthClientCredentials', request.operation='DeleteOAuthClientCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListDbCredentials', request.operation='DeleteDbCredential'}",
+      "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
+    ]
+    "identity_api=iam,secondary_domains=false,disable_api_key_capability=false,notifications=false,admin_credentials=api-keys" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+    ]
+    "identity_api=iam,secondary_domains=false,disable_api_key_capability=false,notifications=false,admin_credentials=all" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListOAuthClientCredentials', request.operation='DeleteOAuthClientCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListDbCredentials', request.operation='DeleteDbCredential'}",
+    ]
+    "identity_api=iam,secondary_domains=false,disable_api_key_capability=false,notifications=true,admin_credentials=api-keys" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
+    ]
+    "identity_api=iam,secondary_domains=false,disable_api_key_capability=false,notifications=true,admin_credentials=all" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListOAuthClientCredentials', request.operation='DeleteOAuthClientCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListDbCredentials', request.operation='DeleteDbCredential'}",
+      "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
+    ]
+    "identity_api=iam,secondary_domains=false,disable_api_key_capability=true,notifications=false,admin_credentials=api-keys" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
+    ]
+    "identity_api=iam,secondary_domains=false,disable_api_key_capability=true,notifications=false,admin_credentials=all" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListOAuthClientCredentials', request.operation='DeleteOAuthClientCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListDbCredentials', request.operation='DeleteDbCredential'}",
+    ]
+    "identity_api=iam,secondary_domains=false,disable_api_key_capability=true,notifications=true,admin_credentials=api-keys" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
+      "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
+    ]
+    "identity_api=iam,secondary_domains=false,disable_api_key_capability=true,notifications=true,admin_credentials=all" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListOAuthClientCredentials', request.operation='DeleteOAuthClientCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListDbCredentials', request.operation='DeleteDbCredential'}",
+      "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
+    ]
+    "identity_api=iam,secondary_domains=true,disable_api_key_capability=false,notifications=false,admin_credentials=api-keys" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+    ]
+    "identity_api=iam,secondary_domains=true,disable_api_key_capability=false,notifications=false,admin_credentials=all" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListOAuthClientCredentials', request.operation='DeleteOAuthClientCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListDbCredentials', request.operation='DeleteDbCredential'}",
+    ]
+    "identity_api=iam,secondary_domains=true,disable_api_key_capability=false,notifications=true,admin_credentials=api-keys" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
+    ]
+    "identity_api=iam,secondary_domains=true,disable_api_key_capability=false,notifications=true,admin_credentials=all" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListOAuthClientCredentials', request.operation='DeleteOAuthClientCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListDbCredentials', request.operation='DeleteDbCredential'}",
+      "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
+    ]
+    "identity_api=iam,secondary_domains=true,disable_api_key_capability=true,notifications=false,admin_credentials=api-keys" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
+    ]
+    "identity_api=iam,secondary_domains=true,disable_api_key_capability=true,notifications=false,admin_credentials=all" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListOAuthClientCredentials', request.operation='DeleteOAuthClientCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListDbCredentials', request.operation='DeleteDbCredential'}",
+    ]
+    "identity_api=iam,secondary_domains=true,disable_api_key_capability=true,notifications=true,admin_credentials=api-keys" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
+      "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
+    ]
+    "identity_api=iam,secondary_domains=true,disable_api_key_capability=true,notifications=true,admin_credentials=all" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect users in tenancy",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListOAuthClientCredentials', request.operation='DeleteOAuthClientCredential'}",
+      "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListDbCredentials', request.operation='DeleteDbCredential'}",
+      "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
+    ]
+    "identity_api=scim,secondary_domains=false,disable_api_key_capability=false,notifications=false,admin_credentials=api-keys" = [
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
     ]
-    "identity_api=scim,secondary_domains=false,disable_api_key_capability=false,notifications=true" = [
+    "identity_api=scim,secondary_domains=false,disable_api_key_capability=false,notifications=false,admin_credentials=all" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
+    ]
+    "identity_api=scim,secondary_domains=false,disable_api_key_capability=false,notifications=true,admin_credentials=api-keys" = [
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
-    "identity_api=scim,secondary_domains=false,disable_api_key_capability=true,notifications=false" = [
-      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
-      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
-    ]
-    "identity_api=scim,secondary_domains=false,disable_api_key_capability=true,notifications=true" = [
+    "identity_api=scim,secondary_domains=false,disable_api_key_capability=false,notifications=true,admin_credentials=all" = [
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
-    "identity_api=scim,secondary_domains=true,disable_api_key_capability=false,notifications=false" = [
+    "identity_api=scim,secondary_domains=false,disable_api_key_capability=true,notifications=false,admin_credentials=api-keys" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
+    ]
+    "identity_api=scim,secondary_domains=false,disable_api_key_capability=true,notifications=false,admin_credentials=all" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
+    ]
+    "identity_api=scim,secondary_domains=false,disable_api_key_capability=true,notifications=true,admin_credentials=api-keys" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
+      "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
+    ]
+    "identity_api=scim,secondary_domains=false,disable_api_key_capability=true,notifications=true,admin_credentials=all" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
+      "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
+    ]
+    "identity_api=scim,secondary_domains=true,disable_api_key_capability=false,notifications=false,admin_credentials=api-keys" = [
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
     ]
-    "identity_api=scim,secondary_domains=true,disable_api_key_capability=false,notifications=true" = [
+    "identity_api=scim,secondary_domains=true,disable_api_key_capability=false,notifications=false,admin_credentials=all" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
+    ]
+    "identity_api=scim,secondary_domains=true,disable_api_key_capability=false,notifications=true,admin_credentials=api-keys" = [
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
-    "identity_api=scim,secondary_domains=true,disable_api_key_capability=true,notifications=false" = [
+    "identity_api=scim,secondary_domains=true,disable_api_key_capability=false,notifications=true,admin_credentials=all" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
+      "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
+    ]
+    "identity_api=scim,secondary_domains=true,disable_api_key_capability=true,notifications=false,admin_credentials=api-keys" = [
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
     ]
-    "identity_api=scim,secondary_domains=true,disable_api_key_capability=true,notifications=true" = [
+    "identity_api=scim,secondary_domains=true,disable_api_key_capability=true,notifications=false,admin_credentials=all" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
+    ]
+    "identity_api=scim,secondary_domains=true,disable_api_key_capability=true,notifications=true,admin_credentials=api-keys" = [
+      "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
+      "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",
+      "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
+    ]
+    "identity_api=scim,secondary_domains=true,disable_api_key_capability=true,notifications=true,admin_credentials=all" = [
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect domains in tenancy",
       "Allow dynamic-group ${local.dg} to inspect compartments in tenancy",

@@ -109,6 +109,22 @@ variable "disable_api_key_capability" {
   default     = false
 }
 
+variable "admin_credentials" {
+  description = "ADMIN_CREDENTIALS: api-keys (the default, what the CIS benchmark asks) or all (also auth tokens, customer secret keys, SMTP, OAuth 2.0 client and DB credentials). all adds one policy statement per kind (IAM family)."
+  type        = string
+  default     = "api-keys"
+  validation {
+    condition     = contains(["api-keys", "all"], var.admin_credentials)
+    error_message = "admin_credentials must be api-keys or all (the function itself also takes a comma list; set it with fn config)."
+  }
+}
+
+variable "disable_capabilities" {
+  description = "DISABLE_CAPABILITIES: comma list of credential kinds (or all) whose canUse… capability is set to false on admins. Adds the same policy statement as disable_api_key_capability."
+  type        = string
+  default     = ""
+}
+
 variable "include_policy_admins" {
   description = "INCLUDE_POLICY_ADMINS: also treat groups granted manage all-resources in tenancy by a policy as admin groups (they are reported either way)."
   type        = bool

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -200,6 +201,26 @@ func TestFindingReminder(t *testing.T) {
 		}
 		if err != nil || c.FindingReminder != want {
 			t.Errorf("%q: %q %v, want %q", v, c.FindingReminder, err, want)
+		}
+	}
+}
+
+func TestCredentialKinds(t *testing.T) {
+	c, err := Load(map[string]string{})
+	if err != nil || !slices.Equal(c.Credentials, []guard.Kind{guard.KindAPIKeys}) || len(c.DisableKinds) != 0 {
+		t.Fatalf("defaults: %v %v %v", c.Credentials, c.DisableKinds, err)
+	}
+	c, err = Load(map[string]string{"ADMIN_CREDENTIALS": "all", "DISABLE_CAPABILITIES": "auth-tokens", "DISABLE_API_KEY_CAPABILITY": "true"})
+	if err != nil || !slices.Equal(c.Credentials, guard.Kinds()) || !slices.Equal(c.DisableKinds, []guard.Kind{guard.KindAPIKeys, guard.KindAuthTokens}) {
+		t.Fatalf("all: %v %v %v", c.Credentials, c.DisableKinds, err)
+	}
+	for _, env := range []map[string]string{
+		{"ADMIN_CREDENTIALS": "auth-tokens"},     // API keys cannot be left out
+		{"ADMIN_CREDENTIALS": "api-keys,tokens"}, // unknown kind
+		{"DISABLE_CAPABILITIES": "console"},      // unknown kind
+	} {
+		if _, err := Load(env); err == nil {
+			t.Errorf("%v accepted", env)
 		}
 	}
 }

@@ -55,7 +55,8 @@ func policySection() string {
 		title string
 		stmts []permissions.Statement
 	}{
-		{"Add for `DISABLE_API_KEY_CAPABILITY=true` (IAM family; the SCIM family uses the domain role):", onlyFeature(permissions.FeatureDisableCapability)},
+		{"Add for `DISABLE_API_KEY_CAPABILITY=true` or any `DISABLE_CAPABILITIES` (IAM family; the SCIM family uses the domain role):", onlyFeature(permissions.FeatureDisableCapability)},
+		{"Add for each kind in `ADMIN_CREDENTIALS` beyond `api-keys` (IAM family; the SCIM family uses the domain role):", credentialStatements()},
 		{"Add for `NOTIFICATION_TOPIC_ID`:", onlyFeature(permissions.FeatureNotifications)},
 	} {
 		b.WriteString("\n" + f.title + "\n\n```\n")
@@ -96,12 +97,23 @@ func featureLabel(f permissions.Feature) string {
 	case permissions.FeatureSubCompartments:
 		return "secondary-domain groups, or `INCLUDE_POLICY_ADMINS=true`"
 	case permissions.FeatureDisableCapability:
-		return "`DISABLE_API_KEY_CAPABILITY=true`, IAM family"
+		return "`DISABLE_API_KEY_CAPABILITY=true` or `DISABLE_CAPABILITIES`, IAM family"
 	case permissions.FeatureNotifications:
 		return "`NOTIFICATION_TOPIC_ID` set"
-	default:
-		return "always"
 	}
+	if c, ok := permissions.CredentialOpsFor(string(f)); ok {
+		return "`ADMIN_CREDENTIALS` includes `" + c.Kind + "`, IAM family"
+	}
+	return "always"
+}
+
+// credentialStatements are the statements of every credential kind, in All() order.
+func credentialStatements() []permissions.Statement {
+	var out []permissions.Statement
+	for _, c := range permissions.CredentialKinds {
+		out = append(out, onlyFeature(c.Feature)...)
+	}
+	return out
 }
 
 func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }

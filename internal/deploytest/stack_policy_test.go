@@ -22,6 +22,7 @@ type permissionCombo struct {
 	SecondaryDomains  bool   // admin_groups names a group outside Default, or include_policy_admins
 	DisableCapability bool
 	Notifications     bool
+	AllCredentials    bool // admin_credentials = "all" (else "api-keys")
 }
 
 // key is the map key the stack computes in local.permission_key (iam.tf).
@@ -31,17 +32,31 @@ func (c permissionCombo) key() string {
 		"secondary_domains=" + strconv.FormatBool(c.SecondaryDomains),
 		"disable_api_key_capability=" + strconv.FormatBool(c.DisableCapability),
 		"notifications=" + strconv.FormatBool(c.Notifications),
+		"admin_credentials=" + c.credentials(),
 	}, ",")
+}
+
+func (c permissionCombo) credentials() string {
+	if c.AllCredentials {
+		return "all"
+	}
+	return permissions.KindAPIKeys
 }
 
 // features maps a stack combination to internal/permissions.
 func (c permissionCombo) features() permissions.Features {
-	return permissions.Features{
+	f := permissions.Features{
 		IdentityAPI:       c.IdentityAPI,
 		SecondaryDomains:  c.SecondaryDomains,
 		DisableCapability: c.DisableCapability,
 		Notifications:     c.Notifications,
 	}
+	if c.AllCredentials {
+		for _, k := range permissions.CredentialKinds {
+			f.Credentials = append(f.Credentials, k.Kind)
+		}
+	}
+	return f
 }
 
 // domainRoleNeeded is what the stack's local.domain_role_needed must equal.
@@ -55,7 +70,9 @@ func permissionCombos() []permissionCombo {
 		for _, sec := range []bool{false, true} {
 			for _, dc := range []bool{false, true} {
 				for _, n := range []bool{false, true} {
-					out = append(out, permissionCombo{api, sec, dc, n})
+					for _, all := range []bool{false, true} {
+						out = append(out, permissionCombo{api, sec, dc, n, all})
+					}
 				}
 			}
 		}
@@ -122,6 +139,7 @@ func comboVars(c permissionCombo) map[string]cty.Value {
 	v := map[string]cty.Value{
 		"identity_api":               cty.StringVal(c.IdentityAPI),
 		"disable_api_key_capability": cty.BoolVal(c.DisableCapability),
+		"admin_credentials":          cty.StringVal(c.credentials()),
 	}
 	if c.SecondaryDomains {
 		v["admin_groups"] = cty.StringVal("Administrators,Engineering/Administrators")

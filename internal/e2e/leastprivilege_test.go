@@ -25,7 +25,11 @@ type lpCase struct {
 }
 
 func (c lpCase) String() string {
-	return fmt.Sprintf("api=%s secondary=%v disable=%v notify=%v", c.f.IdentityAPI, c.f.SecondaryDomains, c.f.DisableCapability, c.f.Notifications)
+	s := fmt.Sprintf("api=%s secondary=%v disable=%v notify=%v", c.f.IdentityAPI, c.f.SecondaryDomains, c.f.DisableCapability, c.f.Notifications)
+	if len(c.f.Credentials) > 0 {
+		s += " credentials=all capabilities=all"
+	}
+	return s
 }
 
 func lpCases(topic string) []lpCase {
@@ -52,6 +56,16 @@ func lpCases(topic string) []lpCase {
 				}
 			}
 		}
+	}
+	// One "all kinds" configuration per family: every credential kind deleted and every
+	// capability switched off, so that each kind's statement is shown necessary.
+	var kinds []string
+	for _, k := range permissions.CredentialKinds {
+		kinds = append(kinds, k.Kind)
+	}
+	for _, api := range []string{permissions.APIAuto, permissions.APISCIM} {
+		out = append(out, lpCase{f: permissions.Features{IdentityAPI: api, Credentials: kinds, DisableCapabilities: append([]string{permissions.KindAPIKeys}, kinds...)},
+			cfg: map[string]string{"IDENTITY_API": api, "ADMIN_CREDENTIALS": "all", "DISABLE_CAPABILITIES": "all"}})
 	}
 	return out
 }
@@ -113,6 +127,9 @@ func authorize(t *testing.T, emu *ociemu.Server, tn *ociemu.Tenancy, g grants) {
 func lpRun(t *testing.T, c lpCase, g grants) (*guard.Report, ociemu.Tenancy, *ociemu.Server) {
 	t.Helper()
 	tn := withPolicies()
+	if len(c.f.Credentials) > 0 {
+		ociemu.AddCredentials(tn, 7)
+	}
 	emu := ociemu.NewTest(t, tn, ociemu.Options{})
 	authorize(t, emu, tn, g)
 	before := emu.Snapshot()
@@ -139,7 +156,12 @@ func TestLeastPrivilegeEveryFeatureEnforcesWithExactlyTheListedGrants(t *testing
 			if c.f.Notifications != (rep.Notified == "published") {
 				t.Errorf("notification %q", rep.Notified)
 			}
-			if c.f.DisableCapability && rep.Counts.Disabled == 0 {
+			if len(c.f.Credentials) > 0 {
+				if got, want := minus(creds(before), creds(emu.Snapshot())), adminCreds(before, groups); len(want) == 0 || !slices.Equal(got, want) {
+					t.Fatalf("deleted %d credentials, want %d", len(got), len(want))
+				}
+			}
+			if (c.f.DisableCapability || len(c.f.DisableCapabilities) > 0) && rep.Counts.Disabled == 0 {
 				t.Errorf("no capability disabled: %+v", rep.Counts)
 			}
 			for _, g := range rep.Groups {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Directory is everything the guard needs from OCI. Implementations must return complete
@@ -97,12 +98,19 @@ type User struct {
 	UserName      string
 	Active        bool
 	CanUseAPIKeys bool
+	// CapabilitiesOff are the kinds (other than API keys) whose canUse… capability is off.
+	CapabilitiesOff KindSet
 }
 
-// APIKey is a key as listed by the Directory. Key material is never carried.
+// APIKey is a key (or, with Kind set, another credential; see Credential) as listed by the
+// Directory. Key material, secrets and token values are never carried.
 type APIKey struct {
 	Domain      Domain
-	ID          string // SCIM id
-	Fingerprint string
+	ID          string // SCIM id (IAM: the key id, or the credential's OCID)
+	Fingerprint string // API keys only
 	UserOCID    string
+	Kind        Kind // "" is KindAPIKeys
+	Description string
+	Created     time.Time
+	Expires     time.Time
 }

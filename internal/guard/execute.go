@@ -23,8 +23,12 @@ func execute(ctx context.Context, dir Directory, plan []Step, opt Options) []Adm
 		r := &reports[i]
 		*r = AdminReport{UserName: s.UserName, OCID: s.OCID, Domain: s.Domain.Name, Active: s.Active,
 			Groups: s.Groups, Exempt: s.Exempt, Keys: make([]KeyReport, len(s.Keys))}
-		if opt.DisableCapability {
-			r.Capability = &KeyReport{}
+		if len(opt.DisableKinds) > 0 {
+			// the kinds this run switches off, or (nothing left to switch off) the kinds asked for
+			r.Capability = &KeyReport{Capabilities: s.DisableKinds}
+			if len(s.DisableKinds) == 0 {
+				r.Capability.Capabilities = opt.DisableKinds
+			}
 			switch {
 			case s.Exempt:
 				r.Capability.Outcome = OutcomeExempt
@@ -32,7 +36,7 @@ func execute(ctx context.Context, dir Directory, plan []Step, opt Options) []Adm
 				r.Capability.Outcome = OutcomeUnchanged
 			case opt.DryRun:
 				r.Capability.Outcome = OutcomeWouldDisable
-				opt.Logger.InfoContext(ctx, "api key capability would be disabled", "outcome", r.Capability.Outcome, "user", s.UserName, "userOcid", s.OCID)
+				opt.Logger.InfoContext(ctx, "capability would be disabled", "outcome", r.Capability.Outcome, "user", s.UserName, "userOcid", s.OCID, "capabilities", s.DisableKinds)
 			default:
 				write(ctx, &g, opt, r.Capability, s, func() { disable(ctx, dir, s, r.Capability, opt) })
 			}
@@ -40,15 +44,18 @@ func execute(ctx context.Context, dir Directory, plan []Step, opt Options) []Adm
 		for j, k := range s.Keys {
 			kr := &r.Keys[j]
 			*kr = KeyReport{Fingerprint: k.Fingerprint, ID: k.ID}
+			if k.CredentialKind() != KindAPIKeys {
+				kr.Kind, kr.Description, kr.Created, kr.Expires = k.Kind, k.Description, timeOrNil(k.Created), timeOrNil(k.Expires)
+			}
 			if s.Exempt {
 				kr.Outcome = OutcomeExempt
 				kr.Reason = "user is in EXEMPT_USERS"
-				opt.Logger.InfoContext(ctx, "key kept", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID, "fingerprint", k.Fingerprint)
+				opt.Logger.InfoContext(ctx, "key kept", credAttrs(kr, s, "outcome", kr.Outcome)...)
 				continue
 			}
 			if opt.DryRun {
 				kr.Outcome = OutcomeWouldDelete
-				opt.Logger.InfoContext(ctx, "key would be deleted", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID, "fingerprint", k.Fingerprint)
+				opt.Logger.InfoContext(ctx, "key would be deleted", credAttrs(kr, s, "outcome", kr.Outcome)...)
 				continue
 			}
 			write(ctx, &g, opt, kr, s, func() { deleteKey(ctx, dir, s, k, kr, opt) })
@@ -83,7 +90,7 @@ func tooLate(ctx context.Context, opt Options) string {
 }
 
 func deleteKey(ctx context.Context, dir Directory, s Step, k APIKey, kr *KeyReport, opt Options) {
-	err := dir.DeleteAPIKey(ctx, k)
+	err := deleteCredential(ctx, dir, k)
 	if errors.Is(err, ErrNotSent) {
 		kr.Outcome, kr.Reason = OutcomeNotAttempted, err.Error()
 		opt.Logger.WarnContext(ctx, "change not attempted", "outcome", kr.Outcome, "reason", kr.Reason, "user", s.UserName, "fingerprint", kr.Fingerprint)
@@ -103,7 +110,7 @@ func deleteKey(ctx context.Context, dir Directory, s Step, k APIKey, kr *KeyRepo
 	if err != nil && ctx.Err() != nil {
 		// The request was cut off by the deadline: OCI may or may not have applied it.
 		kr.Outcome, kr.Reason = OutcomeFailed, ReasonInterrupted+": "+err.Error()
-		opt.Logger.WarnContext(ctx, "key delete interrupted", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID, "fingerprint", k.Fingerprint, "error", err)
+		opt.Logger.WarnContext(ctx, "key delete interrupted", credAttrs(kr, s, "outcome", kr.Outcome, "error", err)...)
 		return
 	}
 	if err != nil {
@@ -112,15 +119,15 @@ func deleteKey(ctx context.Context, dir Directory, s Step, k APIKey, kr *KeyRepo
 		if p.Hint != "" {
 			kr.Reason += "; " + p.Hint
 		}
-		opt.Logger.ErrorContext(ctx, "key delete failed", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID, "fingerprint", k.Fingerprint, "code", kr.Code, "error", kr.Reason)
+		opt.Logger.ErrorContext(ctx, "key delete failed", credAttrs(kr, s, "outcome", kr.Outcome, "code", kr.Code, "error", kr.Reason)...)
 		return
 	}
 	kr.Outcome = OutcomeDeleted
-	opt.Logger.InfoContext(ctx, "key deleted", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID, "fingerprint", k.Fingerprint, slog.String("note", kr.Reason))
+	opt.Logger.InfoContext(ctx, "key deleted", credAttrs(kr, s, "outcome", kr.Outcome, slog.String("note", kr.Reason))...)
 }
 
 func keyGone(ctx context.Context, dir Directory, u User, k APIKey) (bool, error) {
-	keys, err := dir.APIKeys(ctx, k.Domain, []User{u})
+	keys, err := listCredentials(ctx, dir, k.CredentialKind(), k.Domain, []User{u})
 	if err != nil {
 		return false, err
 	}
@@ -128,7 +135,7 @@ func keyGone(ctx context.Context, dir Directory, u User, k APIKey) (bool, error)
 }
 
 func disable(ctx context.Context, dir Directory, s Step, kr *KeyReport, opt Options) {
-	err := dir.DisableAPIKeys(ctx, s.User)
+	err := disableCapabilities(ctx, dir, s.User, s.DisableKinds)
 	if errors.Is(err, ErrNotSent) {
 		kr.Outcome, kr.Reason = OutcomeNotAttempted, err.Error()
 		opt.Logger.WarnContext(ctx, "change not attempted", "outcome", kr.Outcome, "reason", kr.Reason, "user", s.UserName, "fingerprint", kr.Fingerprint)
@@ -136,7 +143,7 @@ func disable(ctx context.Context, dir Directory, s Step, kr *KeyReport, opt Opti
 	}
 	if err != nil && ctx.Err() != nil {
 		kr.Outcome, kr.Reason = OutcomeFailed, ReasonInterrupted+": "+err.Error()
-		opt.Logger.WarnContext(ctx, "api key capability disable interrupted", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID, "error", err)
+		opt.Logger.WarnContext(ctx, "capability disable interrupted", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID, "capabilities", s.DisableKinds, "error", err)
 		return
 	}
 	if err != nil {
@@ -145,9 +152,23 @@ func disable(ctx context.Context, dir Directory, s Step, kr *KeyReport, opt Opti
 		if p.Hint != "" {
 			kr.Reason += "; " + p.Hint
 		}
-		opt.Logger.ErrorContext(ctx, "api key capability disable failed", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID, "code", kr.Code, "error", kr.Reason)
+		opt.Logger.ErrorContext(ctx, "capability disable failed", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID, "capabilities", s.DisableKinds, "code", kr.Code, "error", kr.Reason)
 		return
 	}
 	kr.Outcome = OutcomeDisabled
-	opt.Logger.InfoContext(ctx, "api key capability disabled", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID)
+	opt.Logger.InfoContext(ctx, "capability disabled", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID, "capabilities", s.DisableKinds)
+}
+
+// credAttrs are the log attributes that name a credential: the fingerprint of an API key; the
+// kind, id, description and expiry of any other credential (never its secret).
+func credAttrs(kr *KeyReport, s Step, more ...any) []any {
+	a := append(more, "user", s.UserName, "userOcid", s.OCID)
+	if kr.Kind == "" {
+		return append(a, "fingerprint", kr.Fingerprint)
+	}
+	a = append(a, "kind", kr.Kind, "credentialId", kr.ID, "description", kr.Description)
+	if kr.Expires != nil {
+		a = append(a, "expires", *kr.Expires)
+	}
+	return a
 }

@@ -44,8 +44,10 @@ type Admin struct {
 type Step struct {
 	Admin
 	Exempt  bool
-	Keys    []APIKey // every key the admin holds, sorted by fingerprint
-	Disable bool     // set canUseApiKeys=false
+	Keys    []APIKey // every credential the admin holds, by kind, then fingerprint/description
+	Disable bool     // some capability must be switched off: DisableKinds is not empty
+	// DisableKinds are the kinds whose canUse… capability is to be set to false.
+	DisableKinds []Kind
 }
 
 // Plan decides what must happen, without doing it. It is the product's safety core:
@@ -55,14 +57,31 @@ type Step struct {
 //
 // Keys whose owner is not an administrator are returned as strays, to be reported.
 func Plan(admins []Admin, keys []APIKey, ex Exemptions, disableCapability bool) (steps []Step, strays []APIKey) {
+	var disable []Kind
+	if disableCapability {
+		disable = []Kind{KindAPIKeys}
+	}
+	return PlanKinds(admins, keys, ex, disable)
+}
+
+// PlanKinds is Plan for credentials of every kind and capabilities per kind: a capability in
+// disable is switched off on non-exempt administrators only where it is still on.
+func PlanKinds(admins []Admin, keys []APIKey, ex Exemptions, disable []Kind) (steps []Step, strays []APIKey) {
 	byOwner := make(map[string]*Step, len(admins))
 	steps = make([]Step, 0, len(admins))
 	for _, a := range admins {
 		exempt := ex.Has(a.User)
+		var off []Kind
+		for _, k := range disable {
+			if !exempt && a.CanUse(k) {
+				off = append(off, k)
+			}
+		}
 		steps = append(steps, Step{
-			Admin:   a,
-			Exempt:  exempt,
-			Disable: disableCapability && !exempt && a.CanUseAPIKeys,
+			Admin:        a,
+			Exempt:       exempt,
+			Disable:      len(off) > 0,
+			DisableKinds: off,
 		})
 	}
 	slices.SortFunc(steps, func(x, y Step) int {
@@ -78,14 +97,15 @@ func Plan(admins []Admin, keys []APIKey, ex Exemptions, disableCapability bool) 
 			strays = append(strays, k)
 			continue
 		}
-		if id := k.UserOCID + "\x00" + k.ID + "\x00" + k.Fingerprint; !seen[id] {
+		if id := string(k.CredentialKind()) + "\x00" + k.UserOCID + "\x00" + k.ID + "\x00" + k.Fingerprint; !seen[id] {
 			seen[id] = true
 			s.Keys = append(s.Keys, k)
 		}
 	}
 	for i := range steps {
 		slices.SortFunc(steps[i].Keys, func(x, y APIKey) int {
-			return cmp.Or(cmp.Compare(x.Fingerprint, y.Fingerprint), cmp.Compare(x.ID, y.ID))
+			return cmp.Or(cmp.Compare(kindRank(x), kindRank(y)), cmp.Compare(x.Fingerprint, y.Fingerprint),
+				cmp.Compare(x.Description, y.Description), cmp.Compare(x.ID, y.ID))
 		})
 	}
 	return steps, strays
@@ -95,3 +115,5 @@ func Plan(admins []Admin, keys []APIKey, ex Exemptions, disableCapability bool) 
 // deliberately not part of it: the same domain reached by two spellings of its URL (from
 // IDENTITY_DOMAIN_URL and from ListDomains) must not make one administrator two.
 func ownerKey(userOCID string) string { return userOCID }
+
+func kindRank(c APIKey) int { return slices.Index(Kinds(), c.CredentialKind()) }

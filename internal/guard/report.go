@@ -63,16 +63,23 @@ type AdminReport struct {
 	Groups     []string    `json:"groups"`
 	Exempt     bool        `json:"exempt,omitempty"`
 	Keys       []KeyReport `json:"keys"`
-	Capability *KeyReport  `json:"apiKeyCapability,omitempty"` // set when DISABLE_API_KEY_CAPABILITY is on
+	Capability *KeyReport  `json:"apiKeyCapability,omitempty"` // set when DISABLE_API_KEY_CAPABILITY or DISABLE_CAPABILITIES is on
 }
 
 // KeyReport is one key's outcome. Fingerprints identify keys without revealing them.
 type KeyReport struct {
-	Fingerprint string  `json:"fingerprint,omitempty"`
-	ID          string  `json:"id,omitempty"`
-	Outcome     Outcome `json:"outcome"`
-	Reason      string  `json:"reason,omitempty"`
-	Code        string  `json:"code,omitempty"`
+	Fingerprint string `json:"fingerprint,omitempty"`
+	ID          string `json:"id,omitempty"`
+	// Kind, Description, Created and Expires name a credential other than an API key (never
+	// its secret); Capabilities are the kinds a capability entry switches off.
+	Kind         Kind       `json:"kind,omitempty"`
+	Description  string     `json:"description,omitempty"`
+	Created      *time.Time `json:"created,omitempty"`
+	Expires      *time.Time `json:"expires,omitempty"`
+	Capabilities []Kind     `json:"capabilities,omitempty"`
+	Outcome      Outcome    `json:"outcome"`
+	Reason       string     `json:"reason,omitempty"`
+	Code         string     `json:"code,omitempty"`
 }
 
 // PolicyFinding is a group that a tenancy policy makes an administrator group.

@@ -15,6 +15,11 @@ type Options struct {
 	DryRun            bool
 	Exempt            Exemptions
 	DisableCapability bool
+	// Credentials are the kinds deleted (ADMIN_CREDENTIALS); empty means API keys only.
+	Credentials []Kind
+	// DisableKinds are the capabilities switched off (DISABLE_CAPABILITIES); with
+	// DisableCapability, API keys are among them.
+	DisableKinds []Kind
 	// Concurrency bounds parallel writes (deletes, capability updates); the Identity APIs throttle.
 	Concurrency int
 	// IncludePolicyAdmins also enforces groups that a policy grants manage all-resources in
@@ -46,7 +51,7 @@ func Run(ctx context.Context, dir Directory, opt Options, rep *Report) {
 	admins, err := discover(ctx, dir, opt, rep)
 	var keys []APIKey
 	if err == nil {
-		keys, err = keysOf(ctx, dir, admins)
+		keys, err = keysOf(ctx, dir, admins, opt.Credentials)
 	}
 	if err != nil {
 		rep.Errors = append(rep.Errors, problem("discovery", err))
@@ -54,10 +59,14 @@ func Run(ctx context.Context, dir Directory, opt Options, rep *Report) {
 		rep.recount()
 		return
 	}
-	plan, strays := Plan(admins, keys, opt.Exempt, opt.DisableCapability)
+	plan, strays := PlanKinds(admins, keys, opt.Exempt, opt.DisableKinds)
 	for _, k := range strays {
+		what := "key " + k.Fingerprint
+		if k.CredentialKind() != KindAPIKeys {
+			what = k.Label()
+		}
 		rep.Warnings = append(rep.Warnings, Problem{Stage: "discovery",
-			Message: fmt.Sprintf("listing returned key %s of user %s, who is not an administrator; ignored", k.Fingerprint, k.UserOCID)})
+			Message: fmt.Sprintf("listing returned %s of user %s, who is not an administrator; ignored", what, k.UserOCID)})
 	}
 	rep.Admins = execute(ctx, dir, plan, opt)
 	rep.recount()
@@ -81,6 +90,13 @@ func (o Options) withDefaults() Options {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if len(o.Credentials) == 0 {
+		o.Credentials = []Kind{KindAPIKeys}
+	}
+	if o.DisableCapability && !slices.Contains(o.DisableKinds, KindAPIKeys) {
+		o.DisableKinds = append([]Kind{KindAPIKeys}, o.DisableKinds...)
+	}
+	o.DisableKinds = slices.Clip(o.DisableKinds)
 	return o
 }
 
@@ -137,8 +153,9 @@ func discover(ctx context.Context, dir Directory, opt Options, rep *Report) ([]A
 	return admins, nil
 }
 
-// keysOf lists the administrators' keys, one batched listing per identity domain.
-func keysOf(ctx context.Context, dir Directory, admins []Admin) ([]APIKey, error) {
+// keysOf lists the administrators' credentials of every configured kind, one batched listing
+// per identity domain and kind.
+func keysOf(ctx context.Context, dir Directory, admins []Admin, kinds []Kind) ([]APIKey, error) {
 	byDomain := map[string][]User{}
 	domains := map[string]Domain{}
 	var order []string
@@ -152,11 +169,16 @@ func keysOf(ctx context.Context, dir Directory, admins []Admin) ([]APIKey, error
 	}
 	var keys []APIKey
 	for _, k := range order {
-		ks, err := dir.APIKeys(ctx, domains[k], byDomain[k])
-		if err != nil {
-			return nil, fmt.Errorf("list API keys in domain %q: %w", domains[k].Name, err)
+		for _, kind := range kinds {
+			ks, err := listCredentials(ctx, dir, kind, domains[k], byDomain[k])
+			if err != nil && kind == KindAPIKeys {
+				return nil, fmt.Errorf("list API keys in domain %q: %w", domains[k].Name, err)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("list %s in domain %q: %w", kind, domains[k].Name, err)
+			}
+			keys = append(keys, ks...)
 		}
-		keys = append(keys, ks...)
 	}
 	return keys, nil
 }

@@ -116,6 +116,7 @@ func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, 
 		guard.Run(runCtx, dir, guard.Options{
 			Groups: cfg.AdminGroups, DryRun: cfg.DryRun || trig.DryRun, Exempt: guard.NewExemptions(cfg.ExemptUsers),
 			DisableCapability: cfg.DisableCapability, IncludePolicyAdmins: cfg.IncludePolicyAdmins,
+			Credentials: cfg.Credentials, DisableKinds: cfg.DisableKinds,
 			Concurrency: cfg.Concurrency, Reserve: cfg.Reserve, Logger: log,
 		}, rep)
 	}

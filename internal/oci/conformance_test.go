@@ -80,6 +80,7 @@ func tenancyOf(w directorytest.World) *ociemu.Tenancy {
 		}
 		tn.Domains = append(tn.Domains, d)
 	}
+	ociemu.AddCredentials(tn, 1) // every key holder also holds one credential of every other kind
 	ociemu.GrantFunction(tn)
 	return tn
 }
@@ -118,6 +119,27 @@ func (p emuProbe) KeyCount(domain, user string) int {
 		for _, u := range d.Users {
 			if u.UserName == user {
 				return len(u.APIKeys)
+			}
+		}
+	}
+	return -1
+}
+
+// CredentialCount implements directorytest.CredentialProbe.
+func (p emuProbe) CredentialCount(domain, user, kind string) int {
+	for _, d := range p.emu.Snapshot().Domains {
+		if d.DisplayName != domain {
+			continue
+		}
+		for _, u := range d.Users {
+			if u.UserName == user {
+				n := 0
+				for _, c := range u.Credentials {
+					if c.Kind == kind {
+						n++
+					}
+				}
+				return n
 			}
 		}
 	}

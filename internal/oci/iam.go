@@ -128,7 +128,8 @@ func (d *Directory) iamMembers(ctx context.Context, g guard.Group) ([]guard.User
 		users[i] = guard.User{Domain: g.Domain, ID: ids[i], OCID: ids[i], UserName: deref(resp.Name),
 			Active: resp.LifecycleState == identity.UserLifecycleStateActive,
 			// absent means the default, which is "can use API keys"
-			CanUseAPIKeys: caps == nil || caps.CanUseApiKeys == nil || *caps.CanUseApiKeys}
+			CanUseAPIKeys:   caps == nil || caps.CanUseApiKeys == nil || *caps.CanUseApiKeys,
+			CapabilitiesOff: iamCapabilitiesOff(caps)}
 		return nil
 	})
 	return users, err

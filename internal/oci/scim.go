@@ -18,7 +18,9 @@ const (
 	canUseAPIKeys   = capabilitiesURN + ":canUseApiKeys"
 	// memberAttributes are all the guard needs of a member. groups is requested so that every
 	// returned user's membership is checked here, not just trusted to the server's filter.
-	memberAttributes = "userName,ocid,active,groups," + canUseAPIKeys
+	memberAttributes = "userName,ocid,active,groups," + canUseAPIKeys + "," + capabilitiesURN + ":canUseAuthTokens," +
+		capabilitiesURN + ":canUseCustomerSecretKeys," + capabilitiesURN + ":canUseSmtpCredentials," +
+		capabilitiesURN + ":canUseOAuth2ClientCredentials," + capabilitiesURN + ":canUseDbCredentials"
 	// searchRequestSchema is the SCIM SearchRequest message (RFC 7644 §3.4.3), as the SDK's
 	// ApiKeySearchRequest.Schemas requires.
 	searchRequestSchema = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
@@ -92,7 +94,8 @@ func (d *Directory) scimMembers(ctx context.Context, g guard.Group) ([]guard.Use
 			users = append(users, guard.User{Domain: g.Domain, ID: deref(u.Id), OCID: deref(u.Ocid), UserName: deref(u.UserName),
 				Active: u.Active == nil || *u.Active,
 				// absent means the default, which is "can use API keys"
-				CanUseAPIKeys: caps == nil || caps.CanUseApiKeys == nil || *caps.CanUseApiKeys})
+				CanUseAPIKeys:   caps == nil || caps.CanUseApiKeys == nil || *caps.CanUseApiKeys,
+				CapabilitiesOff: scimCapabilitiesOff(caps)})
 		}
 		return len(resp.Resources), deref(resp.TotalResults), nil
 	})

@@ -37,7 +37,11 @@ const (
 	PermUserUpdate         = "USER_UPDATE"
 	PermUserAPIKeyRemove   = "USER_APIKEY_REMOVE"
 	PermUserUnblock        = "USER_UNBLOCK"
-	PermONSTopicPublish    = "ONS_TOPIC_PUBLISH"
+	// Credential removal permissions ("manage users" in the verb table below).
+	PermUserAuthTokenRemove  = "USER_AUTHTOKEN_REMOVE"
+	PermUserSecretKeyRemove  = "USER_SECRETKEY_REMOVE"
+	PermUserOAuth2CredRemove = "USER_OAUTH2_CLIENT_CRED_REMOVE"
+	PermONSTopicPublish      = "ONS_TOPIC_PUBLISH"
 )
 
 // OperationPermissions is the table the emulator enforces: every permission listed must be
@@ -55,6 +59,16 @@ const (
 // | DeleteApiKey             | USER_UPDATE and USER_APIKEY_REMOVE | iampolicyreference.htm               |
 // | UpdateUserCapabilities   | USER_UPDATE and USER_UNBLOCK       | ASSUMPTION (not in Oracle's table)   |
 // | PublishMessage           | ONS_TOPIC_PUBLISH                  | notificationpolicyreference.htm      |
+// | ListAuthTokens, ListCustomerSecretKeys, ListSmtpCredentials, ListOAuthClientCredentials, ListDbCredentials | USER_READ | iampolicyreference.htm (List… of a user's credentials, as ListApiKeys) |
+// | DeleteAuthToken          | USER_UPDATE and USER_AUTHTOKEN_REMOVE | iampolicyreference.htm            |
+// | DeleteCustomerSecretKey  | USER_UPDATE and USER_SECRETKEY_REMOVE | iampolicyreference.htm            |
+// | DeleteOAuthClientCredential | USER_UPDATE and USER_OAUTH2_CLIENT_CRED_REMOVE | iampolicyreference.htm |
+// | DeleteSmtpCredential, DeleteDbCredential | USER_UPDATE and USER_UNBLOCK | ASSUMPTION (no SMTP/DB credential permission in the verb table) |
+//
+// DeleteSmtpCredential and DeleteDbCredential: the verb table names no permission for SMTP or
+// DB credentials, so the emulator requires USER_UPDATE plus a manage-only permission, as for
+// UpdateUserCapabilities: "use users" is not enough (an assumption, at least as strict as
+// the removal permissions Oracle documents for the other kinds).
 //
 // UpdateUserCapabilities is absent from Oracle's operation table. Oracle's CIS landing zone
 // grants it under "manage users … where request.operation='UpdateUserCapabilities'", so
@@ -74,6 +88,17 @@ var OperationPermissions = map[string][]string{
 	OpDeleteApiKey:             {PermUserUpdate, PermUserAPIKeyRemove},
 	OpUpdateUserCapabilities:   {PermUserUpdate, PermUserUnblock},
 	OpPublishMessage:           {PermONSTopicPublish},
+
+	OpListAuthTokens:              {PermUserRead},
+	OpListCustomerSecretKeys:      {PermUserRead},
+	OpListSmtpCredentials:         {PermUserRead},
+	OpListOAuthClientCredentials:  {PermUserRead},
+	OpListDbCredentials:           {PermUserRead},
+	OpDeleteAuthToken:             {PermUserUpdate, PermUserAuthTokenRemove},
+	OpDeleteCustomerSecretKey:     {PermUserUpdate, PermUserSecretKeyRemove},
+	OpDeleteOAuthClientCredential: {PermUserUpdate, PermUserOAuth2CredRemove},
+	OpDeleteSmtpCredential:        {PermUserUpdate, PermUserUnblock},
+	OpDeleteDbCredential:          {PermUserUpdate, PermUserUnblock},
 }
 
 // verbPermissions is "Details for Verbs + Resource-Type Combinations" (iampolicyreference.htm

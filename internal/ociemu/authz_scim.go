@@ -69,6 +69,17 @@ var SCIMOperationRoles = map[string][]string{
 	OpScimSearchApiKeys: scimReadRoles,
 	OpScimDeleteApiKey:  scimWriteRoles,
 	OpScimPatchUser:     scimWriteRoles,
+	// Credentials other than API keys: the same assumption, reads and writes.
+	OpScimSearchAuthTokens:              scimReadRoles,
+	OpScimSearchCustomerSecretKeys:      scimReadRoles,
+	OpScimSearchSmtpCredentials:         scimReadRoles,
+	OpScimSearchOAuth2ClientCredentials: scimReadRoles,
+	OpScimSearchUserDbCredentials:       scimReadRoles,
+	OpScimDeleteAuthToken:               scimWriteRoles,
+	OpScimDeleteCustomerSecretKey:       scimWriteRoles,
+	OpScimDeleteSmtpCredential:          scimWriteRoles,
+	OpScimDeleteOAuth2ClientCredential:  scimWriteRoles,
+	OpScimDeleteUserDbCredential:        scimWriteRoles,
 }
 
 // functionRoles returns the domain roles the function holds in di, through the dynamic

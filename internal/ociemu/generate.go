@@ -18,6 +18,10 @@ type GenSpec struct {
 	OtherKeyFraction float64 // fraction of non-admin users holding one key each
 	AdminsLast       bool    // admins take the last user-list positions (the last page)
 	Decoys           bool    // add look-alikes that a correct guard must tell apart, see Generate
+	// Credentials gives every user who holds an API key (admins, non-admins, decoys) one
+	// credential of every other kind too (see addCredentials); off by default so that
+	// existing seeds keep their tenancies.
+	Credentials bool
 }
 
 // Names used by Generate, exported so tests can find the interesting parts.
@@ -97,6 +101,9 @@ func Generate(spec GenSpec) *Tenancy {
 		g.addDecoys(t, &def, plain, security.ID)
 	}
 	t.Domains = append([]Domain{def}, t.Domains...)
+	if spec.Credentials {
+		g.addCredentials(t)
+	}
 	GrantFunction(t)
 	return t
 }
@@ -128,6 +135,13 @@ func FunctionStatements(dg string) []string {
 		subject + "manage users in tenancy where any {request.operation = 'ListUsers', request.operation = 'GetUser', " +
 			"request.operation = 'ListUserGroupMemberships', request.operation = 'ListApiKeys', " +
 			"request.operation = 'DeleteApiKey', request.operation = 'UpdateUserCapabilities'}",
+		// Credentials other than API keys: List… USER_READ; Delete… USER_UPDATE plus the
+		// kind's removal permission (see OperationPermissions).
+		subject + "manage users in tenancy where any {request.operation = 'ListAuthTokens', request.operation = 'DeleteAuthToken', " +
+			"request.operation = 'ListCustomerSecretKeys', request.operation = 'DeleteCustomerSecretKey', " +
+			"request.operation = 'ListSmtpCredentials', request.operation = 'DeleteSmtpCredential', " +
+			"request.operation = 'ListOAuthClientCredentials', request.operation = 'DeleteOAuthClientCredential', " +
+			"request.operation = 'ListDbCredentials', request.operation = 'DeleteDbCredential'}",
 	}
 }
 
@@ -281,3 +295,30 @@ func fakePEM(seed []byte) string {
 	b.WriteString("\n-----END PUBLIC KEY-----\n")
 	return b.String()
 }
+
+// addCredentials gives every user holding an API key one credential of every other kind, each
+// with a secret-looking value, and one expiring in 2030 where the kind has an expiry. It runs
+// after everything else so that the random sequence of existing seeds is unchanged.
+func (g *generator) addCredentials(t *Tenancy) {
+	for di := range t.Domains {
+		for ui := range t.Domains[di].Users {
+			u := &t.Domains[di].Users[ui]
+			if len(u.APIKeys) == 0 {
+				continue
+			}
+			for _, kind := range CredentialKinds() {
+				var secret [24]byte
+				binary.LittleEndian.PutUint64(secret[:8], g.rng.Uint64())
+				binary.LittleEndian.PutUint64(secret[8:16], g.rng.Uint64())
+				binary.LittleEndian.PutUint64(secret[16:], g.rng.Uint64())
+				u.Credentials = append(u.Credentials, Credential{Kind: kind, ID: g.scimID(), OCID: g.ocid("credential"),
+					Description: u.UserName + " " + kind, Secret: "SECRET-" + base64.RawURLEncoding.EncodeToString(secret[:]),
+					Expires: "2030-01-01T00:00:00Z"})
+			}
+		}
+	}
+}
+
+// AddCredentials gives t's key holders one credential of every kind besides API keys, as
+// GenSpec.Credentials does, for tenancies built (or changed) by hand.
+func AddCredentials(t *Tenancy, seed int64) { newGenerator(seed).addCredentials(t) }

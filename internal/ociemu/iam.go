@@ -25,6 +25,7 @@ func (s *Server) iamRoutes() *http.ServeMux {
 	s.handle(mux, iamPrefix+"/users/{userId}/apiKeys/{fingerprint}", map[string]route{http.MethodDelete: {OpDeleteApiKey, s.deleteAPIKey}})
 	s.handle(mux, iamPrefix+"/policies", map[string]route{http.MethodGet: {OpListPolicies, s.listPolicies}})
 	s.handle(mux, iamPrefix+"/users/{userId}/capabilities", map[string]route{http.MethodPut: {OpUpdateUserCapabilities, s.updateCapabilities}})
+	s.credentialRoutesIAM(mux)
 	s.handleUnknown(mux)
 	return mux
 }
@@ -312,15 +313,17 @@ func (s *Server) listPolicies(w http.ResponseWriter, r *http.Request, _ []byte) 
 	})
 }
 
-// capabilitiesDetails is UpdateUserCapabilitiesDetails. Only canUseApiKeys is stored; the
-// others are accepted because the SDK model allows them.
+// capabilitiesDetails is UpdateUserCapabilitiesDetails (identity/update_user_capabilities_details.go:
+// note canUseDBCredentials, spelled so in the request only). canUseConsolePassword is accepted
+// but not stored; absent fields are kept.
 type capabilitiesDetails struct {
-	CanUseConsolePassword    *bool `json:"canUseConsolePassword"`
-	CanUseApiKeys            *bool `json:"canUseApiKeys"`
-	CanUseAuthTokens         *bool `json:"canUseAuthTokens"`
-	CanUseSmtpCredentials    *bool `json:"canUseSmtpCredentials"`
-	CanUseDBCredentials      *bool `json:"canUseDBCredentials"`
-	CanUseCustomerSecretKeys *bool `json:"canUseCustomerSecretKeys"`
+	CanUseConsolePassword         *bool `json:"canUseConsolePassword"`
+	CanUseApiKeys                 *bool `json:"canUseApiKeys"`
+	CanUseAuthTokens              *bool `json:"canUseAuthTokens"`
+	CanUseSmtpCredentials         *bool `json:"canUseSmtpCredentials"`
+	CanUseDBCredentials           *bool `json:"canUseDBCredentials"`
+	CanUseCustomerSecretKeys      *bool `json:"canUseCustomerSecretKeys"`
+	CanUseOAuth2ClientCredentials *bool `json:"canUseOAuth2ClientCredentials"`
 }
 
 func (s *Server) updateCapabilities(w http.ResponseWriter, r *http.Request, body []byte) {
@@ -340,6 +343,12 @@ func (s *Server) updateCapabilities(w http.ResponseWriter, r *http.Request, body
 	}
 	if d.CanUseApiKeys != nil {
 		s.store.def.setCanUseAPIKeys(ui, *d.CanUseApiKeys)
+	}
+	for kind, v := range map[string]*bool{CredAuthTokens: d.CanUseAuthTokens, CredCustomerSecretKeys: d.CanUseCustomerSecretKeys,
+		CredSMTPCredentials: d.CanUseSmtpCredentials, CredOAuth2ClientCredentials: d.CanUseOAuth2ClientCredentials, CredDBCredentials: d.CanUseDBCredentials} {
+		if v != nil {
+			s.store.def.setCapability(ui, kind, *v)
+		}
 	}
 	writeJSON(w, http.StatusOK, toIAMUser(s.tenancyID, &s.store.def.d.Users[ui]))
 }

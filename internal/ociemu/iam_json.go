@@ -12,12 +12,13 @@ import (
 const timeCreated = "2024-01-15T09:30:00.000Z"
 
 type iamCapabilities struct {
-	CanUseConsolePassword    bool `json:"canUseConsolePassword"`
-	CanUseApiKeys            bool `json:"canUseApiKeys"`
-	CanUseAuthTokens         bool `json:"canUseAuthTokens"`
-	CanUseSmtpCredentials    bool `json:"canUseSmtpCredentials"`
-	CanUseDbCredentials      bool `json:"canUseDbCredentials"`
-	CanUseCustomerSecretKeys bool `json:"canUseCustomerSecretKeys"`
+	CanUseConsolePassword         bool `json:"canUseConsolePassword"`
+	CanUseApiKeys                 bool `json:"canUseApiKeys"`
+	CanUseAuthTokens              bool `json:"canUseAuthTokens"`
+	CanUseSmtpCredentials         bool `json:"canUseSmtpCredentials"`
+	CanUseDbCredentials           bool `json:"canUseDbCredentials"`
+	CanUseCustomerSecretKeys      bool `json:"canUseCustomerSecretKeys"`
+	CanUseOAuth2ClientCredentials bool `json:"canUseOAuth2ClientCredentials"`
 }
 
 type iamUser struct {
@@ -112,8 +113,9 @@ func toIAMUser(tenancyID string, u *User) iamUser {
 		Email: u.Email, EmailVerified: u.Email != "", ExternalIdentifier: u.ID,
 		TimeCreated: timeCreated, LifecycleState: lifecycle(u.Active),
 		Capabilities: iamCapabilities{
-			CanUseConsolePassword: true, CanUseApiKeys: u.CanUseAPIKeys, CanUseAuthTokens: true,
-			CanUseSmtpCredentials: true, CanUseDbCredentials: true, CanUseCustomerSecretKeys: true,
+			CanUseConsolePassword: true, CanUseApiKeys: u.CanUseAPIKeys, CanUseAuthTokens: u.canUse(CredAuthTokens),
+			CanUseSmtpCredentials: u.canUse(CredSMTPCredentials), CanUseDbCredentials: u.canUse(CredDBCredentials),
+			CanUseCustomerSecretKeys: u.canUse(CredCustomerSecretKeys), CanUseOAuth2ClientCredentials: u.canUse(CredOAuth2ClientCredentials),
 		},
 		FreeformTags: map[string]string{},
 	}

@@ -66,6 +66,23 @@ type User struct {
 	Active        bool     `json:"active"`
 	CanUseAPIKeys bool     `json:"canUseApiKeys"`
 	APIKeys       []APIKey `json:"apiKeys,omitempty"`
+	// Credentials are the user's other long-lived credentials, every kind in one list (see
+	// credentials.go); CapabilitiesOff are the kinds whose canUse… capability is false.
+	Credentials     []Credential `json:"credentials,omitempty"`
+	CapabilitiesOff []string     `json:"capabilitiesOff,omitempty"`
+}
+
+// Credential is an auth token, customer secret key, SMTP credential, OAuth 2.0 client
+// credential or DB credential (Kind: the Cred* constants). Secret is the value a leak would
+// expose (token, secret key, password, client secret); the emulator keeps it so that tests can
+// prove it never reaches the function's output.
+type Credential struct {
+	Kind        string `json:"kind"`
+	ID          string `json:"id"`   // SCIM id
+	OCID        string `json:"ocid"` // the IAM API's id
+	Description string `json:"description,omitempty"`
+	Secret      string `json:"secret"`
+	Expires     string `json:"expires,omitempty"` // RFC 3339; empty: does not expire
 }
 
 // Group is a domain group; Members holds user OCIDs of the same domain.
@@ -122,6 +139,8 @@ func (t *Tenancy) Clone() Tenancy {
 		d.Users = make([]User, len(d.Users))
 		for j, u := range t.Domains[i].Users {
 			u.APIKeys = append([]APIKey(nil), u.APIKeys...)
+			u.Credentials = append([]Credential(nil), u.Credentials...)
+			u.CapabilitiesOff = append([]string(nil), u.CapabilitiesOff...)
 			d.Users[j] = u
 		}
 		if d.DynamicGroupRoles != nil {
@@ -158,6 +177,21 @@ func (t *Tenancy) KeyRefs() []string {
 		for _, u := range d.Users {
 			for _, k := range u.APIKeys {
 				out = append(out, d.DisplayName+"/"+u.OCID+"/"+k.Fingerprint)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// CredentialRefs lists every credential other than API keys as
+// "domain/user OCID/kind/id", sorted.
+func (t *Tenancy) CredentialRefs() []string {
+	var out []string
+	for _, d := range t.Domains {
+		for _, u := range d.Users {
+			for _, c := range u.Credentials {
+				out = append(out, d.DisplayName+"/"+u.OCID+"/"+c.Kind+"/"+c.ID)
 			}
 		}
 	}

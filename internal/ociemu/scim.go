@@ -24,6 +24,7 @@ func (s *Server) scimRoutes(mux *http.ServeMux, di *domainIndex) {
 	s.handleIn(di, mux, scimPrefix+"/ApiKeys/{id}", map[string]route{http.MethodDelete: {OpScimDeleteApiKey, s.scimDeleteAPIKey(di)}})
 	s.handleIn(di, mux, scimPrefix+"/Users/.search", map[string]route{http.MethodPost: {OpScimSearchUsers, s.scimSearchUsers(di)}})
 	s.handleIn(di, mux, scimPrefix+"/ApiKeys/.search", map[string]route{http.MethodPost: {OpScimSearchApiKeys, s.scimSearchAPIKeys(di)}})
+	s.credentialRoutesSCIM(mux, di)
 	s.handleUnknown(mux)
 }
 
@@ -279,18 +280,20 @@ func (s *Server) scimPatchUser(di *domainIndex) handlerFunc {
 			writeFailure(w, badRequest("body must be a PatchOp with at least one operation"))
 			return
 		}
-		var values []bool
+		values := map[string]bool{}
 		for _, op := range p.Operations {
 			if o := strings.ToLower(op.Op); o != "replace" && o != "add" {
 				writeFailure(w, badRequest("unsupported patch op "+op.Op))
 				return
 			}
-			v, err := canUseAPIKeysValue(op.Path, op.Value)
+			v, err := capabilityValues(op.Path, op.Value)
 			if err != nil {
 				writeFailure(w, err)
 				return
 			}
-			values = append(values, v)
+			for a, b := range v {
+				values[a] = b
+			}
 		}
 		s.store.mu.Lock()
 		ui, ok := di.userByID[r.PathValue("id")]
@@ -301,7 +304,7 @@ func (s *Server) scimPatchUser(di *domainIndex) handlerFunc {
 		}
 		var doc map[string]any
 		if ok {
-			di.setCanUseAPIKeys(ui, values[len(values)-1])
+			di.applyCapabilities(ui, values)
 			doc = s.userDoc(di, ui)
 		}
 		s.store.mu.Unlock()
@@ -311,24 +314,4 @@ func (s *Server) scimPatchUser(di *domainIndex) handlerFunc {
 		}
 		writeJSON(w, http.StatusOK, parseProjection(r).apply(doc))
 	}
-}
-
-func canUseAPIKeysValue(path string, raw json.RawMessage) (bool, error) {
-	switch {
-	case strings.EqualFold(path, pathCanUseAPIKey):
-		var v bool
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return false, badRequest("canUseApiKeys must be a boolean")
-		}
-		return v, nil
-	case strings.EqualFold(path, extCapabilities):
-		var v struct {
-			CanUseAPIKeys *bool `json:"canUseApiKeys"`
-		}
-		if err := json.Unmarshal(raw, &v); err != nil || v.CanUseAPIKeys == nil {
-			return false, badRequest("the capabilities value must hold a boolean canUseApiKeys")
-		}
-		return *v.CanUseAPIKeys, nil
-	}
-	return false, badRequest("unsupported patch path " + path)
 }

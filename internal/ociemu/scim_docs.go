@@ -47,9 +47,9 @@ func (s *Server) userDoc(di *domainIndex, ui int) map[string]any {
 		"meta":            meta("User", di.url+"/admin/v1/Users/"+u.ID),
 		"groups":          groups,
 		extCapabilities: map[string]any{
-			"canUseApiKeys": u.CanUseAPIKeys, "canUseAuthTokens": true, "canUseConsolePassword": true,
-			"canUseCustomerSecretKeys": true, "canUseOAuth2ClientCredentials": true,
-			"canUseSmtpCredentials": true, "canUseDbCredentials": true, "canUseConsole": true,
+			"canUseApiKeys": u.CanUseAPIKeys, "canUseAuthTokens": u.canUse(CredAuthTokens), "canUseConsolePassword": true,
+			"canUseCustomerSecretKeys": u.canUse(CredCustomerSecretKeys), "canUseOAuth2ClientCredentials": u.canUse(CredOAuth2ClientCredentials),
+			"canUseSmtpCredentials": u.canUse(CredSMTPCredentials), "canUseDbCredentials": u.canUse(CredDBCredentials), "canUseConsole": true,
 		},
 	}
 	if u.Email != "" {

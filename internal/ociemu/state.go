@@ -32,6 +32,8 @@ type domainIndex struct {
 	userDocs  []map[string]any
 	groupDocs []map[string]any
 	keyOrder  []keyRef // all keys in user order; nil when stale
+	// credOrder holds, per credential kind, the domain's credentials in user order; nil when stale.
+	credOrder map[string][]keyRef
 }
 
 type keyRef struct{ user, key int }

@@ -77,11 +77,11 @@ const (
 
 // Operations lists every OCI operation the function calls.
 func Operations() []string {
-	return []string{
+	return append([]string{
 		OpListDomains, OpListPolicies, OpListCompartments, OpPublishMessage,
 		OpListGroups, OpGetGroup, OpListUserGroupMemberships, OpGetUser, OpListApiKeys, OpDeleteApiKey, OpUpdateUserCapabilities,
 		OpSCIMListGroups, OpSCIMListUsers, OpSCIMSearchApiKeys, OpSCIMDeleteApiKey, OpSCIMPatchUser,
-	}
+	}, credentialOperations()...)
 }
 
 // IsSCIM says whether op is an Identity Domains (SCIM) operation, authorized by a domain role.
@@ -116,6 +116,12 @@ type Features struct {
 	SecondaryDomains  bool
 	DisableCapability bool
 	Notifications     bool
+	// Credentials are the credential kinds beyond API keys that are deleted
+	// (ADMIN_CREDENTIALS; Kind* constants); API keys always are.
+	Credentials []string
+	// DisableCapabilities are the kinds whose capability is switched off
+	// (DISABLE_CAPABILITIES); any one needs UpdateUserCapabilities, like DisableCapability.
+	DisableCapabilities []string
 }
 
 func (f Features) api() string {
@@ -168,6 +174,9 @@ func Required(f Features) []Statement {
 }
 
 func needed(feature Feature, f Features) bool {
+	if need, isKind := credentialFeatureNeeded(feature, f); isKind {
+		return need
+	}
 	switch feature {
 	case FeatureCore:
 		return true
@@ -178,7 +187,7 @@ func needed(feature Feature, f Features) bool {
 	case FeatureSubCompartments:
 		return f.SecondaryDomains
 	case FeatureDisableCapability:
-		return f.DisableCapability && f.UsesIAM()
+		return f.disablesAny() && f.UsesIAM()
 	case FeatureNotifications:
 		return f.Notifications
 	}

@@ -121,7 +121,11 @@ func TestRequiredPerFamily(t *testing.T) {
 			t.Errorf("%+v: ListCompartments granted = %v", f, has(OpListCompartments))
 		}
 	}
-	all := Required(Features{SecondaryDomains: true, DisableCapability: true, Notifications: true})
+	var kinds []string
+	for _, c := range CredentialKinds {
+		kinds = append(kinds, c.Kind)
+	}
+	all := Required(Features{SecondaryDomains: true, DisableCapability: true, Notifications: true, Credentials: kinds})
 	if len(all) != len(All()) {
 		t.Errorf("auto with every feature on: %d statements, want every one of %d", len(all), len(All()))
 	}
@@ -193,5 +197,32 @@ func TestAllReturnsACopy(t *testing.T) {
 	b := All()
 	if b[0].Template == "changed" || b[0].Operations[0] == "changed" {
 		t.Error("All() exposes the package's list to mutation")
+	}
+}
+
+// Each credential kind's statement is required exactly when that kind is configured and the
+// IAM family serves the Default domain, and it authorizes that kind's List and Delete only.
+func TestRequiredPerCredentialKind(t *testing.T) {
+	for _, c := range CredentialKinds {
+		for _, api := range []string{APIAuto, APIIAM, APISCIM} {
+			with := Required(Features{IdentityAPI: api, Credentials: []string{c.Kind}})
+			without := Required(Features{IdentityAPI: api})
+			grants := func(sts []Statement, op string) bool {
+				return slices.ContainsFunc(sts, func(s Statement) bool { return slices.Contains(s.Operations, op) })
+			}
+			wantIAM := api != APISCIM
+			if grants(with, c.IAMList) != wantIAM || grants(with, c.IAMDelete) != wantIAM {
+				t.Errorf("%s, %s configured: %s/%s granted = %v, want %v", api, c.Kind, c.IAMList, c.IAMDelete, grants(with, c.IAMList), wantIAM)
+			}
+			if grants(without, c.IAMList) || grants(without, c.IAMDelete) {
+				t.Errorf("%s, %s not configured: its operations are granted", api, c.Kind)
+			}
+			if !slices.Contains(DomainRole.Operations, c.SCIMSearch) || !slices.Contains(DomainRole.Operations, c.SCIMDelete) {
+				t.Errorf("domain role does not list %s/%s", c.SCIMSearch, c.SCIMDelete)
+			}
+		}
+	}
+	if n, m := len(Required(Features{DisableCapabilities: []string{KindAuthTokens}})), len(Required(Features{DisableCapability: true})); n != m {
+		t.Errorf("DISABLE_CAPABILITIES=auth-tokens needs %d statements, DISABLE_API_KEY_CAPABILITY %d: both need exactly UpdateUserCapabilities", n, m)
 	}
 }

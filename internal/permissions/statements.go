@@ -72,6 +72,49 @@ var statements = []Statement{
 		Source:     iamRef + " (the operation is not in its table; the CIS OCI Landing Zone grants it the same way) and General Variables for All Requests: request.operation",
 		Operations: []string{OpUpdateUserCapabilities},
 	},
+	// One statement per credential kind (ADMIN_CREDENTIALS), narrowed like the API-key one to
+	// the kind's List and Delete operations. Permissions from iamRef where its table names the
+	// operation: List… needs USER_READ; DeleteAuthToken USER_UPDATE + USER_AUTHTOKEN_REMOVE,
+	// DeleteCustomerSecretKey USER_UPDATE + USER_SECRETKEY_REMOVE, DeleteOAuthClientCredential
+	// USER_UPDATE + USER_OAUTH2_CLIENT_CRED_REMOVE (all "manage users" permissions in its verb
+	// table). DeleteSmtpCredential and DeleteDbCredential: ASSUMPTION, the verb table lists no
+	// SMTP or DB credential permission; the condition names the operation, as for
+	// UpdateUserCapabilities, so manage users covers whatever they check.
+	{
+		Feature:    FeatureAuthTokens,
+		Template:   "Allow dynamic-group {{dg}} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
+		Why:        "Lists and deletes admins' auth tokens (ADMIN_CREDENTIALS includes auth-tokens); the condition allows these two operations only.",
+		Source:     iamRef + ": ListAuthTokens needs USER_READ; DeleteAuthToken needs USER_UPDATE and USER_AUTHTOKEN_REMOVE",
+		Operations: []string{OpListAuthTokens, OpDeleteAuthToken},
+	},
+	{
+		Feature:    FeatureCustomerSecretKeys,
+		Template:   "Allow dynamic-group {{dg}} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
+		Why:        "Lists and deletes admins' customer secret keys (ADMIN_CREDENTIALS includes customer-secret-keys); the condition allows these two operations only.",
+		Source:     iamRef + ": ListCustomerSecretKeys needs USER_READ; DeleteCustomerSecretKey needs USER_UPDATE and USER_SECRETKEY_REMOVE",
+		Operations: []string{OpListCustomerSecretKeys, OpDeleteCustomerSecretKey},
+	},
+	{
+		Feature:    FeatureSMTPCredentials,
+		Template:   "Allow dynamic-group {{dg}} to manage users in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
+		Why:        "Lists and deletes admins' SMTP credentials (ADMIN_CREDENTIALS includes smtp-credentials); the condition allows these two operations only.",
+		Source:     iamRef + ": ListSmtpCredentials needs USER_READ; DeleteSmtpCredential's permissions are not in the table (assumed manage users; the condition names the operation)",
+		Operations: []string{OpListSmtpCredentials, OpDeleteSmtpCredential},
+	},
+	{
+		Feature:    FeatureOAuth2ClientCredentials,
+		Template:   "Allow dynamic-group {{dg}} to manage users in tenancy where any {request.operation='ListOAuthClientCredentials', request.operation='DeleteOAuthClientCredential'}",
+		Why:        "Lists and deletes admins' OAuth 2.0 client credentials (ADMIN_CREDENTIALS includes oauth2-client-credentials); the condition allows these two operations only.",
+		Source:     iamRef + ": ListOAuthClientCredentials needs USER_READ; DeleteOAuthClientCredential needs USER_UPDATE and USER_OAUTH2_CLIENT_CRED_REMOVE",
+		Operations: []string{OpListOAuthClientCredentials, OpDeleteOAuthClientCredential},
+	},
+	{
+		Feature:    FeatureDBCredentials,
+		Template:   "Allow dynamic-group {{dg}} to manage users in tenancy where any {request.operation='ListDbCredentials', request.operation='DeleteDbCredential'}",
+		Why:        "Lists and deletes admins' database credentials (ADMIN_CREDENTIALS includes db-credentials); the condition allows these two operations only.",
+		Source:     iamRef + ": ListDbCredentials needs USER_READ; DeleteDbCredential's permissions are not in the table (assumed manage users; the condition names the operation)",
+		Operations: []string{OpListDbCredentials, OpDeleteDbCredential},
+	},
 	{
 		Feature:    FeatureNotifications,
 		Template:   "Allow dynamic-group {{dg}} to use ons-topics in compartment id {{topic_compartment}} where request.permission='ONS_TOPIC_PUBLISH'",
@@ -100,5 +143,5 @@ var DomainRole = Role{
 	Name:       "Identity Domain Administrator",
 	Why:        "Lets the dynamic group list groups and users, list and delete users' API keys and update their capabilities through the Identity Domains API; it is the domain's superuser role, so grant it only where secondary domains or IDENTITY_API=scim need it.",
 	Source:     roleRef + "; Managing Users, Required Policy or Role (about-managing-users.htm)",
-	Operations: []string{OpSCIMListGroups, OpSCIMListUsers, OpSCIMSearchApiKeys, OpSCIMDeleteApiKey, OpSCIMPatchUser},
+	Operations: append([]string{OpSCIMListGroups, OpSCIMListUsers, OpSCIMSearchApiKeys, OpSCIMDeleteApiKey, OpSCIMPatchUser}, scimCredentialOperations()...),
 }

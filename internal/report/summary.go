@@ -69,10 +69,10 @@ func Text(r *guard.Report) string {
 		}
 		fmt.Fprintf(&b, "\n%s (%s, domain %s)%s\n", a.UserName, a.OCID, a.Domain, map[bool]string{true: " EXEMPT"}[a.Exempt])
 		for _, k := range a.Keys {
-			fmt.Fprintf(&b, "  key %s: %s%s\n", k.Fingerprint, k.Outcome, suffix(k))
+			fmt.Fprintf(&b, "  %s: %s%s\n", credentialName(k), k.Outcome, suffix(k))
 		}
 		if a.Capability != nil {
-			fmt.Fprintf(&b, "  canUseApiKeys: %s%s\n", a.Capability.Outcome, suffix(*a.Capability))
+			fmt.Fprintf(&b, "  %s: %s%s\n", capabilityName(*a.Capability), a.Capability.Outcome, suffix(*a.Capability))
 		}
 	}
 	if len(r.Policy) > 0 {
@@ -106,4 +106,37 @@ func hint(p guard.Problem) string {
 		return ""
 	}
 	return "\n  Hint: " + p.Hint
+}
+
+// credentialName names a credential as an operator recognises it: an API key by fingerprint;
+// any other kind by kind, description, id, creation and expiry (never its secret).
+func credentialName(k guard.KeyReport) string {
+	if k.Kind == "" || k.Kind == guard.KindAPIKeys {
+		return "key " + k.Fingerprint
+	}
+	s := string(k.Kind)
+	if k.Description != "" {
+		s += fmt.Sprintf(" %q", k.Description)
+	}
+	s += " " + k.ID
+	if k.Created != nil {
+		s += ", created " + k.Created.UTC().Format("2006-01-02")
+	}
+	if k.Expires != nil {
+		s += ", expires " + k.Expires.UTC().Format("2006-01-02")
+	}
+	return s
+}
+
+// capabilityName is "canUseApiKeys" when only API keys are switched off (as before), else the
+// kinds switched off.
+func capabilityName(k guard.KeyReport) string {
+	if len(k.Capabilities) == 0 || len(k.Capabilities) == 1 && k.Capabilities[0] == guard.KindAPIKeys {
+		return "canUseApiKeys"
+	}
+	names := make([]string, len(k.Capabilities))
+	for i, c := range k.Capabilities {
+		names[i] = string(c)
+	}
+	return "capabilities " + strings.Join(names, ",")
 }

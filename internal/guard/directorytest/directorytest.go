@@ -81,6 +81,66 @@ func Run(t *testing.T, h Harness) {
 	t.Run("DisabledCapabilityShows", func(t *testing.T) { testDisable(t, h) })
 	t.Run("ListingThatIgnoresItsFilterIsRefused", func(t *testing.T) { testLiar(t, h) })
 	t.Run("NothingAfterTheDeadline", func(t *testing.T) { testDeadline(t, h) })
+	t.Run("CredentialsOfEveryKind", func(t *testing.T) { testCredentials(t, h) })
+}
+
+// CredentialProbe is a Probe whose backend gives every user who holds an API key one
+// credential of every other kind.
+type CredentialProbe interface {
+	CredentialCount(domain, user, kind string) int
+}
+
+// testCredentials: for a Directory that serves other credential kinds, each kind is listed
+// for exactly the given users, a delete takes one credential and a second delete of it is
+// ErrNotFound, and DisableCapabilities shows in Members for that user only.
+func testCredentials(t *testing.T, h Harness) {
+	dir, probe := h.Open(t, decoyWorld(h.SecondaryDomains))
+	cd, ok := dir.(guard.CredentialDirectory)
+	cp, ok2 := probe.(CredentialProbe)
+	if !ok || !ok2 {
+		t.Skipf("%s serves API keys only (no guard.CredentialDirectory or CredentialProbe)", h.Name)
+	}
+	g, ms, _ := adminKeys(t, dir)
+	others := slices.DeleteFunc(slices.Clone(guard.Kinds()), func(k guard.Kind) bool { return k == guard.KindAPIKeys })
+	for _, k := range others {
+		cs, err := cd.Credentials(t.Context(), k, g.Domain, ms)
+		if err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+		if len(cs) != 2 { // alice and bob hold keys, so one of each kind each
+			t.Fatalf("%s: %d credentials of alice and bob, want 2: %+v", k, len(cs), cs)
+		}
+		if err := cd.DeleteCredential(t.Context(), cs[0]); err != nil {
+			t.Fatalf("delete %s: %v", k, err)
+		}
+		if err := cd.DeleteCredential(t.Context(), cs[0]); !errors.Is(err, guard.ErrNotFound) {
+			t.Errorf("second delete of %s = %v, want ErrNotFound", k, err)
+		}
+		left, err := cd.Credentials(t.Context(), k, g.Domain, ms)
+		if err != nil || len(left) != 1 || left[0].ID == cs[0].ID {
+			t.Errorf("%s after the delete: %+v, %v", k, left, err)
+		}
+		if n := cp.CredentialCount("Default", "carol", string(k)); n != 1 {
+			t.Errorf("carol holds %d %s, want 1", n, k)
+		}
+		if h.SecondaryDomains && cp.CredentialCount("Engineering", "alice", string(k)) != 1 {
+			t.Errorf("Engineering/alice lost a %s to a delete in the Default domain", k)
+		}
+	}
+	if err := cd.DisableCapabilities(t.Context(), ms[0], guard.Kinds()); err != nil {
+		t.Fatal(err)
+	}
+	after, err := dir.Members(t.Context(), g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range after {
+		for _, k := range guard.Kinds() {
+			if want := m.OCID != ms[0].OCID; m.CanUse(k) != want {
+				t.Errorf("%s can use %s = %v, want %v", m.UserName, k, m.CanUse(k), want)
+			}
+		}
+	}
 }
 
 func users(prefix string, n, keys int) []User {

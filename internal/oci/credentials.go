@@ -1,0 +1,448 @@
+package oci
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/oracle/oci-go-sdk/v65/common"
+	"github.com/oracle/oci-go-sdk/v65/identity"
+	"github.com/oracle/oci-go-sdk/v65/identitydomains"
+
+	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
+	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
+)
+
+// Credentials other than API keys (ADMIN_CREDENTIALS), through the family that serves the
+// domain, with the same rules as API keys: IAM lists one user per call (ListAuthTokens …,
+// which have no batch form), SCIM lists 50 users per POST /<Resource>/.search with an "or"
+// filter on user.ocid (idcsSearchable in the SDK schema of every credential's user). Only
+// what names a credential is read: id, description, creation and expiry; never the token,
+// secret key, password or client secret.
+
+var _ guard.CredentialDirectory = (*Directory)(nil)
+
+// credentialAttributes are requested of every SCIM credential search: the secret-bearing
+// attributes (token, secretKey, password, secret, dbPassword …) are left out.
+var credentialAttributes = []string{"ocid", "user", "description", "expiresOn", "meta"}
+
+// nameAttribute is the attribute a kind's SCIM resource is named by besides description.
+var nameAttribute = map[guard.Kind]string{guard.KindOAuth2ClientCredentials: "name", guard.KindDBCredentials: "name"}
+
+func kindOps(k guard.Kind) (permissions.CredentialOps, error) {
+	ops, ok := permissions.CredentialOpsFor(string(k))
+	if !ok {
+		return ops, fmt.Errorf("credential kind %q is not served by this directory", k)
+	}
+	return ops, nil
+}
+
+// Credentials lists the users' credentials of kind k, all of one identity domain.
+func (d *Directory) Credentials(ctx context.Context, k guard.Kind, dom guard.Domain, users []guard.User) ([]guard.Credential, error) {
+	ops, err := kindOps(k)
+	if err != nil {
+		return nil, err
+	}
+	if dom.API == permissions.APIIAM {
+		return d.iamCredentials(ctx, k, ops, dom, users)
+	}
+	return d.scimCredentials(ctx, k, ops, dom, users)
+}
+
+// DeleteCredential deletes one credential other than an API key.
+func (d *Directory) DeleteCredential(ctx context.Context, c guard.Credential) error {
+	ops, err := kindOps(c.Kind)
+	if err != nil {
+		return err
+	}
+	if c.Domain.API == permissions.APIIAM {
+		return d.iamDeleteCredential(ctx, ops, c)
+	}
+	return d.scimDeleteCredential(ctx, ops, c)
+}
+
+// DisableCapabilities switches off the users' capabilities of the given kinds in one update.
+func (d *Directory) DisableCapabilities(ctx context.Context, u guard.User, kinds []guard.Kind) error {
+	if u.Domain.API == permissions.APIIAM {
+		return d.iamDisableKinds(ctx, u, kinds)
+	}
+	return d.scimDisableKinds(ctx, u, kinds)
+}
+
+// iamCred is what the IAM family's summaries of every kind share.
+type iamCred struct {
+	id, user, description string
+	created, expires      *common.SDKTime
+	deleted               bool
+}
+
+func sdkTime(t *common.SDKTime) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.Time
+}
+
+// iamListKind reads one user's credentials of one kind (every page where the operation pages).
+func (d *Directory) iamListKind(ctx context.Context, k guard.Kind, op, user string) ([]iamCred, error) {
+	var out []iamCred
+	c := detach(ctx, op)
+	switch k {
+	case guard.KindAuthTokens:
+		resp, err := d.iam.ListAuthTokens(c, identity.ListAuthTokensRequest{UserId: &user})
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range resp.Items {
+			out = append(out, iamCred{deref(x.Id), deref(x.UserId), deref(x.Description), x.TimeCreated, x.TimeExpires, x.LifecycleState == identity.AuthTokenLifecycleStateDeleted})
+		}
+	case guard.KindCustomerSecretKeys:
+		resp, err := d.iam.ListCustomerSecretKeys(c, identity.ListCustomerSecretKeysRequest{UserId: &user})
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range resp.Items {
+			out = append(out, iamCred{deref(x.Id), deref(x.UserId), deref(x.DisplayName), x.TimeCreated, x.TimeExpires, x.LifecycleState == identity.CustomerSecretKeySummaryLifecycleStateDeleted})
+		}
+	case guard.KindSMTPCredentials:
+		resp, err := d.iam.ListSmtpCredentials(c, identity.ListSmtpCredentialsRequest{UserId: &user})
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range resp.Items {
+			out = append(out, iamCred{deref(x.Id), deref(x.UserId), deref(x.Description), x.TimeCreated, x.TimeExpires, x.LifecycleState == identity.SmtpCredentialSummaryLifecycleStateDeleted})
+		}
+	case guard.KindOAuth2ClientCredentials:
+		req := identity.ListOAuthClientCredentialsRequest{UserId: &user, Limit: common.Int(iamPageLimit)}
+		for {
+			resp, err := d.iam.ListOAuthClientCredentials(detach(ctx, op), req)
+			if err != nil {
+				return nil, err
+			}
+			for _, x := range resp.Items {
+				desc := deref(x.Description)
+				if desc == "" {
+					desc = deref(x.Name)
+				}
+				out = append(out, iamCred{deref(x.Id), deref(x.UserId), desc, x.TimeCreated, x.ExpiresOn, x.LifecycleState == identity.OAuth2ClientCredentialSummaryLifecycleStateDeleted})
+			}
+			if resp.OpcNextPage == nil {
+				break
+			}
+			req.Page = resp.OpcNextPage
+		}
+	case guard.KindDBCredentials:
+		req := identity.ListDbCredentialsRequest{UserId: &user, Limit: common.Int(iamPageLimit)}
+		for {
+			resp, err := d.iam.ListDbCredentials(detach(ctx, op), req)
+			if err != nil {
+				return nil, err
+			}
+			for _, x := range resp.Items {
+				out = append(out, iamCred{deref(x.Id), deref(x.UserId), deref(x.Description), x.TimeCreated, x.TimeExpires, x.LifecycleState == identity.DbCredentialLifecycleStateDeleted})
+			}
+			if resp.OpcNextPage == nil {
+				break
+			}
+			req.Page = resp.OpcNextPage
+		}
+	}
+	return out, nil
+}
+
+// iamCredentials lists each user's credentials of kind k: one call per administrator.
+func (d *Directory) iamCredentials(ctx context.Context, k guard.Kind, ops permissions.CredentialOps, dom guard.Domain, users []guard.User) ([]guard.Credential, error) {
+	perUser := make([][]guard.Credential, len(users))
+	err := d.eachIndex(ctx, len(users), func(ctx context.Context, i int) error {
+		u := users[i]
+		items, err := d.iamListKind(ctx, k, ops.IAMList, u.OCID)
+		if err != nil {
+			return domainError(ops.IAMList, dom, err)
+		}
+		for _, x := range items {
+			// An item without userId is the user's own (the SDK marks userId optional).
+			if x.user != "" && x.user != u.OCID {
+				return fmt.Errorf("%s for user %s returned %s %s of user %q: refusing to trust this listing", ops.IAMList, u.OCID, k, x.id, x.user)
+			}
+			if x.deleted {
+				continue
+			}
+			perUser[i] = append(perUser[i], guard.Credential{Kind: k, Domain: dom, ID: x.id, UserOCID: u.OCID,
+				Description: x.description, Created: sdkTime(x.created), Expires: sdkTime(x.expires)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return slices.Concat(perUser...), nil
+}
+
+func (d *Directory) iamDeleteCredential(ctx context.Context, ops permissions.CredentialOps, c guard.Credential) error {
+	cx := detach(ctx, ops.IAMDelete)
+	var err error
+	switch c.Kind {
+	case guard.KindAuthTokens:
+		_, err = d.iam.DeleteAuthToken(cx, identity.DeleteAuthTokenRequest{UserId: &c.UserOCID, AuthTokenId: &c.ID})
+	case guard.KindCustomerSecretKeys:
+		_, err = d.iam.DeleteCustomerSecretKey(cx, identity.DeleteCustomerSecretKeyRequest{UserId: &c.UserOCID, CustomerSecretKeyId: &c.ID})
+	case guard.KindSMTPCredentials:
+		_, err = d.iam.DeleteSmtpCredential(cx, identity.DeleteSmtpCredentialRequest{UserId: &c.UserOCID, SmtpCredentialId: &c.ID})
+	case guard.KindOAuth2ClientCredentials:
+		_, err = d.iam.DeleteOAuthClientCredential(cx, identity.DeleteOAuthClientCredentialRequest{UserId: &c.UserOCID, Oauth2ClientCredentialId: &c.ID})
+	case guard.KindDBCredentials:
+		_, err = d.iam.DeleteDbCredential(cx, identity.DeleteDbCredentialRequest{UserId: &c.UserOCID, DbCredentialId: &c.ID})
+	}
+	return domainError(ops.IAMDelete, c.Domain, err)
+}
+
+// iamDisableKinds sends UpdateUserCapabilities with only the kinds' fields, all false (the
+// same assumption as iamDisable: absent fields are kept).
+func (d *Directory) iamDisableKinds(ctx context.Context, u guard.User, kinds []guard.Kind) error {
+	var det identity.UpdateUserCapabilitiesDetails
+	off := common.Bool(false)
+	for _, k := range kinds {
+		switch k {
+		case guard.KindAPIKeys:
+			det.CanUseApiKeys = off
+		case guard.KindAuthTokens:
+			det.CanUseAuthTokens = off
+		case guard.KindCustomerSecretKeys:
+			det.CanUseCustomerSecretKeys = off
+		case guard.KindSMTPCredentials:
+			det.CanUseSmtpCredentials = off
+		case guard.KindOAuth2ClientCredentials:
+			det.CanUseOAuth2ClientCredentials = off
+		case guard.KindDBCredentials:
+			det.CanUseDBCredentials = off
+		}
+	}
+	_, err := d.iam.UpdateUserCapabilities(detach(ctx, permissions.OpUpdateUserCapabilities), identity.UpdateUserCapabilitiesRequest{UserId: &u.OCID, UpdateUserCapabilitiesDetails: det})
+	return domainError(permissions.OpUpdateUserCapabilities, u.Domain, err)
+}
+
+// iamCapabilitiesOff reads the capabilities other than canUseApiKeys that are off (absent
+// means the default, on).
+func iamCapabilitiesOff(c *identity.UserCapabilities) guard.KindSet {
+	var s guard.KindSet
+	if c == nil {
+		return s
+	}
+	for k, v := range map[guard.Kind]*bool{guard.KindAuthTokens: c.CanUseAuthTokens, guard.KindCustomerSecretKeys: c.CanUseCustomerSecretKeys,
+		guard.KindSMTPCredentials: c.CanUseSmtpCredentials, guard.KindOAuth2ClientCredentials: c.CanUseOAuth2ClientCredentials, guard.KindDBCredentials: c.CanUseDbCredentials} {
+		if v != nil && !*v {
+			s = s.With(k)
+		}
+	}
+	return s
+}
+
+// scimCapabilitiesOff is iamCapabilitiesOff for the SCIM capabilities extension.
+func scimCapabilitiesOff(c *identitydomains.ExtensionCapabilitiesUser) guard.KindSet {
+	var s guard.KindSet
+	if c == nil {
+		return s
+	}
+	for k, v := range map[guard.Kind]*bool{guard.KindAuthTokens: c.CanUseAuthTokens, guard.KindCustomerSecretKeys: c.CanUseCustomerSecretKeys,
+		guard.KindSMTPCredentials: c.CanUseSmtpCredentials, guard.KindOAuth2ClientCredentials: c.CanUseOAuth2ClientCredentials, guard.KindDBCredentials: c.CanUseDbCredentials} {
+		if v != nil && !*v {
+			s = s.With(k)
+		}
+	}
+	return s
+}
+
+// scimCapability is the capabilities-extension attribute of each kind.
+var scimCapability = map[guard.Kind]string{
+	guard.KindAPIKeys:                 "canUseApiKeys",
+	guard.KindAuthTokens:              "canUseAuthTokens",
+	guard.KindCustomerSecretKeys:      "canUseCustomerSecretKeys",
+	guard.KindSMTPCredentials:         "canUseSmtpCredentials",
+	guard.KindOAuth2ClientCredentials: "canUseOAuth2ClientCredentials",
+	guard.KindDBCredentials:           "canUseDbCredentials",
+}
+
+// scimCred is what the SCIM credential resources of every kind share.
+type scimCred struct {
+	id, owner, description, name, expiresOn, created string
+}
+
+// scimSearchKind reads one page of one kind's search.
+func (d *Directory) scimSearchKind(ctx context.Context, c *identitydomains.IdentityDomainsClient, k guard.Kind, op, filter string, start, count int) ([]scimCred, int, error) {
+	schemas := []string{searchRequestSchema}
+	attrs := credentialAttributes
+	if a := nameAttribute[k]; a != "" {
+		attrs = append(slices.Clip(attrs), a)
+	}
+	cx := detach(ctx, op)
+	var out []scimCred
+	meta := func(m *identitydomains.Meta) string {
+		if m == nil {
+			return ""
+		}
+		return deref(m.Created)
+	}
+	switch k {
+	case guard.KindAuthTokens:
+		resp, err := c.SearchAuthTokens(cx, identitydomains.SearchAuthTokensRequest{AuthTokenSearchRequest: identitydomains.AuthTokenSearchRequest{
+			Schemas: schemas, Filter: &filter, Attributes: attrs, StartIndex: &start, Count: &count}})
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, x := range resp.Resources {
+			var owner string
+			if x.User != nil {
+				owner = deref(x.User.Ocid)
+			}
+			out = append(out, scimCred{deref(x.Id), owner, deref(x.Description), "", deref(x.ExpiresOn), meta(x.Meta)})
+		}
+		return out, deref(resp.TotalResults), nil
+	case guard.KindCustomerSecretKeys:
+		resp, err := c.SearchCustomerSecretKeys(cx, identitydomains.SearchCustomerSecretKeysRequest{CustomerSecretKeySearchRequest: identitydomains.CustomerSecretKeySearchRequest{
+			Schemas: schemas, Filter: &filter, Attributes: attrs, StartIndex: &start, Count: &count}})
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, x := range resp.Resources {
+			var owner string
+			if x.User != nil {
+				owner = deref(x.User.Ocid)
+			}
+			out = append(out, scimCred{deref(x.Id), owner, deref(x.Description), "", deref(x.ExpiresOn), meta(x.Meta)})
+		}
+		return out, deref(resp.TotalResults), nil
+	case guard.KindSMTPCredentials:
+		resp, err := c.SearchSmtpCredentials(cx, identitydomains.SearchSmtpCredentialsRequest{SmtpCredentialSearchRequest: identitydomains.SmtpCredentialSearchRequest{
+			Schemas: schemas, Filter: &filter, Attributes: attrs, StartIndex: &start, Count: &count}})
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, x := range resp.Resources {
+			var owner string
+			if x.User != nil {
+				owner = deref(x.User.Ocid)
+			}
+			out = append(out, scimCred{deref(x.Id), owner, deref(x.Description), "", deref(x.ExpiresOn), meta(x.Meta)})
+		}
+		return out, deref(resp.TotalResults), nil
+	case guard.KindOAuth2ClientCredentials:
+		resp, err := c.SearchOAuth2ClientCredentials(cx, identitydomains.SearchOAuth2ClientCredentialsRequest{OAuth2ClientCredentialSearchRequest: identitydomains.OAuth2ClientCredentialSearchRequest{
+			Schemas: schemas, Filter: &filter, Attributes: attrs, StartIndex: &start, Count: &count}})
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, x := range resp.Resources {
+			var owner string
+			if x.User != nil {
+				owner = deref(x.User.Ocid)
+			}
+			out = append(out, scimCred{deref(x.Id), owner, deref(x.Description), deref(x.Name), deref(x.ExpiresOn), meta(x.Meta)})
+		}
+		return out, deref(resp.TotalResults), nil
+	case guard.KindDBCredentials:
+		resp, err := c.SearchUserDbCredentials(cx, identitydomains.SearchUserDbCredentialsRequest{UserDbCredentialsSearchRequest: identitydomains.UserDbCredentialsSearchRequest{
+			Schemas: schemas, Filter: &filter, Attributes: attrs, StartIndex: &start, Count: &count}})
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, x := range resp.Resources {
+			var owner string
+			if x.User != nil {
+				owner = deref(x.User.Ocid)
+			}
+			out = append(out, scimCred{deref(x.Id), owner, deref(x.Description), deref(x.Name), deref(x.ExpiresOn), meta(x.Meta)})
+		}
+		return out, deref(resp.TotalResults), nil
+	}
+	return nil, 0, fmt.Errorf("credential kind %q has no SCIM search", k)
+}
+
+func scimTime(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339, s) // unparseable: not shown, the id still names it
+	return t
+}
+
+// scimCredentials lists the users' credentials of kind k, KeyBatch users per search, with the
+// same checks as scimAPIKeys: every item owned by a user of the filter, none twice.
+func (d *Directory) scimCredentials(ctx context.Context, k guard.Kind, ops permissions.CredentialOps, dom guard.Domain, users []guard.User) ([]guard.Credential, error) {
+	c, err := d.client(dom)
+	if err != nil {
+		return nil, err
+	}
+	var out []guard.Credential
+	for batch := range slices.Chunk(users, d.settings.KeyBatch) {
+		terms := make([]string, len(batch))
+		want := make(map[string]bool, len(batch))
+		for i, u := range batch {
+			terms[i] = "user.ocid eq " + quote(u.OCID)
+			want[u.OCID] = true
+		}
+		filter := strings.Join(terms, " or ")
+		seen := map[string]bool{}
+		err := d.pages(func(start, count int) (int, int, error) {
+			items, total, err := d.scimSearchKind(ctx, c, k, ops.SCIMSearch, filter, start, count)
+			if err != nil {
+				return 0, 0, domainError(ops.SCIMSearch, dom, err)
+			}
+			for _, x := range items {
+				if !want[x.owner] {
+					return 0, 0, fmt.Errorf("%s returned %s %s of user %q, which the filter excludes: refusing to trust this listing", ops.SCIMSearch, k, x.id, x.owner)
+				}
+				if seen[x.id] {
+					return 0, 0, fmt.Errorf("%s returned %s %s twice while paging: refusing to trust this listing", ops.SCIMSearch, k, x.id)
+				}
+				seen[x.id] = true
+				desc := x.description
+				if desc == "" {
+					desc = x.name
+				}
+				out = append(out, guard.Credential{Kind: k, Domain: dom, ID: x.id, UserOCID: x.owner, Description: desc,
+					Created: scimTime(x.created), Expires: scimTime(x.expiresOn)})
+			}
+			return len(items), total, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (d *Directory) scimDeleteCredential(ctx context.Context, ops permissions.CredentialOps, cred guard.Credential) error {
+	c, err := d.client(cred.Domain)
+	if err != nil {
+		return err
+	}
+	cx := detach(ctx, ops.SCIMDelete)
+	switch cred.Kind {
+	case guard.KindAuthTokens:
+		_, err = c.DeleteAuthToken(cx, identitydomains.DeleteAuthTokenRequest{AuthTokenId: &cred.ID})
+	case guard.KindCustomerSecretKeys:
+		_, err = c.DeleteCustomerSecretKey(cx, identitydomains.DeleteCustomerSecretKeyRequest{CustomerSecretKeyId: &cred.ID})
+	case guard.KindSMTPCredentials:
+		_, err = c.DeleteSmtpCredential(cx, identitydomains.DeleteSmtpCredentialRequest{SmtpCredentialId: &cred.ID})
+	case guard.KindOAuth2ClientCredentials:
+		_, err = c.DeleteOAuth2ClientCredential(cx, identitydomains.DeleteOAuth2ClientCredentialRequest{OAuth2ClientCredentialId: &cred.ID})
+	case guard.KindDBCredentials:
+		_, err = c.DeleteUserDbCredential(cx, identitydomains.DeleteUserDbCredentialRequest{UserDbCredentialId: &cred.ID})
+	}
+	return domainError(ops.SCIMDelete, cred.Domain, err)
+}
+
+// scimDisableKinds replaces each kind's capability attribute with false in one PATCH.
+func (d *Directory) scimDisableKinds(ctx context.Context, u guard.User, kinds []guard.Kind) error {
+	c, err := d.client(u.Domain)
+	if err != nil {
+		return err
+	}
+	var off any = false
+	var ops []identitydomains.Operations
+	for _, k := range kinds {
+		ops = append(ops, identitydomains.Operations{Op: identitydomains.OperationsOpReplace, Path: common.String(capabilitiesURN + ":" + scimCapability[k]), Value: &off})
+	}
+	_, err = c.PatchUser(detach(ctx, permissions.OpSCIMPatchUser), identitydomains.PatchUserRequest{UserId: &u.ID, Attributes: common.String("ocid"),
+		PatchOp: identitydomains.PatchOp{Schemas: []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"}, Operations: ops}})
+	return domainError(permissions.OpSCIMPatchUser, u.Domain, err)
+}
