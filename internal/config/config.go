@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
@@ -58,7 +57,6 @@ type Config struct {
 	IdentityEndpoint     string // OCI_IDENTITY_ENDPOINT override (private endpoint, emulator)
 	NotificationEndpoint string // OCI_NOTIFICATION_ENDPOINT override
 	Concurrency          int
-	Reserve              time.Duration
 	IdentityAPI          string  // IdentityAPIAuto, IdentityAPIIAM or IdentityAPISCIM
 	FindingReminder      string  // weekly, daily or always
 	RateLimit            float64 // IDENTITY_RATE_LIMIT, requests per second per host
@@ -85,9 +83,6 @@ func Load(env map[string]string) (Config, error) {
 		DryRun:              boolean("DRY_RUN"),
 		DisableCapability:   boolean("DISABLE_API_KEY_CAPABILITY"),
 		IncludePolicyAdmins: boolean("INCLUDE_POLICY_ADMINS"),
-		// No new write starts this close to the deadline: enough for one Identity call to
-		// return and the report to be written, little enough to use short deadlines fully.
-		Reserve: 250 * time.Millisecond,
 	}
 	kinds := func(key, def string) []guard.Kind {
 		ks, err := guard.ParseKinds(get(key, def))

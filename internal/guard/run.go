@@ -25,8 +25,9 @@ type Options struct {
 	// IncludePolicyAdmins also enforces groups that a policy grants manage all-resources in
 	// tenancy; they are reported either way when the Directory can read policies.
 	IncludePolicyAdmins bool
-	// Reserve is kept back before the context's deadline: no new write starts inside it, so the
-	// report is written and returned before the platform kills the invocation.
+	// Reserve is kept back before the context's deadline (internal/budget.Reserve in
+	// production): no new write starts inside it, so a write started earlier has time to get
+	// its answer before the run's context ends.
 	Reserve time.Duration
 	Logger  *slog.Logger
 	Now     func() time.Time

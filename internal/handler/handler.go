@@ -16,6 +16,7 @@ import (
 
 	fdk "github.com/fnproject/fdk-go"
 
+	"github.com/apikeyguard/admin-apikey-guard/internal/budget"
 	"github.com/apikeyguard/admin-apikey-guard/internal/config"
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/oci"
@@ -103,7 +104,7 @@ func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, 
 	if cfg.DryRun || trig.DryRun {
 		rep.Mode = "dry-run"
 	}
-	runCtx, cancel := withMargin(ctx)
+	runCtx, cancel := budget.RunContext(ctx) // see internal/budget for how the deadline is divided
 	defer cancel()
 	deadline, _ := runCtx.Deadline()
 	dir, err := h.Connect(cfg, deadline)
@@ -117,7 +118,7 @@ func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, 
 			Groups: cfg.AdminGroups, DryRun: cfg.DryRun || trig.DryRun, Exempt: guard.NewExemptions(cfg.ExemptUsers),
 			DisableCapability: cfg.DisableCapability, IncludePolicyAdmins: cfg.IncludePolicyAdmins,
 			Credentials: cfg.Credentials, DisableKinds: cfg.DisableKinds,
-			Concurrency: cfg.Concurrency, Reserve: cfg.Reserve, Logger: log,
+			Concurrency: cfg.Concurrency, Reserve: budget.Reserve, Logger: log,
 		}, rep)
 	}
 	if cfg.NotificationTopicID != "" {
@@ -149,19 +150,6 @@ func (h *Handler) notify(ctx, runCtx context.Context, dir Directory, cfg config.
 	}
 	rep.Notified = "published"
 	log.InfoContext(ctx, "notification published", "reason", d.Reason)
-}
-
-// withMargin ends OCI work a little before Fn's deadline so the report still gets out.
-func withMargin(ctx context.Context) (context.Context, context.CancelFunc) {
-	d, ok := ctx.Deadline()
-	if !ok {
-		return context.WithCancel(ctx)
-	}
-	// A fifth of what is left, at most a second: enough for the report to be encoded and
-	// written after the last call was cut off, even on a starved CPU (the IAM family may have
-	// eight reads in flight when the deadline comes); negligible against Functions' 300 s.
-	margin := min(time.Until(d)/5, time.Second)
-	return context.WithDeadline(ctx, d.Add(-margin))
 }
 
 func (h *Handler) logSummary(ctx context.Context, log *slog.Logger, rep *guard.Report) {

@@ -26,6 +26,7 @@ import (
 	"github.com/oracle/oci-go-sdk/v65/common"
 	"golang.org/x/time/rate"
 
+	"github.com/apikeyguard/admin-apikey-guard/internal/budget"
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 )
 
@@ -34,9 +35,9 @@ import (
 const DefaultRateLimit = 150.0 / 60
 
 // paceReserve: a request that cannot start this long before the invocation deadline is not
-// sent at all (the same margin the guard keeps before starting a write), so waiting for a
-// token never turns into a request cut off in flight.
-const paceReserve = 250 * time.Millisecond
+// sent at all (the guard's write reserve, internal/budget), so waiting for a token never turns
+// into a request cut off in flight.
+const paceReserve = budget.Reserve
 
 // errNotSent is returned when pacing or Retry-After would hold a request past the deadline.
 // It is not retryable, and it tells the guard the change was not attempted.
