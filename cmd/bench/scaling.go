@@ -155,7 +155,7 @@ func watchFirstDelete(emu *ociemu.Server, at *time.Duration) (stop func()) {
 			case <-done:
 				return
 			case <-tick.C:
-				if emu.Counts()[ociemu.OpScimDeleteApiKey] > 0 {
+				if c := emu.Counts(); c[ociemu.OpScimDeleteApiKey]+c[ociemu.OpDeleteApiKey] > 0 { // either family
 					*at = time.Since(start)
 					return
 				}
