@@ -15,31 +15,37 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
 )
 
-// Operation names, used by Counts and Faults.Forced.
+// Operation names, used by Counts and Faults.Forced. An operation the function calls has the
+// name internal/permissions gives it, so the emulator's counts and the function's report
+// compare one to one; the others (served for tests and hand use) are named the same way, after
+// the SDK operation. Only names are shared: what the emulator authorizes is its own model
+// (authz.go), independent of internal/permissions.
 const (
-	OpListDomains              = "ListDomains"
-	OpListCompartments         = "ListCompartments"
-	OpListGroups               = "ListGroups"
-	OpGetGroup                 = "GetGroup"
+	OpListDomains              = permissions.OpListDomains
+	OpListCompartments         = permissions.OpListCompartments
+	OpListGroups               = permissions.OpListGroups
+	OpGetGroup                 = permissions.OpGetGroup
 	OpListUsers                = "ListUsers"
-	OpGetUser                  = "GetUser"
-	OpListUserGroupMemberships = "ListUserGroupMemberships"
-	OpListApiKeys              = "ListApiKeys"
-	OpDeleteApiKey             = "DeleteApiKey"
-	OpListPolicies             = "ListPolicies"
-	OpUpdateUserCapabilities   = "UpdateUserCapabilities"
-	OpScimListUsers            = "scim.ListUsers"
+	OpGetUser                  = permissions.OpGetUser
+	OpListUserGroupMemberships = permissions.OpListUserGroupMemberships
+	OpListApiKeys              = permissions.OpListApiKeys
+	OpDeleteApiKey             = permissions.OpDeleteApiKey
+	OpListPolicies             = permissions.OpListPolicies
+	OpUpdateUserCapabilities   = permissions.OpUpdateUserCapabilities
+	OpScimListUsers            = permissions.OpSCIMListUsers
 	OpScimGetUser              = "scim.GetUser"
-	OpScimPatchUser            = "scim.PatchUser"
-	OpScimListGroups           = "scim.ListGroups"
+	OpScimPatchUser            = permissions.OpSCIMPatchUser
+	OpScimListGroups           = permissions.OpSCIMListGroups
 	OpScimGetGroup             = "scim.GetGroup"
 	OpScimListApiKeys          = "scim.ListApiKeys"
-	OpScimSearchApiKeys        = "scim.SearchApiKeys"
+	OpScimSearchApiKeys        = permissions.OpSCIMSearchApiKeys
 	OpScimSearchUsers          = "scim.SearchUsers"
-	OpScimDeleteApiKey         = "scim.DeleteApiKey"
-	OpPublishMessage           = "PublishMessage"
+	OpScimDeleteApiKey         = permissions.OpSCIMDeleteApiKey
+	OpPublishMessage           = permissions.OpPublishMessage
 	OpUnknown                  = "unknown"
 )
 
