@@ -25,27 +25,12 @@ func creds(tn ociemu.Tenancy) []string { return tn.CredentialRefs() }
 
 // adminCreds are the other-kind credentials of the members of groups, minus exempt users.
 func adminCreds(tn ociemu.Tenancy, groups []string, exempt ...string) []string {
-	members := map[string]bool{}
-	for _, d := range tn.Domains {
-		for _, g := range d.Groups {
-			if slices.Contains(groups, d.DisplayName+"/"+g.DisplayName) {
-				for _, m := range g.Members {
-					members[d.DisplayName+"/"+m] = true
-				}
-			}
-		}
-	}
 	var out []string
-	for _, d := range tn.Domains {
-		for _, u := range d.Users {
-			if !members[d.DisplayName+"/"+u.OCID] || slices.Contains(exempt, u.UserName) {
-				continue
-			}
-			for _, c := range u.Credentials {
-				out = append(out, d.DisplayName+"/"+u.OCID+"/"+c.Kind+"/"+c.ID)
-			}
+	adminUsers(tn, groups, exempt, func(domain string, u ociemu.User) {
+		for _, c := range u.Credentials {
+			out = append(out, domain+"/"+u.OCID+"/"+c.Kind+"/"+c.ID)
 		}
-	}
+	})
 	slices.Sort(out)
 	return out
 }

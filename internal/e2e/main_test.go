@@ -107,8 +107,10 @@ func assertNoSecrets(t *testing.T, f *harness.Function, text string) {
 // keys returns every key in the tenancy as "domain/userOCID/fingerprint", sorted.
 func keys(tn ociemu.Tenancy) []string { return tn.KeyRefs() }
 
-// adminKeys are the keys of the members of the named groups ("Domain/Name"), minus exempt users.
-func adminKeys(tn ociemu.Tenancy, groups []string, exempt ...string) []string {
+// adminUsers calls f for every member of the named groups ("Domain/Name") who is not exempt
+// (by user name or OCID): the test's own oracle of who the administrators are, computed from
+// the tenancy alone.
+func adminUsers(tn ociemu.Tenancy, groups, exempt []string, f func(domain string, u ociemu.User)) {
 	members := map[string]bool{}
 	for _, d := range tn.Domains {
 		for _, g := range d.Groups {
@@ -119,17 +121,23 @@ func adminKeys(tn ociemu.Tenancy, groups []string, exempt ...string) []string {
 			}
 		}
 	}
-	var out []string
 	for _, d := range tn.Domains {
 		for _, u := range d.Users {
-			if !members[d.DisplayName+"/"+u.OCID] || slices.Contains(exempt, u.UserName) || slices.Contains(exempt, u.OCID) {
-				continue
-			}
-			for _, k := range u.APIKeys {
-				out = append(out, d.DisplayName+"/"+u.OCID+"/"+k.Fingerprint)
+			if members[d.DisplayName+"/"+u.OCID] && !slices.Contains(exempt, u.UserName) && !slices.Contains(exempt, u.OCID) {
+				f(d.DisplayName, u)
 			}
 		}
 	}
+}
+
+// adminKeys are the keys of the members of the named groups ("Domain/Name"), minus exempt users.
+func adminKeys(tn ociemu.Tenancy, groups []string, exempt ...string) []string {
+	var out []string
+	adminUsers(tn, groups, exempt, func(domain string, u ociemu.User) {
+		for _, k := range u.APIKeys {
+			out = append(out, domain+"/"+u.OCID+"/"+k.Fingerprint)
+		}
+	})
 	slices.Sort(out)
 	return out
 }
