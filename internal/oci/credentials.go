@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/oracle/oci-go-sdk/v65/common"
@@ -365,47 +364,32 @@ func scimTime(s string) time.Time {
 }
 
 // scimCredentials lists the users' credentials of kind k, KeyBatch users per search, with the
-// same checks as scimAPIKeys: every item owned by a user of the filter, none twice.
+// same checks as scimAPIKeys (searchByOwner).
 func (d *Directory) scimCredentials(ctx context.Context, k guard.Kind, ops permissions.CredentialOps, dom guard.Domain, users []guard.User) ([]guard.Credential, error) {
 	c, err := d.client(dom)
 	if err != nil {
 		return nil, err
 	}
-	var out []guard.Credential
-	for batch := range slices.Chunk(users, d.settings.KeyBatch) {
-		terms := make([]string, len(batch))
-		want := make(map[string]bool, len(batch))
-		for i, u := range batch {
-			terms[i] = "user.ocid eq " + quote(u.OCID)
-			want[u.OCID] = true
-		}
-		filter := strings.Join(terms, " or ")
-		seen := map[string]bool{}
-		err := d.pages(func(start, count int) (int, int, error) {
+	found, err := searchByOwner(d, users, ops.SCIMSearch,
+		func(filter string, start, count int) ([]scimCred, int, error) {
 			items, total, err := d.scimSearchKind(ctx, c, k, ops.SCIMSearch, filter, start, count)
 			if err != nil {
-				return 0, 0, domainError(ops.SCIMSearch, dom, err)
+				return nil, 0, domainError(ops.SCIMSearch, dom, err)
 			}
-			for _, x := range items {
-				if !want[x.owner] {
-					return 0, 0, fmt.Errorf("%s returned %s %s of user %q, which the filter excludes: refusing to trust this listing", ops.SCIMSearch, k, x.id, x.owner)
-				}
-				if seen[x.id] {
-					return 0, 0, fmt.Errorf("%s returned %s %s twice while paging: refusing to trust this listing", ops.SCIMSearch, k, x.id)
-				}
-				seen[x.id] = true
-				desc := x.description
-				if desc == "" {
-					desc = x.name
-				}
-				out = append(out, guard.Credential{Kind: k, Domain: dom, ID: x.id, UserOCID: x.owner, Description: desc,
-					Created: scimTime(x.created), Expires: scimTime(x.expiresOn)})
-			}
-			return len(items), total, nil
-		})
-		if err != nil {
-			return nil, err
+			return items, total, nil
+		},
+		func(x scimCred) (string, string, string) { return x.id, x.owner, string(k) + " " + x.id })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]guard.Credential, len(found))
+	for i, x := range found {
+		desc := x.description
+		if desc == "" {
+			desc = x.name
 		}
+		out[i] = guard.Credential{Kind: k, Domain: dom, ID: x.id, UserOCID: x.owner, Description: desc,
+			Created: scimTime(x.created), Expires: scimTime(x.expiresOn)}
 	}
 	return out, nil
 }

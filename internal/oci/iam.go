@@ -49,12 +49,8 @@ func (d *Directory) iamResolve(ctx context.Context, dom guard.Domain, ref guard.
 			return guard.Group{}, err
 		}
 	}
-	switch len(found) {
-	case 0:
-		return guard.Group{}, fmt.Errorf("group %q in identity domain %q: %w", ref, dom.Name, guard.ErrNotFound)
-	case 1:
-	default:
-		return guard.Group{}, fmt.Errorf("group %q in identity domain %q is ambiguous: %d groups match", ref, dom.Name, len(found))
+	if err := exactlyOneGroup(len(found), ref, dom); err != nil {
+		return guard.Group{}, err
 	}
 	g := found[0]
 	if ref.Name == "" {

@@ -53,6 +53,19 @@ func (d *Directory) resolveIn(ctx context.Context, dom guard.Domain, ref guard.G
 	return d.scimResolve(ctx, dom, ref)
 }
 
+// exactlyOneGroup says what n matches for ref in dom mean, in either family: none is
+// guard.ErrNotFound, more than one is ambiguous (never a guess between administrator groups).
+func exactlyOneGroup(n int, ref guard.GroupRef, dom guard.Domain) error {
+	switch n {
+	case 0:
+		return fmt.Errorf("group %q in identity domain %q: %w", ref, dom.Name, guard.ErrNotFound)
+	case 1:
+		return nil
+	default:
+		return fmt.Errorf("group %q in identity domain %q is ambiguous: %d groups match", ref, dom.Name, n)
+	}
+}
+
 // Members lists every user of the group, through the family that serves its domain.
 func (d *Directory) Members(ctx context.Context, g guard.Group) ([]guard.User, error) {
 	if g.Domain.API == permissions.APIIAM {

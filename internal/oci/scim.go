@@ -50,12 +50,8 @@ func (d *Directory) scimResolve(ctx context.Context, dom guard.Domain, ref guard
 			found = append(found, g)
 		}
 	}
-	switch len(found) {
-	case 0:
-		return guard.Group{}, fmt.Errorf("group %q in identity domain %q: %w", ref, dom.Name, guard.ErrNotFound)
-	case 1:
-	default:
-		return guard.Group{}, fmt.Errorf("group %q in identity domain %q is ambiguous: %d groups match", ref, dom.Name, len(found))
+	if err := exactlyOneGroup(len(found), ref, dom); err != nil {
+		return guard.Group{}, err
 	}
 	g := found[0]
 	if ref.Name == "" {
@@ -112,7 +108,41 @@ func (d *Directory) scimAPIKeys(ctx context.Context, dom guard.Domain, users []g
 	if err != nil {
 		return nil, err
 	}
-	var keys []guard.APIKey
+	found, err := searchByOwner(d, users, permissions.OpSCIMSearchApiKeys,
+		func(filter string, start, count int) ([]identitydomains.ApiKey, int, error) {
+			resp, err := c.SearchApiKeys(detach(ctx, permissions.OpSCIMSearchApiKeys), identitydomains.SearchApiKeysRequest{
+				ApiKeySearchRequest: identitydomains.ApiKeySearchRequest{Schemas: []string{searchRequestSchema},
+					Filter: &filter, Attributes: keyAttributes, StartIndex: &start, Count: &count}})
+			if err != nil {
+				return nil, 0, domainError(permissions.OpSCIMSearchApiKeys, dom, err)
+			}
+			return resp.Resources, deref(resp.TotalResults), nil
+		},
+		func(k identitydomains.ApiKey) (string, string, string) {
+			owner := ""
+			if k.User != nil {
+				owner = deref(k.User.Ocid)
+			}
+			return deref(k.Id), owner, "key " + deref(k.Fingerprint)
+		})
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]guard.APIKey, len(found))
+	for i, k := range found {
+		keys[i] = guard.APIKey{Domain: dom, ID: deref(k.Id), Fingerprint: deref(k.Fingerprint), UserOCID: deref(k.User.Ocid)}
+	}
+	return keys, nil
+}
+
+// searchByOwner pages a SCIM search of the users' items (keys, tokens, …), KeyBatch users per
+// "or" filter on user.ocid, and refuses a listing that returns an item of a user it did not
+// ask for, or one item twice: a server that ignored the filter, or pages that moved, would
+// otherwise pass for the administrators' credentials. describe gives an item's SCIM id, its
+// owner's OCID and how to name it in an error.
+func searchByOwner[T any](d *Directory, users []guard.User, op string, search func(filter string, start, count int) ([]T, int, error),
+	describe func(T) (id, owner, label string)) ([]T, error) {
+	var out []T
 	for batch := range slices.Chunk(users, d.settings.KeyBatch) {
 		terms := make([]string, len(batch))
 		want := make(map[string]bool, len(batch))
@@ -123,33 +153,28 @@ func (d *Directory) scimAPIKeys(ctx context.Context, dom guard.Domain, users []g
 		filter := strings.Join(terms, " or ")
 		seen := map[string]bool{}
 		err := d.pages(func(start, count int) (int, int, error) {
-			resp, err := c.SearchApiKeys(detach(ctx, permissions.OpSCIMSearchApiKeys), identitydomains.SearchApiKeysRequest{
-				ApiKeySearchRequest: identitydomains.ApiKeySearchRequest{Schemas: []string{searchRequestSchema},
-					Filter: &filter, Attributes: keyAttributes, StartIndex: &start, Count: &count}})
+			items, total, err := search(filter, start, count)
 			if err != nil {
-				return 0, 0, domainError(permissions.OpSCIMSearchApiKeys, dom, err)
+				return 0, 0, err
 			}
-			for _, k := range resp.Resources {
-				owner := ""
-				if k.User != nil {
-					owner = deref(k.User.Ocid)
-				}
+			for _, x := range items {
+				id, owner, label := describe(x)
 				if !want[owner] {
-					return 0, 0, fmt.Errorf("%s returned key %s of user %q, which the filter excludes: refusing to trust this listing", permissions.OpSCIMSearchApiKeys, deref(k.Fingerprint), owner)
+					return 0, 0, fmt.Errorf("%s returned %s of user %q, which the filter excludes: refusing to trust this listing", op, label, owner)
 				}
-				if seen[deref(k.Id)] {
-					return 0, 0, fmt.Errorf("%s returned key %s twice while paging: refusing to trust this listing", permissions.OpSCIMSearchApiKeys, deref(k.Fingerprint))
+				if seen[id] {
+					return 0, 0, fmt.Errorf("%s returned %s twice while paging: refusing to trust this listing", op, label)
 				}
-				seen[deref(k.Id)] = true
-				keys = append(keys, guard.APIKey{Domain: dom, ID: deref(k.Id), Fingerprint: deref(k.Fingerprint), UserOCID: owner})
+				seen[id] = true
+				out = append(out, x)
 			}
-			return len(resp.Resources), deref(resp.TotalResults), nil
+			return len(items), total, nil
 		})
 		if err != nil {
 			return nil, err
 		}
 	}
-	return keys, nil
+	return out, nil
 }
 
 // scimDelete deletes one key by its SCIM id.
