@@ -12,6 +12,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/harness"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+	"github.com/apikeyguard/admin-apikey-guard/internal/report"
 )
 
 // scaleRow is one invocation on one tenancy size.
@@ -87,7 +88,7 @@ func measureSize(ctx context.Context, bin string, p params, api string, users in
 
 // measured is one invocation and what the function process used for it.
 type measured struct {
-	report  *guard.Report
+	report  *report.Report
 	result  *fnagent.Result
 	peakRSS int64
 	cpu     time.Duration // start-up included; -1 when /proc does not tell

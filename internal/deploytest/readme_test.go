@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -139,4 +140,33 @@ func TestReadmePolicyTable(t *testing.T) {
 		return
 	}
 	t.Errorf("the policy section of README.md is stale; run: go test ./internal/deploytest -run TestReadmePolicyTable -update\n got:\n%s\nwant:\n%s", got, want)
+}
+
+// TestSafetyRulesHaveDecisionRows: every rule README's "Safety rules" names (a `kebab-name` at
+// the start of a bullet, or after a semicolon or comma in one) is a row of the guard's decision
+// tables, so the list and the specification cannot drift apart.
+func TestSafetyRulesHaveDecisionRows(t *testing.T) {
+	readme := readRepoFile(t, "README.md")
+	start := strings.Index(readme, "## Safety rules")
+	end := strings.Index(readme[start:], "Guarantees outside the guard's decisions")
+	if start < 0 || end < 0 {
+		t.Fatal(`README has no "## Safety rules" section ending in "Guarantees outside the guard's decisions"`)
+	}
+	rules := regexp.MustCompile("`([a-z0-9]+(?:-[a-z0-9]+){2,})`").FindAllStringSubmatch(readme[start:start+end], -1)
+	if len(rules) < 15 {
+		t.Fatalf("found %d rule names in README's Safety rules, want every rule named", len(rules))
+	}
+	tables := readRepoFile(t, "internal/guard/decide_test.go")
+	named := map[string]bool{}
+	for _, r := range rules {
+		named[r[1]] = true
+		if !strings.Contains(tables, `{"`+r[1]+`",`) {
+			t.Errorf("README's safety rule %q has no row in internal/guard/decide_test.go", r[1])
+		}
+	}
+	for _, row := range regexp.MustCompile(`\{"([a-z0-9-]+)",`).FindAllStringSubmatch(tables, -1) {
+		if !named[row[1]] {
+			t.Errorf("decision table row %q is not a rule in README's Safety rules", row[1])
+		}
+	}
 }

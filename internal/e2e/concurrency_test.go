@@ -10,6 +10,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/harness"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+	"github.com/apikeyguard/admin-apikey-guard/internal/report"
 )
 
 // Overlapping runs happen: both the .begin and .end events of an instance start match, or a
@@ -43,7 +44,7 @@ func TestConcurrentInvocations(t *testing.T) {
 					fns[i] = fns[0]
 				}
 			}
-			reps := make([]*guard.Report, tc.runs)
+			reps := make([]*report.Report, tc.runs)
 			var wg sync.WaitGroup
 			for i, f := range fns {
 				wg.Go(func() { reps[i] = invoke(t, f, "") })

@@ -9,6 +9,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
+	"github.com/apikeyguard/admin-apikey-guard/internal/report"
 )
 
 // Credentials of every kind (ADMIN_CREDENTIALS, DISABLE_CAPABILITIES), through the built
@@ -37,7 +38,7 @@ func adminCreds(tn ociemu.Tenancy, groups []string, exempt ...string) []string {
 
 // reportedCreds returns the other-kind credentials with outcome o, as creds names them. The
 // SCIM family reports SCIM ids, the IAM family the IAM ids (OCIDs): both are mapped back.
-func reportedCreds(rep *guard.Report, tn ociemu.Tenancy, o guard.Outcome) []string {
+func reportedCreds(rep *report.Report, tn ociemu.Tenancy, o guard.Outcome) []string {
 	byID := map[string]string{}
 	for _, d := range tn.Domains {
 		for _, u := range d.Users {

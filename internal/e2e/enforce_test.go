@@ -30,7 +30,7 @@ func TestEnforceDeletesExactlyTheAdministratorsKeys(t *testing.T) {
 	if gone := minus(keys(before), keys(after)); !slices.Equal(gone, want) {
 		t.Fatalf("deleted %d keys, want exactly the %d admin keys\n gone: %v\n want: %v", len(gone), len(want), gone, want)
 	}
-	if got := reported(rep, guard.OutcomeDeleted); !slices.Equal(got, want) {
+	if got := reported(&rep.Result, guard.OutcomeDeleted); !slices.Equal(got, want) {
 		t.Errorf("report lists deleted %v, want %v", got, want)
 	}
 	if len(rep.Groups) != 1 || rep.Groups[0].Domain != "Default" || rep.Groups[0].OCID == "" {
@@ -64,7 +64,7 @@ func TestDryRunByConfigAndByBodyChangesNothing(t *testing.T) {
 			if n := emu.Counts()[ociemu.OpScimDeleteApiKey] + emu.Counts()[ociemu.OpDeleteApiKey]; n != 0 {
 				t.Fatalf("%d delete calls in a dry run", n)
 			}
-			if got, want := reported(rep, guard.OutcomeWouldDelete), adminKeys(before, defaultAdmins(before)); !slices.Equal(got, want) {
+			if got, want := reported(&rep.Result, guard.OutcomeWouldDelete), adminKeys(before, defaultAdmins(before)); !slices.Equal(got, want) {
 				t.Errorf("would delete %v, want %v", got, want)
 			}
 		})
@@ -159,7 +159,7 @@ func TestExemptAdministratorKeepsKeys(t *testing.T) {
 	if got := minus(keys(before), keys(emu.Snapshot())); !slices.Equal(got, want) {
 		t.Fatalf("deleted %v want %v", got, want)
 	}
-	if got := reported(rep, guard.OutcomeExempt); len(got) != len(admins)-len(want) || len(got) == 0 {
+	if got := reported(&rep.Result, guard.OutcomeExempt); len(got) != len(admins)-len(want) || len(got) == 0 {
 		t.Errorf("exempt keys reported %v", got)
 	}
 }

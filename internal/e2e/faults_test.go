@@ -10,6 +10,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/harness"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+	"github.com/apikeyguard/admin-apikey-guard/internal/report"
 )
 
 // smallTenancy keeps the slow fault cases (every SDK retry sleeps at least a second) to one
@@ -31,7 +32,7 @@ func batchTenancy() *ociemu.Tenancy {
 
 // invokeBy sends one call with an Fn-Deadline d from now (the default when d is 0) and checks
 // that the answer came back before that deadline.
-func invokeBy(t *testing.T, f *harness.Function, body string, d time.Duration) *guard.Report {
+func invokeBy(t *testing.T, f *harness.Function, body string, d time.Duration) *report.Report {
 	t.Helper()
 	opts := fnagent.InvokeOptions{}
 	if d > 0 {
@@ -52,7 +53,7 @@ func invokeBy(t *testing.T, f *harness.Function, body string, d time.Duration) *
 }
 
 // problems lists every error and failed entry of a report as "code|message|hint" lines.
-func problems(rep *guard.Report) string {
+func problems(rep *report.Report) string {
 	var b strings.Builder
 	for _, p := range rep.Errors {
 		b.WriteString(p.Code + "|" + p.Message + "|" + p.Hint + "\n")
@@ -76,7 +77,7 @@ func problems(rep *guard.Report) string {
 // assertHonest checks what must hold after any run, faulted or not: only administrators' keys
 // are gone, the report's "deleted" are exactly the keys that are gone, every administrator key
 // has an outcome, and an error run changed nothing.
-func assertHonest(t *testing.T, rep *guard.Report, before, after ociemu.Tenancy) {
+func assertHonest(t *testing.T, rep *report.Report, before, after ociemu.Tenancy) {
 	t.Helper()
 	want := adminKeys(before, defaultAdmins(before))
 	gone := minus(keys(before), keys(after))
@@ -94,7 +95,7 @@ func assertHonest(t *testing.T, rep *guard.Report, before, after ociemu.Tenancy)
 		}
 	}
 	goneNotInterrupted := slices.DeleteFunc(slices.Clone(gone), func(k string) bool { return interrupted[k] })
-	if got := reported(rep, guard.OutcomeDeleted); !slices.Equal(got, goneNotInterrupted) {
+	if got := reported(&rep.Result, guard.OutcomeDeleted); !slices.Equal(got, goneNotInterrupted) {
 		t.Errorf("the report says deleted %v, but gone are %v", got, goneNotInterrupted)
 	}
 	switch rep.Status {
@@ -241,7 +242,7 @@ func keyAlreadyGone(t *testing.T, fam family) {
 	before := emu.Snapshot()
 	f := start(t, emu, fam.cfg(map[string]string{"DELETE_CONCURRENCY": "32"}))
 	type result struct {
-		rep *guard.Report
+		rep *report.Report
 		err error
 	}
 	// The other client is ready before the run starts: between the function's first delete

@@ -9,6 +9,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
+	"github.com/apikeyguard/admin-apikey-guard/internal/report"
 )
 
 // Least privilege as a tested property, against an emulator that authorizes like OCI
@@ -124,7 +125,7 @@ func authorize(t *testing.T, emu *ociemu.Server, tn *ociemu.Tenancy, g grants) {
 
 // lpRun runs the function once with g and returns its report and the keys it should have
 // deleted.
-func lpRun(t *testing.T, c lpCase, g grants) (*guard.Report, ociemu.Tenancy, *ociemu.Server) {
+func lpRun(t *testing.T, c lpCase, g grants) (*report.Report, ociemu.Tenancy, *ociemu.Server) {
 	t.Helper()
 	tn := withPolicies()
 	if len(c.f.Credentials) > 0 {
@@ -205,7 +206,7 @@ func TestLeastPrivilegeEachGrantIsNecessaryAndNamed(t *testing.T) {
 
 // assertRefusalNamed: the run did not complete (status error or partial, or the
 // notification failed) and the report names the missing grant.
-func assertRefusalNamed(t *testing.T, rep *guard.Report, grant string) {
+func assertRefusalNamed(t *testing.T, rep *report.Report, grant string) {
 	t.Helper()
 	text := problems(rep)
 	if rep.Status == guard.StatusOK && rep.Notified != "failed" && len(rep.Warnings) == 0 {

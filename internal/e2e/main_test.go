@@ -17,6 +17,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/harness"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+	"github.com/apikeyguard/admin-apikey-guard/internal/report"
 )
 
 var binary string
@@ -71,7 +72,7 @@ func start(t *testing.T, emu *ociemu.Server, cfg map[string]string) *harness.Fun
 	return f
 }
 
-func invoke(t *testing.T, f *harness.Function, body string) *guard.Report {
+func invoke(t *testing.T, f *harness.Function, body string) *report.Report {
 	t.Helper()
 	rep, res, err := f.Invoke(t.Context(), body, fnagent.InvokeOptions{})
 	if err != nil {
@@ -153,7 +154,7 @@ func minus(a, b []string) []string {
 }
 
 // reported returns the fingerprints with the given outcome, as domain/user/fingerprint.
-func reported(rep *guard.Report, o guard.Outcome) []string {
+func reported(rep *guard.Result, o guard.Outcome) []string {
 	var out []string
 	for _, a := range rep.Admins {
 		for _, k := range a.Keys {

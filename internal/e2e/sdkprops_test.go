@@ -161,8 +161,7 @@ func runSDKCase(t *testing.T, seed int64) (deleted, wouldDelete, exempt int) {
 		t.Errorf("%v: %v", c, err)
 		return
 	}
-	var rep guard.Report
-	guard.Run(t.Context(), dir, guard.Options{Groups: c.groups, DryRun: c.dryRun, Exempt: guard.NewExemptions(c.exempt)}, &rep)
+	rep := guard.Run(t.Context(), dir, guard.Options{Groups: c.groups, DryRun: c.dryRun, Exempt: guard.NewExemptions(c.exempt)})
 	gone := minus(keys(before), keys(emu.Snapshot()))
 	kept := minus(adminKeys(before, c.labels), want)
 	switch {

@@ -46,7 +46,7 @@ func fifteenHundred(t *testing.T, fam family) {
 		t.Fatalf("admin groups %+v, want one with 1500 members", rep.Groups)
 	}
 	want := adminKeys(before, defaultAdmins(before))
-	if got := reported(rep, guard.OutcomeWouldDelete); len(want) < 1500 || !slices.Equal(got, want) {
+	if got := reported(&rep.Result, guard.OutcomeWouldDelete); len(want) < 1500 || !slices.Equal(got, want) {
 		t.Fatalf("would delete %d keys, the 1500 admins hold %d", len(got), len(want))
 	}
 	if !slices.Equal(keys(emu.Snapshot()), keys(before)) {

@@ -39,12 +39,12 @@ func BenchmarkPlan(b *testing.B) {
 	r.Shuffle(len(keys), func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
 	ex := guard.NewExemptions([]string{"user7", as[3].OCID})
 
-	steps, left := guard.Plan(as, keys, ex, true)
+	steps, left := guard.Plan(as, keys, guard.Rules{Exempt: ex, DisableKinds: []guard.Kind{guard.KindAPIKeys}})
 	if len(steps) != admins || len(left) != strays {
 		b.Fatalf("plan has %d steps and %d strays, want %d and %d", len(steps), len(left), admins, strays)
 	}
 	for b.Loop() {
-		guard.Plan(as, keys, ex, true)
+		guard.Plan(as, keys, guard.Rules{Exempt: ex, DisableKinds: []guard.Kind{guard.KindAPIKeys}})
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/users, "ns/user")
 }
@@ -66,8 +66,7 @@ func BenchmarkRunFake(b *testing.B) {
 		b.StopTimer() // every run deletes the keys, so each one needs a fresh tenancy
 		d := benchTenancy(admins, keysPerAdmin, others)
 		b.StartTimer()
-		rep := &guard.Report{}
-		guard.Run(context.Background(), d, opt, rep)
+		rep := guard.Run(context.Background(), d, opt)
 		if rep.Status != guard.StatusOK || rep.Counts.Deleted != want {
 			b.Fatalf("status %s counts %+v, want %d deleted", rep.Status, rep.Counts, want)
 		}

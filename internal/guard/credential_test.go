@@ -25,9 +25,9 @@ func TestParseKinds(t *testing.T) {
 	}
 }
 
-// PlanKinds: credentials of every kind follow the owner's plan, strays stay strays, and a
+// Plan: credentials of every kind follow the owner's plan, strays stay strays, and a
 // capability is switched off only for non-exempt admins and only where it is still on.
-func TestPlanKinds(t *testing.T) {
+func TestPlanCredentialKinds(t *testing.T) {
 	alice := Admin{User: User{OCID: "ocid1.user..alice", UserName: "alice", CanUseAPIKeys: true, CapabilitiesOff: KindSet(0).With(KindAuthTokens)}}
 	bob := Admin{User: User{OCID: "ocid1.user..bob", UserName: "bob", CanUseAPIKeys: false}}
 	creds := []Credential{
@@ -38,7 +38,7 @@ func TestPlanKinds(t *testing.T) {
 		{Kind: KindAuthTokens, ID: "t2", UserOCID: "ocid1.user..mallory"},
 		{Kind: KindSMTPCredentials, ID: "s1", UserOCID: bob.OCID},
 	}
-	steps, strays := PlanKinds([]Admin{bob, alice}, creds, NewExemptions([]string{"bob"}), []Kind{KindAPIKeys, KindAuthTokens, KindSMTPCredentials})
+	steps, strays := Plan([]Admin{bob, alice}, creds, Rules{Exempt: NewExemptions([]string{"bob"}), DisableKinds: []Kind{KindAPIKeys, KindAuthTokens, KindSMTPCredentials}})
 	if len(strays) != 1 || strays[0].ID != "t2" {
 		t.Fatalf("strays %+v", strays)
 	}

@@ -1,6 +1,3 @@
-// Package guard is the product's specification in code: who counts as a tenancy administrator,
-// which API keys must go, and what is reported. It knows nothing about HTTP or the OCI SDK; it
-// talks to the tenancy through the Directory interface, so it can be tested against a fake.
 package guard
 
 import (

@@ -2,173 +2,146 @@ package guard
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"slices"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
 
-// ReasonInterrupted starts the reason of a write that the invocation deadline cut off while it
-// was in flight; whether OCI applied it is unknown until the next run lists the keys again.
-const ReasonInterrupted = "interrupted by the invocation deadline, may or may not have been applied"
-
-// execute carries out the plan with bounded concurrency and reports every key and capability.
-// Each write goroutine owns exactly one report entry, so no locking is needed.
-func execute(ctx context.Context, dir Directory, plan []Step, opt Options) []AdminReport {
-	reports := make([]AdminReport, len(plan))
+// execute carries out the plan with bounded concurrency and records every key's and
+// capability's outcome. It decides nothing: the action comes from the plan, whether a write may
+// start from startRefusal, what its answer means from writeOutcome. Each write goroutine owns
+// exactly one result entry, so no locking is needed.
+func execute(ctx context.Context, dir Directory, plan []Step, opt Options) []AdminResult {
+	results := make([]AdminResult, len(plan))
 	var g errgroup.Group
 	g.SetLimit(opt.Concurrency)
+	w := writer{ctx: ctx, dir: dir, opt: opt, g: &g}
 	for i, s := range plan {
-		r := &reports[i]
-		*r = AdminReport{UserName: s.UserName, OCID: s.OCID, Domain: s.Domain.Name, Active: s.Active,
-			Groups: s.Groups, Exempt: s.Exempt, Keys: make([]KeyReport, len(s.Keys))}
-		if len(opt.DisableKinds) > 0 {
-			// the kinds this run switches off, or (nothing left to switch off) the kinds asked for
-			r.Capability = &KeyReport{Capabilities: s.DisableKinds}
-			if len(s.DisableKinds) == 0 {
-				r.Capability.Capabilities = opt.DisableKinds
-			}
-			switch {
-			case s.Exempt:
-				r.Capability.Outcome = OutcomeExempt
-			case !s.Disable:
-				r.Capability.Outcome = OutcomeUnchanged
-			case opt.DryRun:
-				r.Capability.Outcome = OutcomeWouldDisable
-				opt.Logger.InfoContext(ctx, "capability would be disabled", "outcome", r.Capability.Outcome, "user", s.UserName, "userOcid", s.OCID, "capabilities", s.DisableKinds)
-			default:
-				write(ctx, &g, opt, r.Capability, s, func() { disable(ctx, dir, s, r.Capability, opt) })
-			}
+		r := &results[i]
+		*r = AdminResult{UserName: s.UserName, OCID: s.OCID, Domain: s.Domain.Name, Active: s.Active,
+			Groups: s.Groups, Exempt: s.Exempt, Keys: make([]KeyResult, len(s.Keys))}
+		if c := s.Capability; c != nil {
+			r.Capability = &KeyResult{Capabilities: c.Kinds}
+			w.carryOut(s, *c, r.Capability, func() Answer {
+				return Answer{Err: disableCapabilities(ctx, dir, s.User, c.Kinds)}
+			})
 		}
 		for j, k := range s.Keys {
 			kr := &r.Keys[j]
-			*kr = KeyReport{Fingerprint: k.Fingerprint, ID: k.ID}
+			*kr = KeyResult{Fingerprint: k.Fingerprint, ID: k.ID}
 			if k.CredentialKind() != KindAPIKeys {
 				kr.Kind, kr.Description, kr.Created, kr.Expires = k.Kind, k.Description, timeOrNil(k.Created), timeOrNil(k.Expires)
 			}
-			if s.Exempt {
-				kr.Outcome = OutcomeExempt
-				kr.Reason = "user is in EXEMPT_USERS"
-				opt.Logger.InfoContext(ctx, "key kept", credAttrs(kr, s, "outcome", kr.Outcome)...)
-				continue
-			}
-			if opt.DryRun {
-				kr.Outcome = OutcomeWouldDelete
-				opt.Logger.InfoContext(ctx, "key would be deleted", credAttrs(kr, s, "outcome", kr.Outcome)...)
-				continue
-			}
-			write(ctx, &g, opt, kr, s, func() { deleteKey(ctx, dir, s, k, kr, opt) })
+			w.carryOut(s, s.Actions[j], kr, func() Answer { return w.delete(s.User, k) })
 		}
 	}
 	_ = g.Wait() // the goroutines never return errors: each failure is recorded on its own entry
-	return reports
+	return results
 }
 
-// write starts one change unless the deadline is too close to finish it and still report.
-func write(ctx context.Context, g *errgroup.Group, opt Options, kr *KeyReport, s Step, do func()) {
-	kr.Outcome = OutcomeNotAttempted
-	g.Go(func() error {
-		if reason := tooLate(ctx, opt); reason != "" {
-			kr.Reason = reason
-			opt.Logger.WarnContext(ctx, "change not attempted", "outcome", kr.Outcome, "reason", reason, "user", s.UserName, "fingerprint", kr.Fingerprint)
+// writer carries out one run's writes.
+type writer struct {
+	ctx context.Context
+	dir Directory
+	opt Options
+	g   *errgroup.Group
+}
+
+// carryOut records a final action at once, or starts its write (unless it may not start) and
+// records what the answer means.
+func (w writer) carryOut(s Step, a Action, entry *KeyResult, write func() Answer) {
+	if !a.Write {
+		entry.Outcome, entry.Reason = a.Outcome, a.Reason
+		w.log(s, entry)
+		return
+	}
+	entry.Outcome = OutcomeNotAttempted
+	w.g.Go(func() error {
+		if reason := startRefusal(w.ctx.Err(), deadlineOf(w.ctx), w.opt.Now(), w.opt.Reserve); reason != "" {
+			entry.Reason = reason
+			w.log(s, entry)
 			return nil
 		}
-		do()
+		answer := write()
+		answer.Cut = w.ctx.Err() != nil
+		stage := "delete"
+		if entry.Capabilities != nil {
+			stage = "disable"
+		}
+		entry.Outcome, entry.Reason, entry.Code = writeOutcome(a.Outcome, stage, answer)
+		w.log(s, entry)
 		return nil
 	})
 }
 
-func tooLate(ctx context.Context, opt Options) string {
-	if err := ctx.Err(); err != nil {
-		return "invocation cancelled or out of time: " + err.Error()
+// delete deletes one credential; a 404 is checked by listing the owner's credentials again
+// (needsRelisting says when).
+func (w writer) delete(u User, k APIKey) Answer {
+	a := Answer{Err: deleteCredential(w.ctx, w.dir, k)}
+	if !needsRelisting(a.Err) {
+		return a
 	}
-	if d, ok := ctx.Deadline(); ok && d.Sub(opt.Now()) < opt.Reserve {
-		return "too close to the invocation deadline to start"
-	}
-	return ""
+	keys, err := listCredentials(w.ctx, w.dir, k.CredentialKind(), k.Domain, []User{u})
+	a.Relisted, a.RelistErr = true, err
+	a.StillListed = slices.ContainsFunc(keys, func(x APIKey) bool { return x.ID == k.ID && x.Fingerprint == k.Fingerprint })
+	return a
 }
 
-func deleteKey(ctx context.Context, dir Directory, s Step, k APIKey, kr *KeyReport, opt Options) {
-	err := deleteCredential(ctx, dir, k)
-	if errors.Is(err, ErrNotSent) {
-		kr.Outcome, kr.Reason = OutcomeNotAttempted, err.Error()
-		opt.Logger.WarnContext(ctx, "change not attempted", "outcome", kr.Outcome, "reason", kr.Reason, "user", s.UserName, "fingerprint", kr.Fingerprint)
-		return
-	}
-	if errors.Is(err, ErrNotFound) {
-		// OCI answers 404 both for "gone" and for "not authorized": only a listing tells them apart.
-		gone, lerr := keyGone(ctx, dir, s.User, k)
-		switch {
-		case lerr != nil:
-			err = errors.Join(err, lerr)
-		case gone:
-			err = nil
-			kr.Reason = "already gone (deleted by someone else or a concurrent run)"
-		}
-	}
-	if err != nil && ctx.Err() != nil {
-		// The request was cut off by the deadline: OCI may or may not have applied it.
-		kr.Outcome, kr.Reason = OutcomeFailed, ReasonInterrupted+": "+err.Error()
-		opt.Logger.WarnContext(ctx, "key delete interrupted", credAttrs(kr, s, "outcome", kr.Outcome, "error", err)...)
-		return
-	}
-	if err != nil {
-		p := problem("delete", err)
-		kr.Outcome, kr.Reason, kr.Code = OutcomeFailed, p.Message, p.Code
-		if p.Hint != "" {
-			kr.Reason += "; " + p.Hint
-		}
-		opt.Logger.ErrorContext(ctx, "key delete failed", credAttrs(kr, s, "outcome", kr.Outcome, "code", kr.Code, "error", kr.Reason)...)
-		return
-	}
-	kr.Outcome = OutcomeDeleted
-	opt.Logger.InfoContext(ctx, "key deleted", credAttrs(kr, s, "outcome", kr.Outcome, slog.String("note", kr.Reason))...)
+// deadlineOf is ctx's deadline, zero when it has none.
+func deadlineOf(ctx context.Context) time.Time {
+	d, _ := ctx.Deadline()
+	return d
 }
 
-func keyGone(ctx context.Context, dir Directory, u User, k APIKey) (bool, error) {
-	keys, err := listCredentials(ctx, dir, k.CredentialKind(), k.Domain, []User{u})
-	if err != nil {
-		return false, err
+// log writes one entry's outcome: failures as errors, what was not done as warnings.
+func (w writer) log(s Step, e *KeyResult) {
+	level := slog.LevelInfo
+	switch e.Outcome {
+	case OutcomeFailed:
+		level = slog.LevelError
+	case OutcomeNotAttempted:
+		level = slog.LevelWarn
 	}
-	return !slices.ContainsFunc(keys, func(x APIKey) bool { return x.ID == k.ID && x.Fingerprint == k.Fingerprint }), nil
+	attrs := []any{"outcome", e.Outcome, "user", s.UserName, "userOcid", s.OCID}
+	if e.Reason != "" {
+		attrs = append(attrs, "reason", e.Reason)
+	}
+	if e.Code != "" {
+		attrs = append(attrs, "code", e.Code)
+	}
+	w.opt.Logger.Log(w.ctx, level, logMessage(e), append(attrs, credAttrs(e)...)...)
 }
 
-func disable(ctx context.Context, dir Directory, s Step, kr *KeyReport, opt Options) {
-	err := disableCapabilities(ctx, dir, s.User, s.DisableKinds)
-	if errors.Is(err, ErrNotSent) {
-		kr.Outcome, kr.Reason = OutcomeNotAttempted, err.Error()
-		opt.Logger.WarnContext(ctx, "change not attempted", "outcome", kr.Outcome, "reason", kr.Reason, "user", s.UserName, "fingerprint", kr.Fingerprint)
-		return
+// logMessage says what happened to an entry in a few words ("key deleted", "capability would be
+// disabled").
+func logMessage(e *KeyResult) string {
+	what, done := "key", map[Outcome]string{OutcomeDeleted: "deleted", OutcomeWouldDelete: "would be deleted",
+		OutcomeExempt: "kept", OutcomeFailed: "delete failed", OutcomeNotAttempted: "change not attempted"}
+	if e.Capabilities != nil {
+		what, done = "capability", map[Outcome]string{OutcomeDisabled: "disabled", OutcomeWouldDisable: "would be disabled",
+			OutcomeExempt: "kept", OutcomeUnchanged: "already disabled", OutcomeFailed: "disable failed", OutcomeNotAttempted: "change not attempted"}
 	}
-	if err != nil && ctx.Err() != nil {
-		kr.Outcome, kr.Reason = OutcomeFailed, ReasonInterrupted+": "+err.Error()
-		opt.Logger.WarnContext(ctx, "capability disable interrupted", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID, "capabilities", s.DisableKinds, "error", err)
-		return
+	if e.Outcome == OutcomeNotAttempted {
+		return done[e.Outcome]
 	}
-	if err != nil {
-		p := problem("disable", err)
-		kr.Outcome, kr.Reason, kr.Code = OutcomeFailed, p.Message, p.Code
-		if p.Hint != "" {
-			kr.Reason += "; " + p.Hint
-		}
-		opt.Logger.ErrorContext(ctx, "capability disable failed", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID, "capabilities", s.DisableKinds, "code", kr.Code, "error", kr.Reason)
-		return
-	}
-	kr.Outcome = OutcomeDisabled
-	opt.Logger.InfoContext(ctx, "capability disabled", "outcome", kr.Outcome, "user", s.UserName, "userOcid", s.OCID, "capabilities", s.DisableKinds)
+	return what + " " + done[e.Outcome]
 }
 
-// credAttrs are the log attributes that name a credential: the fingerprint of an API key; the
-// kind, id, description and expiry of any other credential (never its secret).
-func credAttrs(kr *KeyReport, s Step, more ...any) []any {
-	a := append(more, "user", s.UserName, "userOcid", s.OCID)
-	if kr.Kind == "" {
-		return append(a, "fingerprint", kr.Fingerprint)
+// credAttrs are the log attributes that name an entry: the fingerprint of an API key; the
+// kind, id, description and expiry of any other credential (never its secret); the kinds of a
+// capability entry.
+func credAttrs(e *KeyResult) []any {
+	switch {
+	case e.Capabilities != nil:
+		return []any{"capabilities", e.Capabilities}
+	case e.Kind == "":
+		return []any{"fingerprint", e.Fingerprint}
 	}
-	a = append(a, "kind", kr.Kind, "credentialId", kr.ID, "description", kr.Description)
-	if kr.Expires != nil {
-		a = append(a, "expires", *kr.Expires)
+	a := []any{"kind", e.Kind, "credentialId", e.ID, "description", e.Description}
+	if e.Expires != nil {
+		a = append(a, "expires", *e.Expires)
 	}
 	return a
 }

@@ -40,12 +40,16 @@ type Admin struct {
 	Groups []string // the groups that make this user an administrator
 }
 
-// Step is one admin's share of the plan.
+// Step is one administrator's share of the plan: every credential they hold, and what is
+// decided for each and for their capabilities.
 type Step struct {
 	Admin
 	Exempt  bool
 	Keys    []APIKey // every credential the admin holds, by kind, then fingerprint/description
-	Disable bool     // some capability must be switched off: DisableKinds is not empty
+	Actions []Action // Actions[i] is the decision for Keys[i]
+	// Capability is the decision for the configured capabilities; nil when none is configured off.
+	Capability *Action
+	Disable    bool // some capability must be switched off: DisableKinds is not empty
 	// DisableKinds are the kinds whose canUse… capability is to be set to false.
 	DisableKinds []Kind
 }
@@ -53,40 +57,20 @@ type Step struct {
 // Plan decides what must happen, without doing it. It is the product's safety core:
 //   - only keys owned by an administrator are ever planned, whatever the directory returned;
 //   - an exempt administrator's keys are listed but never deleted, and their capability kept;
-//   - the capability is disabled only when asked and only where it is still enabled.
+//   - a dry run writes nothing;
+//   - a capability is disabled only when asked and only where it is still enabled.
 //
-// Keys whose owner is not an administrator are returned as strays, to be reported.
-func Plan(admins []Admin, keys []APIKey, ex Exemptions, disableCapability bool) (steps []Step, strays []APIKey) {
-	var disable []Kind
-	if disableCapability {
-		disable = []Kind{KindAPIKeys}
-	}
-	return PlanKinds(admins, keys, ex, disable)
-}
-
-// PlanKinds is Plan for credentials of every kind and capabilities per kind: a capability in
-// disable is switched off on non-exempt administrators only where it is still on.
-func PlanKinds(admins []Admin, keys []APIKey, ex Exemptions, disable []Kind) (steps []Step, strays []APIKey) {
-	byOwner := make(map[string]*Step, len(admins))
+// The decisions themselves are in decide.go. Keys whose owner is not an administrator are
+// returned as strays, to be reported.
+func Plan(admins []Admin, keys []APIKey, r Rules) (steps []Step, strays []APIKey) {
 	steps = make([]Step, 0, len(admins))
 	for _, a := range admins {
-		exempt := ex.Has(a.User)
-		var off []Kind
-		for _, k := range disable {
-			if !exempt && a.CanUse(k) {
-				off = append(off, k)
-			}
-		}
-		steps = append(steps, Step{
-			Admin:        a,
-			Exempt:       exempt,
-			Disable:      len(off) > 0,
-			DisableKinds: off,
-		})
+		steps = append(steps, planAdmin(a, r))
 	}
 	slices.SortFunc(steps, func(x, y Step) int {
 		return cmp.Or(cmp.Compare(x.Domain.Name, y.Domain.Name), cmp.Compare(x.UserName, y.UserName), cmp.Compare(x.OCID, y.OCID))
 	})
+	byOwner := make(map[string]*Step, len(steps))
 	for i := range steps {
 		byOwner[ownerKey(steps[i].OCID)] = &steps[i]
 	}
@@ -103,12 +87,27 @@ func PlanKinds(admins []Admin, keys []APIKey, ex Exemptions, disable []Kind) (st
 		}
 	}
 	for i := range steps {
-		slices.SortFunc(steps[i].Keys, func(x, y APIKey) int {
+		s := &steps[i]
+		slices.SortFunc(s.Keys, func(x, y APIKey) int {
 			return cmp.Or(cmp.Compare(kindRank(x), kindRank(y)), cmp.Compare(x.Fingerprint, y.Fingerprint),
 				cmp.Compare(x.Description, y.Description), cmp.Compare(x.ID, y.ID))
 		})
+		s.Actions = make([]Action, len(s.Keys))
+		for j := range s.Keys {
+			s.Actions[j] = credentialAction(s.Exempt, r.DryRun)
+		}
 	}
 	return steps, strays
+}
+
+// planAdmin is one administrator's step before their keys are attached.
+func planAdmin(a Admin, r Rules) Step {
+	s := Step{Admin: a, Exempt: r.Exempt.Has(a.User)}
+	s.Capability = capabilityAction(a.User, s.Exempt, r.DryRun, r.DisableKinds)
+	if c := s.Capability; c != nil && (c.Write || c.Outcome == OutcomeWouldDisable) {
+		s.Disable, s.DisableKinds = true, c.Kinds
+	}
+	return s
 }
 
 // ownerKey identifies a user. OCIDs are unique across identity domains, so the domain is

@@ -39,46 +39,41 @@ type ErrorDetail interface {
 	Hint() string
 }
 
-// Run discovers the administrators, plans, and (unless dry run) acts. Discovery is
-// all-or-nothing: if any group or listing fails, nothing is changed and the status is error,
-// because an incomplete view of the administrators must never pass for "no administrators".
-func Run(ctx context.Context, dir Directory, opt Options, rep *Report) {
+// Run discovers the administrators, plans, and (unless dry run) acts, and returns what it found
+// and did. Discovery is all-or-nothing: if any group or listing fails, nothing is changed and
+// the status is error, because an incomplete view of the administrators must never pass for
+// "no administrators".
+func Run(ctx context.Context, dir Directory, opt Options) Result {
 	opt = opt.withDefaults()
-	if opt.DryRun {
-		rep.Mode = "dry-run"
-	} else {
-		rep.Mode = "enforce"
-	}
-	admins, err := discover(ctx, dir, opt, rep)
-	var keys []APIKey
-	if err == nil {
-		keys, err = keysOf(ctx, dir, admins, opt.Credentials)
-	}
+	found, err := discover(ctx, dir, opt)
+	res := Result{Groups: found.groups, Policy: found.policy, Warnings: found.warnings}
 	if err != nil {
-		rep.Errors = append(rep.Errors, problem("discovery", err))
-		rep.Status = StatusError
-		rep.recount()
-		return
+		res.Errors = append(res.Errors, problem("discovery", err))
+		return res.settled()
 	}
-	plan, strays := PlanKinds(admins, keys, opt.Exempt, opt.DisableKinds)
+	plan, strays := Plan(found.admins, found.keys, opt.rules())
 	for _, k := range strays {
-		what := "key " + k.Fingerprint
-		if k.CredentialKind() != KindAPIKeys {
-			what = k.Label()
-		}
-		rep.Warnings = append(rep.Warnings, Problem{Stage: "discovery",
-			Message: fmt.Sprintf("listing returned %s of user %s, who is not an administrator; ignored", what, k.UserOCID)})
+		res.Warnings = append(res.Warnings, strayWarning(k))
 	}
-	rep.Admins = execute(ctx, dir, plan, opt)
-	rep.recount()
-	switch {
-	case len(rep.Errors) > 0:
-		rep.Status = StatusError
-	case rep.Counts.Failed+rep.Counts.NotAttempted > 0:
-		rep.Status = StatusPartial
-	default:
-		rep.Status = StatusOK
-	}
+	res.Admins = execute(ctx, dir, plan, opt)
+	return res.settled()
+}
+
+// Stopped is the result of a run that stopped before discovery (bad configuration or body, no
+// credentials): status error, these problems, nothing changed.
+func Stopped(problems ...Problem) Result {
+	return Result{Errors: problems}.settled()
+}
+
+// settled counts the outcomes and sets the status from them.
+func (r Result) settled() Result {
+	r.Counts = countOutcomes(r.Admins)
+	r.Status = statusOf(len(r.Errors), r.Counts)
+	return r
+}
+
+func (o Options) rules() Rules {
+	return Rules{Exempt: o.Exempt, DryRun: o.DryRun, DisableKinds: o.DisableKinds}
 }
 
 func (o Options) withDefaults() Options {
@@ -101,40 +96,42 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// discover resolves every configured group and lists its members; a user in several groups
-// is one administrator.
-func discover(ctx context.Context, dir Directory, opt Options, rep *Report) ([]Admin, error) {
+// found is what discovery read: the administrator groups and their members, the policy
+// findings, warnings, and the administrators' credentials.
+type found struct {
+	groups   []GroupResult
+	policy   []PolicyFinding
+	warnings []Problem
+	admins   []Admin
+	keys     []APIKey
+}
+
+// discover resolves every configured group (and, by the policy decisions, policy-named ones),
+// lists the members, then their credentials. A user in several groups is one administrator.
+// On error it returns what it had read so far, for the report.
+func discover(ctx context.Context, dir Directory, opt Options) (found, error) {
+	var f found
 	if len(opt.Groups) == 0 {
-		return nil, errors.New("no administrator groups configured")
+		return f, errors.New("no administrator groups configured")
 	}
-	fromPolicy, err := policyGroups(ctx, dir, opt.Groups, opt.IncludePolicyAdmins, rep)
+	fromPolicy, err := policyGroups(ctx, dir, opt.Groups, opt.IncludePolicyAdmins, &f)
 	if err != nil {
-		return nil, err
+		return f, err
 	}
 	byUser := map[string]*Admin{}
 	var order []string
 	for i, ref := range append(slices.Clip(opt.Groups), fromPolicy...) {
-		source := "config"
+		source := SourceConfig
 		if i >= len(opt.Groups) {
-			source = "policy"
+			source = SourcePolicy
 		}
-		g, err := dir.ResolveGroup(ctx, ref)
-		if errors.Is(err, ErrNotFound) && source == "policy" {
-			// A policy may name a group or domain that no longer exists; that grants nothing.
-			rep.Warnings = append(rep.Warnings, problem("policy", fmt.Errorf("group %q named by a policy was not found; nothing to enforce for it: %w", ref, err)))
+		g, members, skip, err := resolveMembers(ctx, dir, ref, source, &f)
+		if err != nil {
+			return f, err
+		}
+		if skip {
 			continue
 		}
-		if errors.Is(err, ErrNotFound) {
-			return nil, fmt.Errorf("administrator group %q does not exist (or the function may not read it): %w", ref, err)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("resolve group %q: %w", ref, err)
-		}
-		members, err := dir.Members(ctx, g)
-		if err != nil {
-			return nil, fmt.Errorf("list members of group %q: %w", ref, err)
-		}
-		rep.Groups = append(rep.Groups, GroupReport{Name: g.Ref.Name, Domain: g.Domain.Name, OCID: g.OCID, Members: len(members), Source: source, API: g.Domain.API})
 		opt.Logger.InfoContext(ctx, "admin group resolved", "group", g.Ref.String(), "domain", g.Domain.Name, "ocid", g.OCID, "members", len(members))
 		label := g.Domain.Name + "/" + g.Ref.Name
 		for _, u := range members {
@@ -147,11 +144,32 @@ func discover(ctx context.Context, dir Directory, opt Options, rep *Report) ([]A
 			order = append(order, k)
 		}
 	}
-	admins := make([]Admin, 0, len(order))
 	for _, k := range order {
-		admins = append(admins, *byUser[k])
+		f.admins = append(f.admins, *byUser[k])
 	}
-	return admins, nil
+	f.keys, err = keysOf(ctx, dir, f.admins, opt.Credentials)
+	return f, err
+}
+
+// resolveMembers resolves one group and lists its members, recording the group in f. skip says
+// the group is missing and, as missingGroup decides, there is nothing to enforce for it.
+func resolveMembers(ctx context.Context, dir Directory, ref GroupRef, source string, f *found) (g Group, members []User, skip bool, err error) {
+	g, err = dir.ResolveGroup(ctx, ref)
+	if errors.Is(err, ErrNotFound) {
+		warning, stop := missingGroup(ref, source, err)
+		if warning != nil {
+			f.warnings = append(f.warnings, *warning)
+		}
+		return g, nil, stop == nil, stop
+	}
+	if err != nil {
+		return g, nil, false, fmt.Errorf("resolve group %q: %w", ref, err)
+	}
+	if members, err = dir.Members(ctx, g); err != nil {
+		return g, nil, false, fmt.Errorf("list members of group %q: %w", ref, err)
+	}
+	f.groups = append(f.groups, GroupResult{Name: g.Ref.Name, Domain: g.Domain.Name, OCID: g.OCID, Members: len(members), Source: source, API: g.Domain.API})
+	return g, members, false, nil
 }
 
 // keysOf lists the administrators' credentials of every configured kind, one batched listing

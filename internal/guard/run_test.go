@@ -36,14 +36,13 @@ func tenancy() (*fakedir.Dir, map[string]guard.User) {
 	return d, u
 }
 
-func run(t *testing.T, d guard.Directory, opt guard.Options) *guard.Report {
+func run(t *testing.T, d guard.Directory, opt guard.Options) *guard.Result {
 	t.Helper()
 	if opt.Groups == nil {
 		opt.Groups = []guard.GroupRef{{Name: "Administrators"}}
 	}
-	rep := &guard.Report{}
-	guard.Run(context.Background(), d, opt, rep)
-	return rep
+	rep := guard.Run(context.Background(), d, opt)
+	return &rep
 }
 
 func TestEnforceDeletesExactlyTheAdministratorsKeys(t *testing.T) {
@@ -71,8 +70,8 @@ func TestDryRunChangesNothingAndListsWhatEnforceWouldDelete(t *testing.T) {
 	d, _ := tenancy()
 	before := d.Keys()
 	rep := run(t, d, guard.Options{DryRun: true, DisableCapability: true})
-	if rep.Mode != "dry-run" || rep.Status != guard.StatusOK {
-		t.Fatalf("mode %s status %s", rep.Mode, rep.Status)
+	if rep.Status != guard.StatusOK {
+		t.Fatalf("status %s", rep.Status)
 	}
 	if len(d.Deleted)+len(d.Disable) != 0 || fmt.Sprint(d.Keys()) != fmt.Sprint(before) {
 		t.Fatal("dry run changed the tenancy")
@@ -188,8 +187,7 @@ func TestDeleteOfAKeyAlreadyGoneCountsAsDone(t *testing.T) {
 		return nil
 	}
 	// A concurrent run deletes each key between our listing and our delete.
-	rep := &guard.Report{}
-	guard.Run(context.Background(), racingDir{Directory: d, d: d}, guard.Options{Groups: []guard.GroupRef{{Name: "Administrators"}}}, rep)
+	rep := guard.Run(context.Background(), racingDir{Directory: d, d: d}, guard.Options{Groups: []guard.GroupRef{{Name: "Administrators"}}})
 	if rep.Status != guard.StatusOK || rep.Counts.Deleted != 4 || rep.Counts.Failed != 0 {
 		t.Fatalf("status %s counts %+v", rep.Status, rep.Counts)
 	}
@@ -213,8 +211,7 @@ func TestDeadlineLeavesWorkNotAttempted(t *testing.T) {
 	d, _ := tenancy()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
-	rep := &guard.Report{}
-	guard.Run(ctx, d, guard.Options{Groups: []guard.GroupRef{{Name: "Administrators"}}, Reserve: 2 * time.Hour}, rep)
+	rep := guard.Run(ctx, d, guard.Options{Groups: []guard.GroupRef{{Name: "Administrators"}}, Reserve: 2 * time.Hour})
 	if rep.Status != guard.StatusPartial || rep.Counts.NotAttempted != 4 || len(d.Deleted) != 0 {
 		t.Fatalf("status %s counts %+v deleted %d", rep.Status, rep.Counts, len(d.Deleted))
 	}

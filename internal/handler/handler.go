@@ -1,7 +1,3 @@
-// Package handler is the function's entry: it reads the configuration and the invocation
-// body, runs the guard against OCI, and answers with the JSON report (and the same facts in
-// the log). Every failure becomes a report with status "error"; fdk-go answers HTTP 200
-// whatever happens, so the report's status is the signal.
 package handler
 
 import (
@@ -65,7 +61,7 @@ func (h *Handler) Serve(ctx context.Context, in io.Reader, out io.Writer) {
 		now = time.Now
 	}
 	began := time.Now() // durations from the monotonic clock, whatever Now says
-	rep := &guard.Report{CallID: fctx.CallID(), StartedAt: now().UTC(), Mode: "enforce"}
+	rep := &report.Report{CallID: fctx.CallID(), StartedAt: now().UTC()}
 	h.run(ctx, fctx.Config(), in, rep, log, began)
 	rep.DurationMS = time.Since(began).Milliseconds()
 	h.logSummary(ctx, log, rep)
@@ -80,56 +76,88 @@ func (h *Handler) Serve(ctx context.Context, in io.Reader, out io.Writer) {
 	}
 }
 
-func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, rep *guard.Report, log *slog.Logger, began time.Time) {
-	fail := func(stage string, err error) {
-		rep.Status = guard.StatusError
-		rep.Errors = append(rep.Errors, guard.Problem{Stage: stage, Message: err.Error()})
-	}
+// invocation is what one call asks for: the configuration and the body, read strictly, and
+// what was wrong with them.
+type invocation struct {
+	cfg        config.Config
+	trig       trigger.Trigger
+	configured bool // the configuration is valid (so there is a topic to tell, if any)
+	triggered  bool // the body is valid
+	problems   []guard.Problem
+}
+
+// dryRun is the one place the run's mode is decided: the configuration or the body asks for it.
+func (v invocation) dryRun() bool { return v.cfg.DryRun || v.trig.DryRun }
+
+func readInvocation(env map[string]string, in io.Reader) invocation {
+	var v invocation
 	cfg, cfgErr := config.Load(env)
 	body, err := io.ReadAll(io.LimitReader(in, trigger.MaxBody+1))
 	if err != nil {
-		fail("trigger", fmt.Errorf("reading the body: %w", err))
-		return
+		v.problems = append(v.problems, guard.Problem{Stage: "trigger", Message: fmt.Sprintf("reading the body: %v", err)})
+		return v
 	}
 	trig, trigErr := trigger.Parse(body)
-	rep.Trigger = trig
 	if trigErr != nil {
-		rep.Trigger = nil
-		fail("trigger", fmt.Errorf("%w; nothing was changed", trigErr))
+		v.problems = append(v.problems, guard.Problem{Stage: "trigger", Message: fmt.Sprintf("%v; nothing was changed", trigErr)})
 	}
 	if cfgErr != nil {
-		fail("config", fmt.Errorf("%w; nothing was changed", cfgErr))
-		return // without a valid configuration there is not even a topic to tell
+		v.problems = append(v.problems, guard.Problem{Stage: "config", Message: fmt.Sprintf("%v; nothing was changed", cfgErr)})
 	}
-	if cfg.DryRun || trig.DryRun {
-		rep.Mode = "dry-run"
+	v.cfg, v.configured, v.trig, v.triggered = cfg, cfgErr == nil, trig, trigErr == nil
+	return v
+}
+
+// run fills the envelope and, when the invocation is valid, the guard's Result. A bad body
+// still gets its failure notified when the configuration names a topic.
+func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, rep *report.Report, log *slog.Logger, began time.Time) {
+	v := readInvocation(env, in)
+	rep.Mode = report.ModeOf(v.dryRun())
+	if v.triggered {
+		rep.Trigger = v.trig
+	}
+	if len(v.problems) > 0 {
+		rep.Result = guard.Stopped(v.problems...)
+	}
+	if !v.configured {
+		return // without a valid configuration there is not even a topic to tell
 	}
 	runCtx, cancel := budget.RunContext(ctx) // see internal/budget for how the deadline is divided
 	defer cancel()
 	deadline, _ := runCtx.Deadline()
-	dir, err := h.Connect(cfg, deadline)
+	dir, err := h.Connect(v.cfg, deadline)
 	if err != nil {
-		fail("auth", fmt.Errorf("%w; nothing was changed", err))
+		rep.Result = guard.Stopped(append(v.problems, guard.Problem{Stage: "auth", Message: fmt.Sprintf("%v; nothing was changed", err)})...)
 		return
 	}
-	if trigErr == nil {
-		log.InfoContext(ctx, "invocation", "trigger", trig, "mode", rep.Mode, "adminGroups", fmt.Sprint(cfg.AdminGroups))
-		guard.Run(runCtx, dir, guard.Options{
-			Groups: cfg.AdminGroups, DryRun: cfg.DryRun || trig.DryRun, Exempt: guard.NewExemptions(cfg.ExemptUsers),
-			DisableCapability: cfg.DisableCapability, IncludePolicyAdmins: cfg.IncludePolicyAdmins,
-			Credentials: cfg.Credentials, DisableKinds: cfg.DisableKinds,
-			Concurrency: cfg.Concurrency, Reserve: budget.Reserve, Logger: log,
-		}, rep)
+	if len(v.problems) == 0 {
+		log.InfoContext(ctx, "invocation", "trigger", v.trig, "mode", rep.Mode, "adminGroups", fmt.Sprint(v.cfg.AdminGroups))
+		rep.Result = guard.Run(runCtx, dir, guardOptions(v, log))
 	}
-	if cfg.NotificationTopicID != "" {
-		h.notify(ctx, runCtx, dir, cfg, rep, log, began)
+	if v.cfg.NotificationTopicID != "" {
+		h.notify(ctx, runCtx, dir, v.cfg, rep, log, began)
 	}
-	rep.APICalls.Total, rep.APICalls.ByOperation = dir.CallCount()
+	rep.APICalls = callsOf(dir)
+}
+
+func guardOptions(v invocation, log *slog.Logger) guard.Options {
+	c := v.cfg
+	return guard.Options{
+		Groups: c.AdminGroups, DryRun: v.dryRun(), Exempt: guard.NewExemptions(c.ExemptUsers),
+		DisableCapability: c.DisableCapability, IncludePolicyAdmins: c.IncludePolicyAdmins,
+		Credentials: c.Credentials, DisableKinds: c.DisableKinds,
+		Concurrency: c.Concurrency, Reserve: budget.Reserve, Logger: log,
+	}
+}
+
+func callsOf(dir Directory) report.APICalls {
+	total, byOp := dir.CallCount()
+	return report.APICalls{Total: total, ByOperation: byOp}
 }
 
 // notify publishes the report when report.Decide says so. The message carries the calls made
 // and the time spent up to publishing; the report then counts the publish call too.
-func (h *Handler) notify(ctx, runCtx context.Context, dir Directory, cfg config.Config, rep *guard.Report, log *slog.Logger, began time.Time) {
+func (h *Handler) notify(ctx, runCtx context.Context, dir Directory, cfg config.Config, rep *report.Report, log *slog.Logger, began time.Time) {
 	d := report.Decide(rep, cfg.FindingReminder)
 	if !d.Publish {
 		if d.Reason != "nothing to report" {
@@ -138,7 +166,7 @@ func (h *Handler) notify(ctx, runCtx context.Context, dir Directory, cfg config.
 		}
 		return
 	}
-	rep.APICalls.Total, rep.APICalls.ByOperation = dir.CallCount()
+	rep.APICalls = callsOf(dir)
 	rep.DurationMS = time.Since(began).Milliseconds()
 	title, body := report.Message(rep, d, cfg.FindingReminder)
 	if err := dir.Publish(runCtx, cfg.NotificationTopicID, h.Redact.String(title), h.Redact.String(body)); err != nil {
@@ -152,7 +180,7 @@ func (h *Handler) notify(ctx, runCtx context.Context, dir Directory, cfg config.
 	log.InfoContext(ctx, "notification published", "reason", d.Reason)
 }
 
-func (h *Handler) logSummary(ctx context.Context, log *slog.Logger, rep *guard.Report) {
+func (h *Handler) logSummary(ctx context.Context, log *slog.Logger, rep *report.Report) {
 	level := slog.LevelInfo
 	if rep.Status != guard.StatusOK {
 		level = slog.LevelError

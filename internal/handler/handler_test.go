@@ -19,6 +19,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard/fakedir"
 	"github.com/apikeyguard/admin-apikey-guard/internal/policy"
+	"github.com/apikeyguard/admin-apikey-guard/internal/report"
 )
 
 // fnContext is the fdk context a real invocation would carry.
@@ -86,12 +87,12 @@ func tenancy() *fakedir.Dir {
 	return d
 }
 
-func serve(t *testing.T, dir Directory, connectErr error, env map[string]string, body string) (guard.Report, string) {
+func serve(t *testing.T, dir Directory, connectErr error, env map[string]string, body string) (report.Report, string) {
 	t.Helper()
 	return serveAt(t, nil, dir, connectErr, env, body)
 }
 
-func serveAt(t *testing.T, now func() time.Time, dir Directory, connectErr error, env map[string]string, body string) (guard.Report, string) {
+func serveAt(t *testing.T, now func() time.Time, dir Directory, connectErr error, env map[string]string, body string) (report.Report, string) {
 	t.Helper()
 	var logs bytes.Buffer
 	r := newRedactor([]string{"eyJSECRETTOKENxxxxxxxxxxxxxxxx"})
@@ -102,7 +103,7 @@ func serveAt(t *testing.T, now func() time.Time, dir Directory, connectErr error
 	if strings.Contains(out.String()+logs.String(), "eyJSECRETTOKEN") {
 		t.Fatalf("secret leaked:\n%s\n%s", out.String(), logs.String())
 	}
-	var rep guard.Report
+	var rep report.Report
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatalf("report: %v\n%s", err, out.String())
 	}

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/fnagent"
-	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+	"github.com/apikeyguard/admin-apikey-guard/internal/report"
 )
 
 // Options configure one function process against one emulated tenancy.
@@ -61,12 +61,12 @@ func Start(ctx context.Context, o Options) (*Function, error) {
 }
 
 // Invoke sends one call and decodes the report.
-func (f *Function) Invoke(ctx context.Context, body string, io fnagent.InvokeOptions) (*guard.Report, *fnagent.Result, error) {
+func (f *Function) Invoke(ctx context.Context, body string, io fnagent.InvokeOptions) (*report.Report, *fnagent.Result, error) {
 	res, err := f.Agent.Invoke(ctx, []byte(body), io)
 	if err != nil {
 		return nil, nil, err
 	}
-	var rep guard.Report
+	var rep report.Report
 	if err := json.Unmarshal(res.Body, &rep); err != nil {
 		return nil, res, fmt.Errorf("report is not JSON (%w): %.300s", err, res.Body)
 	}

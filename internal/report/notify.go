@@ -31,13 +31,13 @@ type Decision struct {
 // default schedule (daily at 00:00 UTC) "weekly" is one message each Monday. A schedule that
 // never runs between 00:00 and 00:59 UTC never falls in a window and needs "always" (for a
 // daily schedule, once a day). Every report and log line lists the finding whatever this says.
-func Decide(r *guard.Report, reminder string) Decision {
+func Decide(r *Report, reminder string) Decision {
 	switch {
 	case r.Status == guard.StatusError:
 		return Decision{true, "the run failed"}
 	case r.Status != guard.StatusOK:
 		return Decision{true, "some changes failed or were not attempted"}
-	case r.Changed() && r.Mode == "dry-run":
+	case r.Changed() && r.Mode == ModeDryRun:
 		return Decision{true, "a dry run found changes to make"}
 	case r.Changed():
 		return Decision{true, "the run changed something"}
@@ -76,7 +76,7 @@ func windowText(reminder string) string {
 
 // Unenforced are the groups a policy makes administrators that this run did not enforce, one
 // finding per group (the first statement that grants it).
-func Unenforced(r *guard.Report) []guard.PolicyFinding {
+func Unenforced(r *Report) []guard.PolicyFinding {
 	var out []guard.PolicyFinding
 	seen := map[string]bool{}
 	for _, f := range r.Policy {
@@ -110,7 +110,7 @@ func findingTitle(fs []guard.PolicyFinding) string {
 
 // Message is the notification: Title, then why it was sent, then Text, and for a report with
 // unenforced policy-admin groups, how often that finding is repeated.
-func Message(r *guard.Report, d Decision, reminder string) (title, body string) {
+func Message(r *Report, d Decision, reminder string) (title, body string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Sent because: %s\n", d.Reason)
 	b.WriteString(Text(r))

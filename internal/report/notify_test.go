@@ -31,24 +31,24 @@ const (
 var unenforced = []guard.PolicyFinding{{Subject: "group 'NetworkAdmins'", Kind: "group", PolicyName: "p", Note: "reported only"}}
 
 func TestDecide(t *testing.T) {
-	finding := func(start string) guard.Report {
-		return guard.Report{Status: guard.StatusOK, Mode: "enforce", StartedAt: at(start), Policy: unenforced}
+	finding := func(start string) Report {
+		return Report{Result: guard.Result{Status: guard.StatusOK, Policy: unenforced}, Mode: "enforce", StartedAt: at(start)}
 	}
 	for name, tc := range map[string]struct {
-		r        guard.Report
+		r        Report
 		reminder string
 		want     bool
 		reason   string
 	}{
-		"clean":                          {guard.Report{Status: guard.StatusOK, StartedAt: at(monday0030)}, ReminderAlways, false, "nothing to report"},
-		"enforced group is no finding":   {guard.Report{Status: guard.StatusOK, StartedAt: at(monday0030), Policy: []guard.PolicyFinding{{Kind: "group", Enforced: true}}}, ReminderAlways, false, "nothing to report"},
-		"dynamic group is no finding":    {guard.Report{Status: guard.StatusOK, StartedAt: at(monday0030), Policy: []guard.PolicyFinding{{Kind: "dynamic-group"}}}, ReminderAlways, false, "nothing to report"},
-		"deleted, any time":              {guard.Report{Status: guard.StatusOK, StartedAt: at(tuesday1300), Counts: guard.Counts{Deleted: 1}}, ReminderWeekly, true, "changed"},
-		"would delete, any time":         {guard.Report{Status: guard.StatusOK, Mode: "dry-run", StartedAt: at(tuesday1300), Counts: guard.Counts{WouldDelete: 1}}, ReminderWeekly, true, "dry run"},
-		"disabled, any time":             {guard.Report{Status: guard.StatusOK, StartedAt: at(tuesday1300), Counts: guard.Counts{Disabled: 1}}, ReminderWeekly, true, "changed"},
-		"failed, any time":               {guard.Report{Status: guard.StatusError, StartedAt: at(tuesday1300)}, ReminderWeekly, true, "failed"},
-		"partial, any time":              {guard.Report{Status: guard.StatusPartial, StartedAt: at(tuesday1300)}, ReminderWeekly, true, "not attempted"},
-		"changes with a finding":         {guard.Report{Status: guard.StatusOK, StartedAt: at(tuesday1300), Counts: guard.Counts{Deleted: 1}, Policy: unenforced}, ReminderWeekly, true, "changed"},
+		"clean":                          {Report{Result: guard.Result{Status: guard.StatusOK}, StartedAt: at(monday0030)}, ReminderAlways, false, "nothing to report"},
+		"enforced group is no finding":   {Report{Result: guard.Result{Status: guard.StatusOK, Policy: []guard.PolicyFinding{{Kind: "group", Enforced: true}}}, StartedAt: at(monday0030)}, ReminderAlways, false, "nothing to report"},
+		"dynamic group is no finding":    {Report{Result: guard.Result{Status: guard.StatusOK, Policy: []guard.PolicyFinding{{Kind: "dynamic-group"}}}, StartedAt: at(monday0030)}, ReminderAlways, false, "nothing to report"},
+		"deleted, any time":              {Report{Result: guard.Result{Status: guard.StatusOK, Counts: guard.Counts{Deleted: 1}}, StartedAt: at(tuesday1300)}, ReminderWeekly, true, "changed"},
+		"would delete, any time":         {Report{Result: guard.Result{Status: guard.StatusOK, Counts: guard.Counts{WouldDelete: 1}}, Mode: "dry-run", StartedAt: at(tuesday1300)}, ReminderWeekly, true, "dry run"},
+		"disabled, any time":             {Report{Result: guard.Result{Status: guard.StatusOK, Counts: guard.Counts{Disabled: 1}}, StartedAt: at(tuesday1300)}, ReminderWeekly, true, "changed"},
+		"failed, any time":               {Report{Result: guard.Result{Status: guard.StatusError}, StartedAt: at(tuesday1300)}, ReminderWeekly, true, "failed"},
+		"partial, any time":              {Report{Result: guard.Result{Status: guard.StatusPartial}, StartedAt: at(tuesday1300)}, ReminderWeekly, true, "not attempted"},
+		"changes with a finding":         {Report{Result: guard.Result{Status: guard.StatusOK, Counts: guard.Counts{Deleted: 1}, Policy: unenforced}, StartedAt: at(tuesday1300)}, ReminderWeekly, true, "changed"},
 		"weekly, Monday 00:30":           {finding(monday0030), ReminderWeekly, true, "FINDING_REMINDER=weekly"},
 		"weekly, Monday 00:59:59":        {finding(monday0059), ReminderWeekly, true, "reminder"},
 		"weekly, Monday 01:00":           {finding(monday0100), ReminderWeekly, false, "Monday between 00:00 and 00:59 UTC"},
@@ -58,7 +58,7 @@ func TestDecide(t *testing.T) {
 		"daily, Tuesday 00:10":           {finding(tuesday0010), ReminderDaily, true, "FINDING_REMINDER=daily"},
 		"daily, Tuesday 13:00":           {finding(tuesday1300), ReminderDaily, false, "between 00:00 and 00:59 UTC"},
 		"always, Tuesday 13:00":          {finding(tuesday1300), ReminderAlways, true, "FINDING_REMINDER=always"},
-		"dry run finding, out of window": {guard.Report{Status: guard.StatusOK, Mode: "dry-run", StartedAt: at(tuesday1300), Policy: unenforced}, ReminderWeekly, false, "unchanged"},
+		"dry run finding, out of window": {Report{Result: guard.Result{Status: guard.StatusOK, Policy: unenforced}, Mode: "dry-run", StartedAt: at(tuesday1300)}, ReminderWeekly, false, "unchanged"},
 	} {
 		d := Decide(&tc.r, tc.reminder)
 		if d.Publish != tc.want || !strings.Contains(d.Reason, tc.reason) {
@@ -71,34 +71,34 @@ func TestTitleSaysWhyTheMessageWasSent(t *testing.T) {
 	two := append([]guard.PolicyFinding{{Subject: "group 'Ops'", Kind: "group"}}, unenforced...)
 	three := append([]guard.PolicyFinding{{Subject: "group 'Sec'", Kind: "group"}}, two...)
 	for name, tc := range map[string]struct {
-		r          guard.Report
+		r          Report
 		want, not_ string
 	}{
-		"finding only": {guard.Report{Status: guard.StatusOK, Mode: "enforce", Policy: unenforced},
+		"finding only": {Report{Result: guard.Result{Status: guard.StatusOK, Policy: unenforced}, Mode: "enforce"},
 			"[ok]: finding: group 'NetworkAdmins' is granted manage all-resources in tenancy and is not enforced", "deleted"},
-		"finding repeated by several policies": {guard.Report{Status: guard.StatusOK, Policy: append(unenforced, unenforced...)},
+		"finding repeated by several policies": {Report{Result: guard.Result{Status: guard.StatusOK, Policy: append(unenforced, unenforced...)}},
 			"finding: group 'NetworkAdmins' is granted", "2 groups"},
-		"two findings": {guard.Report{Status: guard.StatusOK, Policy: two},
+		"two findings": {Report{Result: guard.Result{Status: guard.StatusOK, Policy: two}},
 			"finding: 2 groups are granted manage all-resources in tenancy and are not enforced: group 'Ops', group 'NetworkAdmins'", "more"},
-		"three findings":          {guard.Report{Status: guard.StatusOK, Policy: three}, "3 groups are granted", ""},
-		"three findings name two": {guard.Report{Status: guard.StatusOK, Policy: three}, "and 1 more", ""},
-		"deleted": {guard.Report{Status: guard.StatusOK, Mode: "enforce", Counts: guard.Counts{Deleted: 3}},
+		"three findings":          {Report{Result: guard.Result{Status: guard.StatusOK, Policy: three}}, "3 groups are granted", ""},
+		"three findings name two": {Report{Result: guard.Result{Status: guard.StatusOK, Policy: three}}, "and 1 more", ""},
+		"deleted": {Report{Result: guard.Result{Status: guard.StatusOK, Counts: guard.Counts{Deleted: 3}}, Mode: "enforce"},
 			"[ok]: deleted 3 administrator API key(s)", "finding"},
-		"deleted with finding": {guard.Report{Status: guard.StatusOK, Mode: "enforce", Counts: guard.Counts{Deleted: 3}, Policy: unenforced},
+		"deleted with finding": {Report{Result: guard.Result{Status: guard.StatusOK, Counts: guard.Counts{Deleted: 3}, Policy: unenforced}, Mode: "enforce"},
 			"deleted 3 administrator API key(s); 1 policy-admin group(s) not enforced", ""},
-		"disabled only": {guard.Report{Status: guard.StatusOK, Mode: "enforce", Counts: guard.Counts{Disabled: 2}},
+		"disabled only": {Report{Result: guard.Result{Status: guard.StatusOK, Counts: guard.Counts{Disabled: 2}}, Mode: "enforce"},
 			"disabled 2 API key capability(ies)", ""},
-		"dry run": {guard.Report{Status: guard.StatusOK, Mode: "dry-run", Counts: guard.Counts{WouldDelete: 2}},
+		"dry run": {Report{Result: guard.Result{Status: guard.StatusOK, Counts: guard.Counts{WouldDelete: 2}}, Mode: "dry-run"},
 			"dry run: would delete 2 administrator API key(s)", ""},
-		"dry run finding only": {guard.Report{Status: guard.StatusOK, Mode: "dry-run", Policy: unenforced},
+		"dry run finding only": {Report{Result: guard.Result{Status: guard.StatusOK, Policy: unenforced}, Mode: "dry-run"},
 			"[ok]: finding: group 'NetworkAdmins'", "would delete"},
-		"failed": {guard.Report{Status: guard.StatusError, Errors: []guard.Problem{{Stage: "trigger"}}, Policy: unenforced},
+		"failed": {Report{Result: guard.Result{Status: guard.StatusError, Errors: []guard.Problem{{Stage: "trigger"}}, Policy: unenforced}},
 			"[error]: run failed (trigger), nothing changed", "not enforced"},
-		"partial": {guard.Report{Status: guard.StatusPartial, Counts: guard.Counts{Deleted: 1, Failed: 1}},
+		"partial": {Report{Result: guard.Result{Status: guard.StatusPartial, Counts: guard.Counts{Deleted: 1, Failed: 1}}},
 			"[partial]: deleted 1 administrator API key(s), 1 failed or not attempted", ""},
-		"all failed": {guard.Report{Status: guard.StatusPartial, Counts: guard.Counts{NotAttempted: 2}},
+		"all failed": {Report{Result: guard.Result{Status: guard.StatusPartial, Counts: guard.Counts{NotAttempted: 2}}},
 			"[partial]: deleted 0 administrator API key(s), 2 failed or not attempted", ""},
-		"clean": {guard.Report{Status: guard.StatusOK}, "[ok]: no administrator API key to delete", "deleted"},
+		"clean": {Report{Result: guard.Result{Status: guard.StatusOK}}, "[ok]: no administrator API key to delete", "deleted"},
 	} {
 		got := Title(&tc.r)
 		if !strings.Contains(got, tc.want) || (tc.not_ != "" && strings.Contains(got, tc.not_)) {
@@ -108,7 +108,7 @@ func TestTitleSaysWhyTheMessageWasSent(t *testing.T) {
 }
 
 func TestMessageSaysWhyAndHowOftenAFindingRepeats(t *testing.T) {
-	r := &guard.Report{Status: guard.StatusOK, Mode: "enforce", StartedAt: at(monday0030), Policy: unenforced, APICalls: guard.APICalls{Total: 7}}
+	r := &Report{Result: guard.Result{Status: guard.StatusOK, Policy: unenforced}, Mode: "enforce", StartedAt: at(monday0030), APICalls: APICalls{Total: 7}}
 	d := Decide(r, ReminderWeekly)
 	title, body := Message(r, d, ReminderWeekly)
 	if !strings.HasPrefix(title, "admin-apikey-guard [ok]: finding:") {
@@ -120,7 +120,7 @@ func TestMessageSaysWhyAndHowOftenAFindingRepeats(t *testing.T) {
 			t.Errorf("body lacks %q:\n%s", want, body)
 		}
 	}
-	_, body = Message(&guard.Report{Status: guard.StatusOK, Counts: guard.Counts{Deleted: 1}}, Decision{true, "the run changed something"}, ReminderWeekly)
+	_, body = Message(&Report{Result: guard.Result{Status: guard.StatusOK, Counts: guard.Counts{Deleted: 1}}}, Decision{true, "the run changed something"}, ReminderWeekly)
 	if strings.Contains(body, "repeated") {
 		t.Errorf("a message without a finding talks about repeating it:\n%s", body)
 	}

@@ -1,5 +1,3 @@
-// Package report renders a guard.Report for people: the notification sent to operators and
-// the summary printed by the demo. It shows users, fingerprints and outcomes, never secrets.
 package report
 
 import (
@@ -11,7 +9,7 @@ import (
 
 // Title is a one-line subject that says why the message was sent: the failure, the change,
 // or the finding.
-func Title(r *guard.Report) string {
+func Title(r *Report) string {
 	c := r.Counts
 	findings := Unenforced(r)
 	var what string
@@ -21,7 +19,7 @@ func Title(r *guard.Report) string {
 		if len(r.Errors) > 0 {
 			what = fmt.Sprintf("run failed (%s), nothing changed", r.Errors[0].Stage)
 		}
-	case r.Mode == "dry-run" && r.Changed():
+	case r.Mode == ModeDryRun && r.Changed():
 		what = fmt.Sprintf("dry run: would delete %d administrator API key(s)", c.WouldDelete)
 		if c.WouldDisable > 0 {
 			what += fmt.Sprintf(", would disable %d API key capability(ies)", c.WouldDisable)
@@ -46,7 +44,7 @@ func Title(r *guard.Report) string {
 }
 
 // Text is the operator-readable body: what was done, to whom, which keys by fingerprint.
-func Text(r *guard.Report) string {
+func Text(r *Report) string {
 	var b strings.Builder
 	c := r.Counts
 	fmt.Fprintf(&b, "Status: %s   Mode: %s   Call: %s\n", r.Status, r.Mode, r.CallID)
@@ -94,7 +92,7 @@ func Text(r *guard.Report) string {
 	return b.String()
 }
 
-func suffix(k guard.KeyReport) string {
+func suffix(k guard.KeyResult) string {
 	if k.Reason == "" {
 		return ""
 	}
@@ -110,7 +108,7 @@ func hint(p guard.Problem) string {
 
 // credentialName names a credential as an operator recognises it: an API key by fingerprint;
 // any other kind by kind, description, id, creation and expiry (never its secret).
-func credentialName(k guard.KeyReport) string {
+func credentialName(k guard.KeyResult) string {
 	if k.Kind == "" || k.Kind == guard.KindAPIKeys {
 		return "key " + k.Fingerprint
 	}
@@ -130,7 +128,7 @@ func credentialName(k guard.KeyReport) string {
 
 // capabilityName is "canUseApiKeys" when only API keys are switched off (as before), else the
 // kinds switched off.
-func capabilityName(k guard.KeyReport) string {
+func capabilityName(k guard.KeyResult) string {
 	if len(k.Capabilities) == 0 || len(k.Capabilities) == 1 && k.Capabilities[0] == guard.KindAPIKeys {
 		return "canUseApiKeys"
 	}

@@ -26,26 +26,22 @@ const (
 	OutcomeUnchanged    Outcome = "already-disabled"
 )
 
-// Report is the response body and the source of the log summary and notification.
-type Report struct {
-	Status     Status          `json:"status"`
-	Mode       string          `json:"mode"` // "enforce" or "dry-run"
-	CallID     string          `json:"callId,omitempty"`
-	Trigger    any             `json:"trigger,omitempty"`
-	StartedAt  time.Time       `json:"startedAt"`
-	DurationMS int64           `json:"durationMs"`
-	Groups     []GroupReport   `json:"adminGroups"`
-	Admins     []AdminReport   `json:"administrators"`
-	Policy     []PolicyFinding `json:"policyAdminGroups,omitempty"`
-	Counts     Counts          `json:"counts"`
-	APICalls   APICalls        `json:"apiCalls"`
-	Errors     []Problem       `json:"errors,omitempty"`
-	Warnings   []Problem       `json:"warnings,omitempty"`
-	Notified   string          `json:"notification,omitempty"` // "published", "failed", or empty
+// Result is what one run of the guard found and did: the core's answer, before the handler
+// puts it into the response envelope (package report: mode, call id, trigger, API calls,
+// notification, timings). Run returns it; nothing else writes it.
+type Result struct {
+	Status Status          `json:"status"`
+	Groups []GroupResult   `json:"adminGroups"`
+	Admins []AdminResult   `json:"administrators"`
+	Policy []PolicyFinding `json:"policyAdminGroups,omitempty"`
+	Counts Counts          `json:"counts"`
+	Errors []Problem       `json:"errors,omitempty"`
+	// Warnings are things an operator should know that did not stop the run.
+	Warnings []Problem `json:"warnings,omitempty"`
 }
 
-// GroupReport names a group that was treated as an administrator group.
-type GroupReport struct {
+// GroupResult names a group that was treated as an administrator group.
+type GroupResult struct {
 	Name    string `json:"name"`
 	Domain  string `json:"domain"`
 	OCID    string `json:"ocid"`
@@ -54,20 +50,20 @@ type GroupReport struct {
 	API     string `json:"api,omitempty"` // the identity API family that served it: "iam" or "scim"
 }
 
-// AdminReport is one administrator and what was done to their keys.
-type AdminReport struct {
+// AdminResult is one administrator and what was done to their keys.
+type AdminResult struct {
 	UserName   string      `json:"userName"`
 	OCID       string      `json:"ocid"`
 	Domain     string      `json:"domain"`
 	Active     bool        `json:"active"`
 	Groups     []string    `json:"groups"`
 	Exempt     bool        `json:"exempt,omitempty"`
-	Keys       []KeyReport `json:"keys"`
-	Capability *KeyReport  `json:"apiKeyCapability,omitempty"` // set when DISABLE_API_KEY_CAPABILITY or DISABLE_CAPABILITIES is on
+	Keys       []KeyResult `json:"keys"`
+	Capability *KeyResult  `json:"apiKeyCapability,omitempty"` // set when DISABLE_API_KEY_CAPABILITY or DISABLE_CAPABILITIES is on
 }
 
-// KeyReport is one key's outcome. Fingerprints identify keys without revealing them.
-type KeyReport struct {
+// KeyResult is one key's outcome. Fingerprints identify keys without revealing them.
+type KeyResult struct {
 	Fingerprint string `json:"fingerprint,omitempty"`
 	ID          string `json:"id,omitempty"`
 	// Kind, Description, Created and Expires name a credential other than an API key (never
@@ -106,12 +102,6 @@ type Counts struct {
 	WouldDisable   int `json:"capabilityWouldDisable"`
 }
 
-// APICalls is filled in by whoever counts the calls (the OCI adapter).
-type APICalls struct {
-	Total       int            `json:"total"`
-	ByOperation map[string]int `json:"byOperation,omitempty"`
-}
-
 // Problem is an error or warning with what an operator needs to fix it.
 type Problem struct {
 	Stage   string `json:"stage"` // config, trigger, discovery, delete, disable, policy, notify
@@ -120,9 +110,10 @@ type Problem struct {
 	Hint    string `json:"hint,omitempty"` // e.g. the policy statement that is probably missing
 }
 
-func (r *Report) recount() {
-	c := Counts{Administrators: len(r.Admins)}
-	for _, a := range r.Admins {
+// countOutcomes sums the outcomes of every key and capability.
+func countOutcomes(admins []AdminResult) Counts {
+	c := Counts{Administrators: len(admins)}
+	for _, a := range admins {
 		for _, k := range a.Keys {
 			c.Keys++
 			switch k.Outcome {
@@ -151,11 +142,11 @@ func (r *Report) recount() {
 			}
 		}
 	}
-	r.Counts = c
+	return c
 }
 
 // Changed reports whether the run changed (or, in dry run, would change) anything.
-func (r *Report) Changed() bool {
+func (r Result) Changed() bool {
 	c := r.Counts
 	return c.Deleted+c.WouldDelete+c.Disabled+c.WouldDisable > 0
 }
