@@ -38,6 +38,22 @@ type params struct {
 }
 
 func main() {
+	p, cpuProfile := parseFlags()
+	if cpuProfile != "" {
+		defer startCPUProfile(cpuProfile)()
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, p, os.Stdout, os.Stderr); err != nil {
+		stop()
+		pprof.StopCPUProfile() // fatal exits without running the deferred calls
+		fatal(err)
+	}
+}
+
+// parseFlags reads the command line into params, applies -quick, and returns the -cpuprofile
+// file ("" for none). A bad value ends the command.
+func parseFlags() (params, string) {
 	var p params
 	var sizes, curve string
 	flag.DurationVar(&p.latency, "latency", 20*time.Millisecond, "emulated latency of every OCI call")
@@ -68,24 +84,21 @@ func main() {
 	if p.admins < 1 || p.keys < 1 || p.starts < 1 || p.repeat < 1 || p.curveRepeat < 1 {
 		fatal(fmt.Errorf("-admins, -keys, -starts, -repeat and -curve-repeat must be at least 1"))
 	}
+	return p, *cpuProfile
+}
 
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			fatal(err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fatal(err)
-		}
-		defer f.Close()
-		defer pprof.StopCPUProfile()
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, p, os.Stdout, os.Stderr); err != nil {
-		stop()
-		pprof.StopCPUProfile()
+// startCPUProfile starts profiling this process into path and returns what stops it.
+func startCPUProfile(path string) (stop func()) {
+	f, err := os.Create(path)
+	if err != nil {
 		fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
 	}
 }
 
@@ -108,18 +121,9 @@ func run(ctx context.Context, p params, out, progress io.Writer) error {
 		writeMachine(out, loadBefore, loadAverage())
 		return err
 	}
-	var rows []scaleRow
-	for _, api := range benchFamilies {
-		for _, users := range p.sizes {
-			for _, dry := range []bool{false, true} {
-				fmt.Fprintf(progress, "bench: %s family, %d users, dry run %v\n", api, users, dry)
-				r, err := medianOf(p.repeat, func() (scaleRow, error) { return measureSize(ctx, bin, p, api, users, dry) })
-				if err != nil {
-					return fmt.Errorf("%s family, %d users, dry run %v: %w", api, users, dry, err)
-				}
-				rows = append(rows, r)
-			}
-		}
+	rows, err := measureSizes(ctx, bin, p, progress)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(progress, "bench: %d starts\n", p.starts)
 	st, err := measureStartup(ctx, bin, p.starts)
@@ -139,6 +143,24 @@ func run(ctx context.Context, p params, out, progress io.Writer) error {
 	writeCurve(out, p, points)
 	writeTargets(out, p, rows, st, size)
 	return runThrottle(ctx, bin, p, out, progress)
+}
+
+// measureSizes measures every family, tenancy size and mode, each the median of p.repeat runs.
+func measureSizes(ctx context.Context, bin string, p params, progress io.Writer) ([]scaleRow, error) {
+	var rows []scaleRow
+	for _, api := range benchFamilies {
+		for _, users := range p.sizes {
+			for _, dry := range []bool{false, true} {
+				fmt.Fprintf(progress, "bench: %s family, %d users, dry run %v\n", api, users, dry)
+				r, err := medianOf(p.repeat, func() (scaleRow, error) { return measureSize(ctx, bin, p, api, users, dry) })
+				if err != nil {
+					return nil, fmt.Errorf("%s family, %d users, dry run %v: %w", api, users, dry, err)
+				}
+				rows = append(rows, r)
+			}
+		}
+	}
+	return rows, nil
 }
 
 // benchFamilies are the identity API families measured: the IAM API (IDENTITY_API=auto, the

@@ -202,6 +202,9 @@ func throttleCalls(api string) int {
 	return calls + 2*tp.admins + 3
 }
 
+// writeThrottle writes the rate-limit section: what was measured and how, one row per family
+// and domain type, a note on each row that did not finish in one run, then the limiter-rate
+// curve when it was measured.
 func writeThrottle(w io.Writer, p params, rows, curve []throttleResult) {
 	fmt.Fprintf(w, "## Identity Domains rate limits: 1,000 administrator keys by domain type\n\n")
 	fmt.Fprintf(w, "%d administrators × %d keys, %d other users, %s per call, DELETE_CONCURRENCY 8. The emulator throttles like the "+
@@ -211,6 +214,16 @@ func writeThrottle(w io.Writer, p params, rows, curve []throttleResult) {
 		"Runs repeat until one reports ok (or one ends in error: discovery did not fit the invocation, and no later run can do better); "+
 		"wall times of time-scaled rows are multiplied back. *family*: scim = IDENTITY_API=scim; iam = the default (auto), the Default domain "+
 		"through the IAM API, whose bucket the emulator sizes like the domain's Others group (an assumption: Oracle publishes no IAM rate).\n\n", tp.admins, tp.keys, tp.users, p.latency)
+	writeThrottleRows(w, rows)
+	writeThrottleNotes(w, rows)
+	fmt.Fprintln(w)
+	if len(curve) > 0 {
+		writeThrottleCurve(w, curve)
+	}
+}
+
+// writeThrottleRows is the table of one row per family and domain type.
+func writeThrottleRows(w io.Writer, rows []throttleResult) {
 	var cells [][]string
 	for _, r := range rows {
 		wall, calls, throttled := r.totals()
@@ -228,6 +241,11 @@ func writeThrottle(w io.Writer, p params, rows, curve []throttleResult) {
 			fmt.Sprintf("%.2f", float64(wall)/float64(ideal)), strconv.Itoa(throttled), fmt.Sprintf("%.2f %%", 100*float64(throttled)/float64(calls))})
 	}
 	table(w, []string{"family", "domain type", "Others limit", "rate /s", "time", "runs", "per run: status deleted/not-attempted", "calls", "wall (all runs)", "ideal", "wall / ideal", "429s = retries", "429 share"}, cells)
+}
+
+// writeThrottleNotes explains each row that did not delete every key in one run: either
+// discovery alone outlasts an invocation, or the keys took several invocations.
+func writeThrottleNotes(w io.Writer, rows []throttleResult) {
 	for _, r := range rows {
 		if last := r.runs[len(r.runs)-1]; last.status == guard.StatusError {
 			fmt.Fprintf(w, "- **%s, %s**: discovery alone needs about %d calls, %s at %.2f/s, more than one %s invocation: the run ends in error "+
@@ -243,16 +261,16 @@ func writeThrottle(w io.Writer, p params, rows, curve []throttleResult) {
 				first.status, fmtDur(first.wall), fmtDur(tp.timeout), first.deleted, first.notAttempted, first.failed, len(r.runs))
 		}
 	}
-	fmt.Fprintln(w)
-	if len(curve) == 0 {
-		return
-	}
+}
+
+// writeThrottleCurve is the table of wall time and 429s against IDENTITY_RATE_LIMIT.
+func writeThrottleCurve(w io.Writer, curve []throttleResult) {
 	fmt.Fprintf(w, "### Limiter rate against wall time and 429s (%s domain type, real time)\n\n", curve[0].preset)
 	fmt.Fprintf(w, "Same tenancy; IDENTITY_RATE_LIMIT varied (0 = no pacing, only Retry-After slows the run). The %s type allows %g/s "+
 		"and %g/min: a 1,000-key run fits in one minute's budget, so pacing up to the per-second limit costs no 429 when no other "+
 		"client uses the domain; the function's default paces at the sustained rate because it cannot know what others spent.\n\n",
 		curve[0].preset, curve[0].limit.PerSecond, curve[0].limit.PerMinute)
-	cells = nil
+	var cells [][]string
 	for _, r := range curve {
 		wall, calls, throttled := r.totals()
 		rate := "0 (off)"

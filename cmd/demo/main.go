@@ -60,35 +60,45 @@ func run(users int, latency time.Duration, showJSON bool) error {
 	step(fmt.Sprintf("Emulated tenancy: %d users, %d API keys, %s per call", countUsers(before), len(before.KeyRefs()), latency))
 	describe(before)
 
-	for i, mode := range []string{"true", "false"} {
-		title := map[string]string{"true": "Invocation 1: instance-start event, DRY_RUN=true", "false": "Invocation 2: instance-start event, enforce"}[mode]
-		step(title)
-		f, err := harness.Start(ctx, harness.Options{Binary: bin, Emu: emu, Config: map[string]string{"DRY_RUN": mode}})
-		if err != nil {
+	for i, dryRun := range []string{"true", "false"} {
+		if err := invoke(ctx, bin, emu, i+1, dryRun, showJSON); err != nil {
 			return err
-		}
-		emu.ResetCounts()
-		rep, res, err := f.Invoke(ctx, fmt.Sprintf(instanceStart, time.Now().UTC().Format(time.RFC3339), i+1), fnagent.InvokeOptions{})
-		stopErr := f.Stop()
-		if err != nil {
-			return fmt.Errorf("%w\nfunction log:\n%s", err, f.Agent.Stderr())
-		}
-		if stopErr != nil {
-			return stopErr
-		}
-		fmt.Printf("HTTP %d in %s; %d API calls seen by the emulator: %v\n\n", res.Status, res.Elapsed.Round(time.Millisecond), emu.Total(), emu.Counts())
-		fmt.Println(report.Title(rep))
-		fmt.Println(indent(report.Text(rep)))
-		if mode == "false" && showJSON {
-			step("The JSON report of the enforce run (the response body)")
-			fmt.Println(string(res.Body))
-		}
-		if rep.Status != guard.StatusOK {
-			return fmt.Errorf("run %d ended with status %s", i+1, rep.Status)
 		}
 	}
 	step("What changed in the tenancy")
 	return verify(before, emu.Snapshot())
+}
+
+// invoke starts a fresh function process with DRY_RUN=dryRun, sends it invocation n (an
+// instance-start event), prints what the emulator saw and the function's report, and fails
+// unless the run ended ok.
+func invoke(ctx context.Context, bin string, emu *ociemu.Server, n int, dryRun string, showJSON bool) error {
+	title := map[string]string{"true": "Invocation 1: instance-start event, DRY_RUN=true", "false": "Invocation 2: instance-start event, enforce"}[dryRun]
+	step(title)
+	f, err := harness.Start(ctx, harness.Options{Binary: bin, Emu: emu, Config: map[string]string{"DRY_RUN": dryRun}})
+	if err != nil {
+		return err
+	}
+	emu.ResetCounts()
+	rep, res, err := f.Invoke(ctx, fmt.Sprintf(instanceStart, time.Now().UTC().Format(time.RFC3339), n), fnagent.InvokeOptions{})
+	stopErr := f.Stop()
+	if err != nil {
+		return fmt.Errorf("%w\nfunction log:\n%s", err, f.Agent.Stderr())
+	}
+	if stopErr != nil {
+		return stopErr
+	}
+	fmt.Printf("HTTP %d in %s; %d API calls seen by the emulator: %v\n\n", res.Status, res.Elapsed.Round(time.Millisecond), emu.Total(), emu.Counts())
+	fmt.Println(report.Title(rep))
+	fmt.Println(indent(report.Text(rep)))
+	if dryRun == "false" && showJSON {
+		step("The JSON report of the enforce run (the response body)")
+		fmt.Println(string(res.Body))
+	}
+	if rep.Status != guard.StatusOK {
+		return fmt.Errorf("run %d ended with status %s", n, rep.Status)
+	}
+	return nil
 }
 
 // verify shows, from the emulator's state rather than the function's report, that exactly the

@@ -62,116 +62,178 @@ type Config struct {
 	RateLimit            float64 // IDENTITY_RATE_LIMIT, requests per second per host
 }
 
-// Load validates env (the fdk context's Config()).
+// Load validates env (the fdk context's Config()). It reads the keys group by group, each
+// group in its own method, and collects every problem rather than stopping at the first, so an
+// operator fixes the whole configuration in one deploy. The order of the groups is the order
+// of the joined error message.
 func Load(env map[string]string) (Config, error) {
-	errs := nearMisses(env)
-	get := func(k, def string) string {
-		if v, ok := env[k]; ok && strings.TrimSpace(v) != "" {
-			return strings.TrimSpace(v)
-		}
-		return def
-	}
-	boolean := func(k string) bool {
-		v := get(k, "false")
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s=%q: want true or false", k, v))
-		}
-		return b
-	}
+	l := &loader{env: env, errs: nearMisses(env)}
 	c := Config{
-		DryRun:              boolean("DRY_RUN"),
-		DisableCapability:   boolean("DISABLE_API_KEY_CAPABILITY"),
-		IncludePolicyAdmins: boolean("INCLUDE_POLICY_ADMINS"),
+		DryRun:              l.boolean("DRY_RUN"),
+		DisableCapability:   l.boolean("DISABLE_API_KEY_CAPABILITY"),
+		IncludePolicyAdmins: l.boolean("INCLUDE_POLICY_ADMINS"),
 	}
-	kinds := func(key, def string) []guard.Kind {
-		ks, err := guard.ParseKinds(get(key, def))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", key, err))
-		}
-		return ks
-	}
-	c.Credentials = kinds("ADMIN_CREDENTIALS", string(guard.KindAPIKeys))
-	if len(c.Credentials) == 0 || c.Credentials[0] != guard.KindAPIKeys {
-		// API keys are what the CIS benchmark asks for and what this function exists for: the
-		// other kinds come on top, never instead.
-		errs = append(errs, fmt.Errorf("ADMIN_CREDENTIALS=%q: must include api-keys (other kinds are added to API keys, not instead of them)", get("ADMIN_CREDENTIALS", "")))
-	}
-	c.DisableKinds = kinds("DISABLE_CAPABILITIES", "")
+	c.Credentials = l.credentials()
+	c.DisableKinds = l.kinds("DISABLE_CAPABILITIES", "")
 	if c.DisableCapability && !slices.Contains(c.DisableKinds, guard.KindAPIKeys) {
 		c.DisableKinds = append([]guard.Kind{guard.KindAPIKeys}, c.DisableKinds...)
 	}
+	c.AdminGroups = l.adminGroups()
+	c.ExemptUsers = l.exemptUsers()
+	c.NotificationTopicID = l.notificationTopic()
+	c.IdentityDomainURL = l.endpoint("IDENTITY_DOMAIN_URL")
+	c.IdentityEndpoint = l.endpoint("OCI_IDENTITY_ENDPOINT")
+	c.NotificationEndpoint = l.endpoint("OCI_NOTIFICATION_ENDPOINT")
+	c.Concurrency = l.concurrency()
+	c.IdentityAPI = l.identityAPI(c.AdminGroups)
+	c.FindingReminder = l.findingReminder()
+	c.RateLimit = l.rateLimit()
+	return c, errors.Join(l.errs...)
+}
+
+// loader reads env and collects every problem it finds in errs.
+type loader struct {
+	env  map[string]string
+	errs []error
+}
+
+// get returns the trimmed value of k, or def when k is absent or blank: a key left blank is
+// treated as unset, so it takes its default rather than an empty value.
+func (l *loader) get(k, def string) string {
+	if v, ok := l.env[k]; ok && strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v)
+	}
+	return def
+}
+
+func (l *loader) fail(err error) {
+	l.errs = append(l.errs, err)
+}
+
+func (l *loader) boolean(k string) bool {
+	v := l.get(k, "false")
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		l.fail(fmt.Errorf("%s=%q: want true or false", k, v))
+	}
+	return b
+}
+
+func (l *loader) kinds(key, def string) []guard.Kind {
+	ks, err := guard.ParseKinds(l.get(key, def))
+	if err != nil {
+		l.fail(fmt.Errorf("%s: %w", key, err))
+	}
+	return ks
+}
+
+// credentials reads ADMIN_CREDENTIALS. API keys are what the CIS benchmark asks for and what
+// this function exists for: the other kinds come on top, never instead.
+func (l *loader) credentials() []guard.Kind {
+	ks := l.kinds("ADMIN_CREDENTIALS", string(guard.KindAPIKeys))
+	if len(ks) == 0 || ks[0] != guard.KindAPIKeys {
+		l.fail(fmt.Errorf("ADMIN_CREDENTIALS=%q: must include api-keys (other kinds are added to API keys, not instead of them)", l.get("ADMIN_CREDENTIALS", "")))
+	}
+	return ks
+}
+
+// adminGroups reads ADMIN_GROUPS, dropping repeats so a group is resolved once.
+func (l *loader) adminGroups() []guard.GroupRef {
+	var refs []guard.GroupRef
 	seen := map[guard.GroupRef]bool{}
-	for _, s := range strings.Split(get("ADMIN_GROUPS", "Administrators"), ",") {
+	for _, s := range strings.Split(l.get("ADMIN_GROUPS", "Administrators"), ",") {
 		ref, err := guard.ParseGroupRef(s)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("ADMIN_GROUPS: %w", err))
+			l.fail(fmt.Errorf("ADMIN_GROUPS: %w", err))
 			continue
 		}
 		if !seen[ref] {
 			seen[ref] = true
-			c.AdminGroups = append(c.AdminGroups, ref)
+			refs = append(refs, ref)
 		}
 	}
-	for _, s := range strings.Split(get("EXEMPT_USERS", ""), ",") {
+	return refs
+}
+
+// exemptUsers reads EXEMPT_USERS: user names, or OCIDs that must be user OCIDs (another OCID
+// would exempt nobody, silently).
+func (l *loader) exemptUsers() []string {
+	var users []string
+	for _, s := range strings.Split(l.get("EXEMPT_USERS", ""), ",") {
 		s = strings.TrimSpace(s)
 		switch {
 		case s == "":
 		case strings.HasPrefix(s, "ocid1.") && !strings.HasPrefix(s, "ocid1.user."):
-			errs = append(errs, fmt.Errorf("EXEMPT_USERS: %q is an OCID but not a user OCID", s))
+			l.fail(fmt.Errorf("EXEMPT_USERS: %q is an OCID but not a user OCID", s))
 		default:
-			c.ExemptUsers = append(c.ExemptUsers, s)
+			users = append(users, s)
 		}
 	}
-	if t := get("NOTIFICATION_TOPIC_ID", ""); t != "" {
-		if !strings.HasPrefix(t, "ocid1.onstopic.") {
-			errs = append(errs, fmt.Errorf("NOTIFICATION_TOPIC_ID=%q: want an ONS topic OCID (ocid1.onstopic...)", t))
-		}
-		c.NotificationTopicID = t
+	return users
+}
+
+func (l *loader) notificationTopic() string {
+	t := l.get("NOTIFICATION_TOPIC_ID", "")
+	if t != "" && !strings.HasPrefix(t, "ocid1.onstopic.") {
+		l.fail(fmt.Errorf("NOTIFICATION_TOPIC_ID=%q: want an ONS topic OCID (ocid1.onstopic...)", t))
 	}
-	var err error
-	if c.IdentityDomainURL, err = endpoint("IDENTITY_DOMAIN_URL", get("IDENTITY_DOMAIN_URL", "")); err != nil {
-		errs = append(errs, err)
+	return t
+}
+
+func (l *loader) endpoint(key string) string {
+	u, err := endpoint(key, l.get(key, ""))
+	if err != nil {
+		l.fail(err)
 	}
-	if c.IdentityEndpoint, err = endpoint("OCI_IDENTITY_ENDPOINT", get("OCI_IDENTITY_ENDPOINT", "")); err != nil {
-		errs = append(errs, err)
-	}
-	if c.NotificationEndpoint, err = endpoint("OCI_NOTIFICATION_ENDPOINT", get("OCI_NOTIFICATION_ENDPOINT", "")); err != nil {
-		errs = append(errs, err)
-	}
-	n, err := strconv.Atoi(get("DELETE_CONCURRENCY", "8"))
+	return u
+}
+
+func (l *loader) concurrency() int {
+	n, err := strconv.Atoi(l.get("DELETE_CONCURRENCY", "8"))
 	if err != nil || n < 1 || n > 32 {
-		errs = append(errs, fmt.Errorf("DELETE_CONCURRENCY=%q: want a whole number from 1 to 32", get("DELETE_CONCURRENCY", "8")))
+		l.fail(fmt.Errorf("DELETE_CONCURRENCY=%q: want a whole number from 1 to 32", l.get("DELETE_CONCURRENCY", "8")))
 	}
-	c.Concurrency = n
-	switch api := strings.ToLower(get("IDENTITY_API", IdentityAPIAuto)); api {
+	return n
+}
+
+// identityAPI reads IDENTITY_API and checks that the chosen family can reach every group.
+func (l *loader) identityAPI(groups []guard.GroupRef) string {
+	switch api := strings.ToLower(l.get("IDENTITY_API", IdentityAPIAuto)); api {
 	case IdentityAPIAuto, IdentityAPISCIM:
-		c.IdentityAPI = api
+		return api
 	case IdentityAPIIAM:
-		c.IdentityAPI = api
 		// The IAM API reaches the Default domain only. The adapter looks a domain up by display
 		// name case-insensitively, and the Default domain's display name is "Default".
-		for _, g := range c.AdminGroups {
+		for _, g := range groups {
 			if g.Domain != "" && !strings.EqualFold(g.Domain, "Default") {
-				errs = append(errs, fmt.Errorf("ADMIN_GROUPS: %s/%s is in a secondary identity domain, which IDENTITY_API=iam cannot reach; use IDENTITY_API=auto or scim, or remove it", g.Domain, g.Name))
+				l.fail(fmt.Errorf("ADMIN_GROUPS: %s/%s is in a secondary identity domain, which IDENTITY_API=iam cannot reach; use IDENTITY_API=auto or scim, or remove it", g.Domain, g.Name))
 			}
 		}
+		return api
 	default:
-		errs = append(errs, fmt.Errorf("IDENTITY_API=%q: want auto, iam or scim", get("IDENTITY_API", "")))
+		l.fail(fmt.Errorf("IDENTITY_API=%q: want auto, iam or scim", l.get("IDENTITY_API", "")))
+		return ""
 	}
-	c.FindingReminder = strings.ToLower(get("FINDING_REMINDER", "weekly"))
-	if !slices.Contains(findingReminders, c.FindingReminder) {
-		errs = append(errs, fmt.Errorf("FINDING_REMINDER=%q: want %s", get("FINDING_REMINDER", ""), strings.Join(findingReminders, ", ")))
+}
+
+func (l *loader) findingReminder() string {
+	r := strings.ToLower(l.get("FINDING_REMINDER", "weekly"))
+	if !slices.Contains(findingReminders, r) {
+		l.fail(fmt.Errorf("FINDING_REMINDER=%q: want %s", l.get("FINDING_REMINDER", ""), strings.Join(findingReminders, ", ")))
 	}
-	// OCI docs, "API Rate Limits" (Identity Domains): the Others group allows 150/min on a Free
-	// domain and at most 5000/min (Premium), 95/s at most per second; 100/s is above every type.
-	// 0 turns pacing off (an emulator, or a limit Oracle raised): then only 429s slow a run.
-	r, err := strconv.ParseFloat(get("IDENTITY_RATE_LIMIT", "2.5"), 64)
+	return r
+}
+
+// rateLimit reads IDENTITY_RATE_LIMIT. OCI docs, "API Rate Limits" (Identity Domains): the
+// Others group allows 150/min on a Free domain and at most 5000/min (Premium), 95/s at most
+// per second; 100/s is above every type. 0 turns pacing off (an emulator, or a limit Oracle
+// raised): then only 429s slow a run.
+func (l *loader) rateLimit() float64 {
+	r, err := strconv.ParseFloat(l.get("IDENTITY_RATE_LIMIT", "2.5"), 64)
 	if err != nil || !(r >= 0 && r <= 100) {
-		errs = append(errs, fmt.Errorf("IDENTITY_RATE_LIMIT=%q: want requests per second from 0 (no pacing) to 100; 2.5 = 150/min, the Free domain type", get("IDENTITY_RATE_LIMIT", "2.5")))
+		l.fail(fmt.Errorf("IDENTITY_RATE_LIMIT=%q: want requests per second from 0 (no pacing) to 100; 2.5 = 150/min, the Free domain type", l.get("IDENTITY_RATE_LIMIT", "2.5")))
 	}
-	c.RateLimit = r
-	return c, errors.Join(errs...)
+	return r
 }
 
 // endpoint accepts an https URL, or http on a loopback host (the emulator), and returns it in

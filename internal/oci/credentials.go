@@ -1,6 +1,7 @@
 package oci
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -85,70 +86,76 @@ func sdkTime(t *common.SDKTime) time.Time {
 }
 
 // iamListKind reads one user's credentials of one kind (every page where the operation pages).
+// The SDK has a request and a summary type per kind, so the call and the fields read are the
+// kind's own; iamCreds and iamAllPages do what every kind shares.
 func (d *Directory) iamListKind(ctx context.Context, k guard.Kind, op, user string) ([]iamCred, error) {
-	var out []iamCred
 	c := detach(ctx, op)
 	switch k {
 	case guard.KindAuthTokens:
 		resp, err := d.iam.ListAuthTokens(c, identity.ListAuthTokensRequest{UserId: &user})
-		if err != nil {
-			return nil, err
-		}
-		for _, x := range resp.Items {
-			out = append(out, iamCred{deref(x.Id), deref(x.UserId), deref(x.Description), x.TimeCreated, x.TimeExpires, x.LifecycleState == identity.AuthTokenLifecycleStateDeleted})
-		}
+		return iamCreds(resp.Items, err, func(x identity.AuthToken) iamCred {
+			return iamCred{deref(x.Id), deref(x.UserId), deref(x.Description), x.TimeCreated, x.TimeExpires, x.LifecycleState == identity.AuthTokenLifecycleStateDeleted}
+		})
 	case guard.KindCustomerSecretKeys:
 		resp, err := d.iam.ListCustomerSecretKeys(c, identity.ListCustomerSecretKeysRequest{UserId: &user})
-		if err != nil {
-			return nil, err
-		}
-		for _, x := range resp.Items {
-			out = append(out, iamCred{deref(x.Id), deref(x.UserId), deref(x.DisplayName), x.TimeCreated, x.TimeExpires, x.LifecycleState == identity.CustomerSecretKeySummaryLifecycleStateDeleted})
-		}
+		return iamCreds(resp.Items, err, func(x identity.CustomerSecretKeySummary) iamCred {
+			return iamCred{deref(x.Id), deref(x.UserId), deref(x.DisplayName), x.TimeCreated, x.TimeExpires, x.LifecycleState == identity.CustomerSecretKeySummaryLifecycleStateDeleted}
+		})
 	case guard.KindSMTPCredentials:
 		resp, err := d.iam.ListSmtpCredentials(c, identity.ListSmtpCredentialsRequest{UserId: &user})
+		return iamCreds(resp.Items, err, func(x identity.SmtpCredentialSummary) iamCred {
+			return iamCred{deref(x.Id), deref(x.UserId), deref(x.Description), x.TimeCreated, x.TimeExpires, x.LifecycleState == identity.SmtpCredentialSummaryLifecycleStateDeleted}
+		})
+	case guard.KindOAuth2ClientCredentials:
+		items, err := iamAllPages(func(page *string) ([]identity.OAuth2ClientCredentialSummary, *string, error) {
+			resp, err := d.iam.ListOAuthClientCredentials(detach(ctx, op), identity.ListOAuthClientCredentialsRequest{UserId: &user, Limit: common.Int(iamPageLimit), Page: page})
+			return resp.Items, resp.OpcNextPage, err
+		})
+		return iamCreds(items, err, func(x identity.OAuth2ClientCredentialSummary) iamCred {
+			// An OAuth 2.0 client credential may have a name and no description.
+			desc := cmp.Or(deref(x.Description), deref(x.Name))
+			return iamCred{deref(x.Id), deref(x.UserId), desc, x.TimeCreated, x.ExpiresOn, x.LifecycleState == identity.OAuth2ClientCredentialSummaryLifecycleStateDeleted}
+		})
+	case guard.KindDBCredentials:
+		items, err := iamAllPages(func(page *string) ([]identity.DbCredentialSummary, *string, error) {
+			resp, err := d.iam.ListDbCredentials(detach(ctx, op), identity.ListDbCredentialsRequest{UserId: &user, Limit: common.Int(iamPageLimit), Page: page})
+			return resp.Items, resp.OpcNextPage, err
+		})
+		return iamCreds(items, err, func(x identity.DbCredentialSummary) iamCred {
+			return iamCred{deref(x.Id), deref(x.UserId), deref(x.Description), x.TimeCreated, x.TimeExpires, x.LifecycleState == identity.DbCredentialLifecycleStateDeleted}
+		})
+	}
+	return nil, nil
+}
+
+// iamCreds converts a listing of one kind, or passes its error on.
+func iamCreds[T any](items []T, err error, conv func(T) iamCred) ([]iamCred, error) {
+	if err != nil {
+		return nil, err
+	}
+	var out []iamCred
+	for _, x := range items {
+		out = append(out, conv(x))
+	}
+	return out, nil
+}
+
+// iamAllPages calls list with each page token in turn, from none, until the service returns
+// no next page (opc-next-page), and returns every page's items.
+func iamAllPages[T any](list func(page *string) ([]T, *string, error)) ([]T, error) {
+	var all []T
+	var page *string
+	for {
+		items, next, err := list(page)
 		if err != nil {
 			return nil, err
 		}
-		for _, x := range resp.Items {
-			out = append(out, iamCred{deref(x.Id), deref(x.UserId), deref(x.Description), x.TimeCreated, x.TimeExpires, x.LifecycleState == identity.SmtpCredentialSummaryLifecycleStateDeleted})
+		all = append(all, items...)
+		if next == nil {
+			return all, nil
 		}
-	case guard.KindOAuth2ClientCredentials:
-		req := identity.ListOAuthClientCredentialsRequest{UserId: &user, Limit: common.Int(iamPageLimit)}
-		for {
-			resp, err := d.iam.ListOAuthClientCredentials(detach(ctx, op), req)
-			if err != nil {
-				return nil, err
-			}
-			for _, x := range resp.Items {
-				desc := deref(x.Description)
-				if desc == "" {
-					desc = deref(x.Name)
-				}
-				out = append(out, iamCred{deref(x.Id), deref(x.UserId), desc, x.TimeCreated, x.ExpiresOn, x.LifecycleState == identity.OAuth2ClientCredentialSummaryLifecycleStateDeleted})
-			}
-			if resp.OpcNextPage == nil {
-				break
-			}
-			req.Page = resp.OpcNextPage
-		}
-	case guard.KindDBCredentials:
-		req := identity.ListDbCredentialsRequest{UserId: &user, Limit: common.Int(iamPageLimit)}
-		for {
-			resp, err := d.iam.ListDbCredentials(detach(ctx, op), req)
-			if err != nil {
-				return nil, err
-			}
-			for _, x := range resp.Items {
-				out = append(out, iamCred{deref(x.Id), deref(x.UserId), deref(x.Description), x.TimeCreated, x.TimeExpires, x.LifecycleState == identity.DbCredentialLifecycleStateDeleted})
-			}
-			if resp.OpcNextPage == nil {
-				break
-			}
-			req.Page = resp.OpcNextPage
-		}
+		page = next
 	}
-	return out, nil
 }
 
 // iamCredentials lists each user's credentials of kind k: one call per administrator.
@@ -268,94 +275,75 @@ type scimCred struct {
 	id, owner, description, name, expiresOn, created string
 }
 
-// scimSearchKind reads one page of one kind's search.
+// scimSearchKind reads one page of one kind's search. The SDK has a request, a resource and a
+// user-reference type per kind; the requests have the same fields, and so have the user
+// references, so one search body (converted to the kind's request type) and one owner reader
+// serve every kind, and the compiler fails the conversions if the SDK's types ever drift apart.
+// Only the call and the resource's fields are the kind's own.
 func (d *Directory) scimSearchKind(ctx context.Context, c *identitydomains.IdentityDomainsClient, k guard.Kind, op, filter string, start, count int) ([]scimCred, int, error) {
-	schemas := []string{searchRequestSchema}
 	attrs := credentialAttributes
 	if a := nameAttribute[k]; a != "" {
 		attrs = append(slices.Clip(attrs), a)
 	}
+	body := identitydomains.AuthTokenSearchRequest{Schemas: []string{searchRequestSchema}, Filter: &filter, Attributes: attrs, StartIndex: &start, Count: &count}
 	cx := detach(ctx, op)
-	var out []scimCred
-	meta := func(m *identitydomains.Meta) string {
-		if m == nil {
-			return ""
-		}
-		return deref(m.Created)
-	}
 	switch k {
 	case guard.KindAuthTokens:
-		resp, err := c.SearchAuthTokens(cx, identitydomains.SearchAuthTokensRequest{AuthTokenSearchRequest: identitydomains.AuthTokenSearchRequest{
-			Schemas: schemas, Filter: &filter, Attributes: attrs, StartIndex: &start, Count: &count}})
-		if err != nil {
-			return nil, 0, err
-		}
-		for _, x := range resp.Resources {
-			var owner string
-			if x.User != nil {
-				owner = deref(x.User.Ocid)
-			}
-			out = append(out, scimCred{deref(x.Id), owner, deref(x.Description), "", deref(x.ExpiresOn), meta(x.Meta)})
-		}
-		return out, deref(resp.TotalResults), nil
+		resp, err := c.SearchAuthTokens(cx, identitydomains.SearchAuthTokensRequest{AuthTokenSearchRequest: body})
+		return scimPage(resp.Resources, resp.TotalResults, err, func(x identitydomains.AuthToken) scimCred {
+			return scimCred{deref(x.Id), scimOwner(x.User), deref(x.Description), "", deref(x.ExpiresOn), scimCreated(x.Meta)}
+		})
 	case guard.KindCustomerSecretKeys:
-		resp, err := c.SearchCustomerSecretKeys(cx, identitydomains.SearchCustomerSecretKeysRequest{CustomerSecretKeySearchRequest: identitydomains.CustomerSecretKeySearchRequest{
-			Schemas: schemas, Filter: &filter, Attributes: attrs, StartIndex: &start, Count: &count}})
-		if err != nil {
-			return nil, 0, err
-		}
-		for _, x := range resp.Resources {
-			var owner string
-			if x.User != nil {
-				owner = deref(x.User.Ocid)
-			}
-			out = append(out, scimCred{deref(x.Id), owner, deref(x.Description), "", deref(x.ExpiresOn), meta(x.Meta)})
-		}
-		return out, deref(resp.TotalResults), nil
+		resp, err := c.SearchCustomerSecretKeys(cx, identitydomains.SearchCustomerSecretKeysRequest{CustomerSecretKeySearchRequest: identitydomains.CustomerSecretKeySearchRequest(body)})
+		return scimPage(resp.Resources, resp.TotalResults, err, func(x identitydomains.CustomerSecretKey) scimCred {
+			return scimCred{deref(x.Id), scimOwner((*identitydomains.AuthTokenUser)(x.User)), deref(x.Description), "", deref(x.ExpiresOn), scimCreated(x.Meta)}
+		})
 	case guard.KindSMTPCredentials:
-		resp, err := c.SearchSmtpCredentials(cx, identitydomains.SearchSmtpCredentialsRequest{SmtpCredentialSearchRequest: identitydomains.SmtpCredentialSearchRequest{
-			Schemas: schemas, Filter: &filter, Attributes: attrs, StartIndex: &start, Count: &count}})
-		if err != nil {
-			return nil, 0, err
-		}
-		for _, x := range resp.Resources {
-			var owner string
-			if x.User != nil {
-				owner = deref(x.User.Ocid)
-			}
-			out = append(out, scimCred{deref(x.Id), owner, deref(x.Description), "", deref(x.ExpiresOn), meta(x.Meta)})
-		}
-		return out, deref(resp.TotalResults), nil
+		resp, err := c.SearchSmtpCredentials(cx, identitydomains.SearchSmtpCredentialsRequest{SmtpCredentialSearchRequest: identitydomains.SmtpCredentialSearchRequest(body)})
+		return scimPage(resp.Resources, resp.TotalResults, err, func(x identitydomains.SmtpCredential) scimCred {
+			return scimCred{deref(x.Id), scimOwner((*identitydomains.AuthTokenUser)(x.User)), deref(x.Description), "", deref(x.ExpiresOn), scimCreated(x.Meta)}
+		})
 	case guard.KindOAuth2ClientCredentials:
-		resp, err := c.SearchOAuth2ClientCredentials(cx, identitydomains.SearchOAuth2ClientCredentialsRequest{OAuth2ClientCredentialSearchRequest: identitydomains.OAuth2ClientCredentialSearchRequest{
-			Schemas: schemas, Filter: &filter, Attributes: attrs, StartIndex: &start, Count: &count}})
-		if err != nil {
-			return nil, 0, err
-		}
-		for _, x := range resp.Resources {
-			var owner string
-			if x.User != nil {
-				owner = deref(x.User.Ocid)
-			}
-			out = append(out, scimCred{deref(x.Id), owner, deref(x.Description), deref(x.Name), deref(x.ExpiresOn), meta(x.Meta)})
-		}
-		return out, deref(resp.TotalResults), nil
+		resp, err := c.SearchOAuth2ClientCredentials(cx, identitydomains.SearchOAuth2ClientCredentialsRequest{OAuth2ClientCredentialSearchRequest: identitydomains.OAuth2ClientCredentialSearchRequest(body)})
+		return scimPage(resp.Resources, resp.TotalResults, err, func(x identitydomains.OAuth2ClientCredential) scimCred {
+			return scimCred{deref(x.Id), scimOwner((*identitydomains.AuthTokenUser)(x.User)), deref(x.Description), deref(x.Name), deref(x.ExpiresOn), scimCreated(x.Meta)}
+		})
 	case guard.KindDBCredentials:
-		resp, err := c.SearchUserDbCredentials(cx, identitydomains.SearchUserDbCredentialsRequest{UserDbCredentialsSearchRequest: identitydomains.UserDbCredentialsSearchRequest{
-			Schemas: schemas, Filter: &filter, Attributes: attrs, StartIndex: &start, Count: &count}})
-		if err != nil {
-			return nil, 0, err
-		}
-		for _, x := range resp.Resources {
-			var owner string
-			if x.User != nil {
-				owner = deref(x.User.Ocid)
-			}
-			out = append(out, scimCred{deref(x.Id), owner, deref(x.Description), deref(x.Name), deref(x.ExpiresOn), meta(x.Meta)})
-		}
-		return out, deref(resp.TotalResults), nil
+		resp, err := c.SearchUserDbCredentials(cx, identitydomains.SearchUserDbCredentialsRequest{UserDbCredentialsSearchRequest: identitydomains.UserDbCredentialsSearchRequest(body)})
+		return scimPage(resp.Resources, resp.TotalResults, err, func(x identitydomains.UserDbCredential) scimCred {
+			return scimCred{deref(x.Id), scimOwner((*identitydomains.AuthTokenUser)(x.User)), deref(x.Description), deref(x.Name), deref(x.ExpiresOn), scimCreated(x.Meta)}
+		})
 	}
 	return nil, 0, fmt.Errorf("credential kind %q has no SCIM search", k)
+}
+
+// scimPage converts one page of a kind's search, or passes its error on.
+func scimPage[T any](resources []T, total *int, err error, conv func(T) scimCred) ([]scimCred, int, error) {
+	if err != nil {
+		return nil, 0, err
+	}
+	var out []scimCred
+	for _, x := range resources {
+		out = append(out, conv(x))
+	}
+	return out, deref(total), nil
+}
+
+// scimOwner is the OCID of the user a SCIM credential belongs to ("" when the reference is
+// absent). Every kind's user reference has AuthTokenUser's fields; callers convert to it.
+func scimOwner(u *identitydomains.AuthTokenUser) string {
+	if u == nil {
+		return ""
+	}
+	return deref(u.Ocid)
+}
+
+// scimCreated is the resource's meta.created ("" when meta is absent).
+func scimCreated(m *identitydomains.Meta) string {
+	if m == nil {
+		return ""
+	}
+	return deref(m.Created)
 }
 
 func scimTime(s string) time.Time {
