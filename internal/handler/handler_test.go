@@ -260,3 +260,29 @@ func TestFindingIsRepeatedOnlyInItsReminderWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestModeIsSetOnce: the handler decides the mode in one place, from the configuration or the
+// body (either may ask for a dry run; neither can undo the other's), and the guard runs in
+// exactly that mode.
+func TestModeIsSetOnce(t *testing.T) {
+	for name, tc := range map[string]struct {
+		env     map[string]string
+		body    string
+		mode    string
+		deleted int
+	}{
+		"enforce by default":                  {nil, "", report.ModeEnforce, 1},
+		"dry run by configuration":            {map[string]string{"DRY_RUN": "true"}, "", report.ModeDryRun, 0},
+		"dry run by the body":                 {nil, `{"dryRun": true}`, report.ModeDryRun, 0},
+		"body cannot undo the dry run":        {map[string]string{"DRY_RUN": "true"}, `{"dryRun": false}`, report.ModeDryRun, 0},
+		"bad body: enforce mode, nothing run": {nil, `{"dryrun": true}`, report.ModeEnforce, 0},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := &fakeDir{Dir: tenancy()}
+			rep, _ := serve(t, d, nil, tc.env, tc.body)
+			if rep.Mode != tc.mode || len(d.Deleted) != tc.deleted || rep.Counts.Deleted != tc.deleted {
+				t.Errorf("mode %q deleted %d (reported %d), want %q %d", rep.Mode, len(d.Deleted), rep.Counts.Deleted, tc.mode, tc.deleted)
+			}
+		})
+	}
+}

@@ -14,6 +14,11 @@ import (
 // whose permissions IAM policy statements grant exactly, and secondary domains through the
 // Identity Domains (SCIM) API, the only API that reaches them; scim sends everything through
 // SCIM; iam reaches the Default domain only. The guard.Directory methods below only route.
+//
+// A new API family would be: a permissions.API* constant with its grants (internal/permissions),
+// a file like iam.go or scim.go with the family's resolve, members, credentials, delete and
+// disable calls for one domain, a case in Directory.domain choosing it, and a case in each
+// routing method below; the conformance suite (conformance_test.go) then runs it.
 
 // ResolveGroup finds exactly one group: by OCID, or by display name in the named domain.
 // A policy's "group id <ocid>" does not say which identity domain holds the group, so an OCID
