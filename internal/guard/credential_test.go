@@ -50,10 +50,10 @@ func TestPlanCredentialKinds(t *testing.T) {
 	if want := []string{"api-keys/k1", "auth-tokens/t1", "db-credentials/d1"}; !slices.Equal(order, want) {
 		t.Errorf("alice's plan %v, want %v", order, want)
 	}
-	if want := []Kind{KindAPIKeys, KindSMTPCredentials}; !slices.Equal(a.DisableKinds, want) || !a.Disable {
-		t.Errorf("alice: disable %v, want %v (auth tokens are already off)", a.DisableKinds, want)
+	if want := []Kind{KindAPIKeys, KindSMTPCredentials}; !slices.Equal(a.Capability.Kinds, want) || !a.Capability.Write {
+		t.Errorf("alice: disable %+v, want %v (auth tokens are already off)", a.Capability, want)
 	}
-	if !b.Exempt || b.Disable || len(b.DisableKinds) != 0 || len(b.Keys) != 1 {
+	if !b.Exempt || b.Capability.Write || b.Capability.Outcome != OutcomeExempt || len(b.Keys) != 1 {
 		t.Errorf("bob (exempt): %+v", b)
 	}
 }

@@ -96,7 +96,7 @@ func TestRulesOfThePlan(t *testing.T) {
 		}},
 		{"exempt-users-keep-everything", Rules{Exempt: NewExemptions([]string{"bob"}), DisableKinds: []Kind{KindAPIKeys}}, func(steps []Step, _ []APIKey) error {
 			b, a := steps[0], steps[1] // sorted by user name: "Bob" < "alice"
-			if b.UserName != "Bob" || !b.Exempt || b.Disable || b.Actions[0].Write || b.Capability.Write || !a.Actions[0].Write || !a.Capability.Write {
+			if b.UserName != "Bob" || !b.Exempt || b.Actions[0].Write || b.Capability.Write || !a.Actions[0].Write || !a.Capability.Write {
 				return fmt.Errorf("bob %+v, alice %+v", b, a)
 			}
 			return nil

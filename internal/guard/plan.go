@@ -49,9 +49,6 @@ type Step struct {
 	Actions []Action // Actions[i] is the decision for Keys[i]
 	// Capability is the decision for the configured capabilities; nil when none is configured off.
 	Capability *Action
-	Disable    bool // some capability must be switched off: DisableKinds is not empty
-	// DisableKinds are the kinds whose canUse… capability is to be set to false.
-	DisableKinds []Kind
 }
 
 // Plan decides what must happen, without doing it. It is the product's safety core:
@@ -104,9 +101,6 @@ func Plan(admins []Admin, keys []APIKey, r Rules) (steps []Step, strays []APIKey
 func planAdmin(a Admin, r Rules) Step {
 	s := Step{Admin: a, Exempt: r.Exempt.Has(a.User)}
 	s.Capability = capabilityAction(a.User, s.Exempt, r.DryRun, r.DisableKinds)
-	if c := s.Capability; c != nil && (c.Write || c.Outcome == OutcomeWouldDisable) {
-		s.Disable, s.DisableKinds = true, c.Kinds
-	}
 	return s
 }
 
