@@ -19,6 +19,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/harness"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/report"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/gobuild"
 )
 
 const instanceStart = `{"eventType":"com.oraclecloud.computeapi.instanceaction.end","cloudEventsVersion":"0.1",
@@ -47,7 +48,7 @@ func run(users int, latency time.Duration, showJSON bool) error {
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "func")
 	step("Building the function binary")
-	if err := fnagent.Build(ctx, ".", bin, fnagent.BuildOptions{}); err != nil {
+	if err := gobuild.Build(ctx, bin, gobuild.Options{}); err != nil {
 		return err
 	}
 	tn := ociemu.Generate(ociemu.GenSpec{Seed: 2026, Users: users, Admins: 4, KeysPerAdmin: 2, OtherKeyFraction: 0.25, Decoys: true})

@@ -9,6 +9,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
 )
 
 // Credentials of every kind (ADMIN_CREDENTIALS, DISABLE_CAPABILITIES), through the built
@@ -64,7 +65,7 @@ func TestAllCredentialKinds(t *testing.T) {
 	for _, fam := range families {
 		t.Run(fam.String(), func(t *testing.T) {
 			t.Parallel()
-			emu := ociemu.NewTest(t, credTenancy(200), ociemu.Options{})
+			emu := emutest.New(t, credTenancy(200), ociemu.Options{})
 			before := emu.Snapshot()
 			wantKeys, wantCreds := adminKeys(before, defaultAdmins(before)), adminCreds(before, defaultAdmins(before))
 			if len(wantCreds) != len(ociemu.CredentialKinds())*6 || len(creds(before)) <= len(wantCreds) {
@@ -118,7 +119,7 @@ func TestDefaultLeavesOtherCredentials(t *testing.T) {
 	for _, fam := range families {
 		t.Run(fam.String(), func(t *testing.T) {
 			t.Parallel()
-			emu := ociemu.NewTest(t, credTenancy(100), ociemu.Options{})
+			emu := emutest.New(t, credTenancy(100), ociemu.Options{})
 			before := emu.Snapshot()
 			rep := invoke(t, start(t, emu, fam.cfg(nil)), "")
 			after := emu.Snapshot()
@@ -148,7 +149,7 @@ func TestCredentialsDryRunExemptionCapabilities(t *testing.T) {
 	for _, fam := range families {
 		t.Run(fam.String(), func(t *testing.T) {
 			t.Parallel()
-			emu := ociemu.NewTest(t, credTenancy(100), ociemu.Options{})
+			emu := emutest.New(t, credTenancy(100), ociemu.Options{})
 			before := emu.Snapshot()
 			exempt := "admin0002"
 			want := adminCreds(before, defaultAdmins(before), exempt)
@@ -221,7 +222,7 @@ func TestCredentialsFaultStorm(t *testing.T) {
 				forced[list] = ociemu.ForcedError{Status: 429, Times: 1}
 				forced[del] = ociemu.ForcedError{Status: 503, Skip: 1, Times: 2}
 			}
-			emu := ociemu.NewTest(t, credTenancy(100), ociemu.Options{Faults: ociemu.Faults{Seed: 13, Rate429: 0.05, Rate500: 0.03, Rate503: 0.03, RateReset: 0.03, Forced: forced}})
+			emu := emutest.New(t, credTenancy(100), ociemu.Options{Faults: ociemu.Faults{Seed: 13, Rate429: 0.05, Rate500: 0.03, Rate503: 0.03, RateReset: 0.03, Forced: forced}})
 			before := emu.Snapshot()
 			f := start(t, emu, fam.cfg(map[string]string{"ADMIN_CREDENTIALS": "all"}))
 			rep := invoke(t, f, "")
@@ -255,7 +256,7 @@ func TestCredentialCallsIndependentOfTenancySize(t *testing.T) {
 			counts := map[int]map[string]int{}
 			for _, users := range []int{100, 10000} {
 				tn := ociemu.Generate(ociemu.GenSpec{Seed: 44, Users: users, Admins: 10, KeysPerAdmin: 2, OtherKeyFraction: 0.3, Credentials: true})
-				emu := ociemu.NewTest(t, tn, ociemu.Options{})
+				emu := emutest.New(t, tn, ociemu.Options{})
 				rep := invoke(t, start(t, emu, fam.cfg(map[string]string{"ADMIN_CREDENTIALS": "all"})), "")
 				if rep.Status != guard.StatusOK || rep.Counts.Deleted != 10*(2+len(ociemu.CredentialKinds())) {
 					t.Fatalf("%d users: status %s, counts %+v", users, rep.Status, rep.Counts)
@@ -292,7 +293,7 @@ func TestNoCredentialSecretsAnywhere(t *testing.T) {
 	for _, fam := range families {
 		t.Run(fam.String(), func(t *testing.T) {
 			t.Parallel()
-			emu := ociemu.NewTest(t, credTenancy(60), ociemu.Options{})
+			emu := emutest.New(t, credTenancy(60), ociemu.Options{})
 			before := emu.Snapshot()
 			var secrets []string
 			for _, d := range before.Domains {

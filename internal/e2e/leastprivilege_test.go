@@ -9,6 +9,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
 )
 
 // Least privilege as a tested property, against an emulator that authorizes like OCI
@@ -130,7 +131,7 @@ func lpRun(t *testing.T, c lpCase, g grants) (*guard.Report, ociemu.Tenancy, *oc
 	if len(c.f.Credentials) > 0 {
 		ociemu.AddCredentials(tn, 7)
 	}
-	emu := ociemu.NewTest(t, tn, ociemu.Options{})
+	emu := emutest.New(t, tn, ociemu.Options{})
 	authorize(t, emu, tn, g)
 	before := emu.Snapshot()
 	rep := invoke(t, start(t, emu, c.cfg), "")

@@ -17,6 +17,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/harness"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/gobuild"
 )
 
 var binary string
@@ -29,7 +30,7 @@ func TestMain(m *testing.M) {
 	}
 	binary = filepath.Join(dir, "func")
 	// The function under test is built with the race detector: a data race in it fails the run.
-	if err := fnagent.Build(context.Background(), "../..", binary, fnagent.BuildOptions{Race: true}); err != nil {
+	if err := gobuild.Build(context.Background(), binary, gobuild.Options{Race: true}); err != nil {
 		fmt.Fprintln(os.Stderr, "build:", err)
 		os.Exit(1)
 	}

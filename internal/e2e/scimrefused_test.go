@@ -8,6 +8,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
 )
 
 // A tenancy where the Identity Domains API refuses the function — no domain role (403), or
@@ -42,7 +43,7 @@ func TestSCIMRefusedAutoStillEnforcesThroughIAM(t *testing.T) {
 		for _, api := range []string{permissions.APIAuto, permissions.APISCIM} {
 			t.Run(refusal.name+"/"+api, func(t *testing.T) {
 				tn := decoyTenancy(60)
-				emu := ociemu.NewTest(t, tn, ociemu.Options{})
+				emu := emutest.New(t, tn, ociemu.Options{})
 				refusal.setup(t, emu, tn)
 				before := emu.Snapshot()
 				rep := invoke(t, start(t, emu, map[string]string{"IDENTITY_API": api}), "")

@@ -10,6 +10,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/fnagent"
 	"github.com/apikeyguard/admin-apikey-guard/internal/harness"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
 )
 
 // syncBuffer is a bytes.Buffer the emulator's handlers may write while the test reads.
@@ -60,7 +61,7 @@ func secretsOf(f *harness.Function, tn ociemu.Tenancy) []string {
 func TestNoSecretsAnywhere(t *testing.T) {
 	var emuLog syncBuffer
 	tn := decoyTenancy(80)
-	emu := ociemu.NewTest(t, tn, ociemu.Options{Logger: slog.New(slog.NewTextHandler(&emuLog, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	emu := emutest.New(t, tn, ociemu.Options{Logger: slog.New(slog.NewTextHandler(&emuLog, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	before := emu.Snapshot()
 	cfg := map[string]string{"NOTIFICATION_TOPIC_ID": before.Topics[0].ID}
 	f := start(t, emu, cfg)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"debug/buildinfo"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -15,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/gobuild"
 )
 
 // echofn is built once for the whole package by TestMain.
@@ -34,7 +35,7 @@ func TestMain(m *testing.M) {
 	}
 	echofn = filepath.Join(dir, "echofn")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	err = Build(ctx, ".", echofn, BuildOptions{Package: "./testdata/echofn"})
+	err = gobuild.Build(ctx, echofn, gobuild.Options{Package: "./internal/fnagent/testdata/echofn"})
 	cancel()
 	code := 1
 	if err != nil {
@@ -400,38 +401,4 @@ func TestStartHonoursContext(t *testing.T) {
 	if _, err := Start(ctx, Options{Binary: echofn}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Start with a cancelled context = %v", err)
 	}
-}
-
-func TestBuildReportsCompilerOutput(t *testing.T) {
-	t.Parallel()
-	err := Build(context.Background(), ".", filepath.Join(t.TempDir(), "x"), BuildOptions{Package: "./testdata/nonexistent"})
-	if err == nil || !strings.Contains(err.Error(), "nonexistent") {
-		t.Errorf("Build = %v", err)
-	}
-}
-
-func TestBuildRace(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a -race build is slow when the cache is cold")
-	}
-	t.Parallel()
-	out := filepath.Join(t.TempDir(), "echofn-race")
-	if err := Build(context.Background(), ".", out, BuildOptions{Package: "./testdata/echofn", Race: true}); err != nil {
-		t.Fatal(err)
-	}
-	info, err := readBuildSettings(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(info, "-race=true") {
-		t.Errorf("binary was not built with -race:\n%s", info)
-	}
-}
-
-func readBuildSettings(path string) (string, error) {
-	bi, err := buildinfo.ReadFile(path)
-	if err != nil {
-		return "", err
-	}
-	return bi.String(), nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/oci"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
 )
 
 // The adapter keeps the guard.Directory contract through each identity API family, signing
@@ -37,7 +38,7 @@ func TestConformance(t *testing.T) {
 // resource principal, with the given IDENTITY_API.
 func openOnEmulator(t *testing.T, w directorytest.World, api string) (guard.Directory, directorytest.Probe) {
 	tn := tenancyOf(w)
-	emu := ociemu.NewTest(t, tn, ociemu.Options{})
+	emu := emutest.New(t, tn, ociemu.Options{})
 	p, err := emu.MintPrincipal(time.Hour)
 	if err != nil {
 		t.Fatal(err)

@@ -121,7 +121,7 @@ func asServiceError(err error, se *common.ServiceError) bool {
 func TestRPSTSize(t *testing.T) {
 	ten := Generate(GenSpec{Seed: 43, Users: 1, Admins: 1, KeysPerAdmin: 1})
 	for _, size := range []int{0, 3000, 3072, 500} {
-		srv := NewTest(t, ten, Options{RPSTSize: size})
+		srv := newServer(t, ten, Options{RPSTSize: size})
 		p, err := srv.MintPrincipal(time.Hour)
 		if err != nil {
 			t.Fatal(err)

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
@@ -168,17 +167,6 @@ func New(t *Tenancy, opts Options) (*Server, error) {
 	}
 	s.hostScope[strings.TrimPrefix(s.iam.url, "http://")] = scopeIAM
 	return s, nil
-}
-
-// NewTest is New for tests: it fails tb on error and closes the server on tb.Cleanup.
-func NewTest(tb testing.TB, t *Tenancy, opts Options) *Server {
-	tb.Helper()
-	s, err := New(t, opts)
-	if err != nil {
-		tb.Fatalf("ociemu.New: %v", err)
-	}
-	tb.Cleanup(s.Close)
-	return s
 }
 
 func (s *Server) listen(h http.Handler) (*listener, error) {
