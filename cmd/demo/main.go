@@ -20,6 +20,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/report"
 	"github.com/apikeyguard/admin-apikey-guard/internal/testing/gobuild"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/oracle"
 )
 
 const instanceStart = `{"eventType":"com.oraclecloud.computeapi.instanceaction.end","cloudEventsVersion":"0.1",
@@ -95,22 +96,12 @@ func run(users int, latency time.Duration, showJSON bool) error {
 // verify shows, from the emulator's state rather than the function's report, that exactly the
 // Default domain administrators' keys went and every other key stayed.
 func verify(before, after ociemu.Tenancy) error {
-	admins := map[string]bool{}
-	for _, d := range before.Domains {
-		for _, g := range d.Groups {
-			if d.Type == ociemu.DomainTypeDefault && g.DisplayName == ociemu.AdminGroupName {
-				for _, m := range g.Members {
-					admins[m] = true
-				}
-			}
-		}
-	}
+	doomed := oracle.Keys(oracle.Admins(&before, oracle.DefaultAdministrators(&before), nil))
 	left := after.KeyRefs()
 	var adminBefore, adminAfter, otherBefore, otherAfter int
 	for _, k := range before.KeyRefs() {
-		owner := strings.SplitN(k, "/", 3)[1]
 		kept := slices.Contains(left, k)
-		if admins[owner] {
+		if slices.Contains(doomed, k) {
 			adminBefore++
 			if kept {
 				adminAfter++

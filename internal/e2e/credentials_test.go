@@ -10,6 +10,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
 	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/oracle"
 )
 
 // Credentials of every kind (ADMIN_CREDENTIALS, DISABLE_CAPABILITIES), through the built
@@ -26,14 +27,7 @@ func creds(tn ociemu.Tenancy) []string { return tn.CredentialRefs() }
 
 // adminCreds are the other-kind credentials of the members of groups, minus exempt users.
 func adminCreds(tn ociemu.Tenancy, groups []string, exempt ...string) []string {
-	var out []string
-	adminUsers(tn, groups, exempt, func(domain string, u ociemu.User) {
-		for _, c := range u.Credentials {
-			out = append(out, domain+"/"+u.OCID+"/"+c.Kind+"/"+c.ID)
-		}
-	})
-	slices.Sort(out)
-	return out
+	return oracle.Credentials(oracle.Admins(&tn, oracle.Groups(groups...), exempt))
 }
 
 // reportedCreds returns the other-kind credentials with outcome o, as creds names them. The

@@ -18,6 +18,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/harness"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/testing/gobuild"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/oracle"
 )
 
 var binary string
@@ -108,39 +109,10 @@ func assertNoSecrets(t *testing.T, f *harness.Function, text string) {
 // keys returns every key in the tenancy as "domain/userOCID/fingerprint", sorted.
 func keys(tn ociemu.Tenancy) []string { return tn.KeyRefs() }
 
-// adminUsers calls f for every member of the named groups ("Domain/Name") who is not exempt
-// (by user name or OCID): the test's own oracle of who the administrators are, computed from
-// the tenancy alone.
-func adminUsers(tn ociemu.Tenancy, groups, exempt []string, f func(domain string, u ociemu.User)) {
-	members := map[string]bool{}
-	for _, d := range tn.Domains {
-		for _, g := range d.Groups {
-			if slices.Contains(groups, d.DisplayName+"/"+g.DisplayName) {
-				for _, m := range g.Members {
-					members[d.DisplayName+"/"+m] = true
-				}
-			}
-		}
-	}
-	for _, d := range tn.Domains {
-		for _, u := range d.Users {
-			if members[d.DisplayName+"/"+u.OCID] && !slices.Contains(exempt, u.UserName) && !slices.Contains(exempt, u.OCID) {
-				f(d.DisplayName, u)
-			}
-		}
-	}
-}
-
-// adminKeys are the keys of the members of the named groups ("Domain/Name"), minus exempt users.
+// adminKeys are the keys of the members of the named groups ("Domain/Name"), minus exempt
+// users: the test's own oracle of what must go, computed from the tenancy alone.
 func adminKeys(tn ociemu.Tenancy, groups []string, exempt ...string) []string {
-	var out []string
-	adminUsers(tn, groups, exempt, func(domain string, u ociemu.User) {
-		for _, k := range u.APIKeys {
-			out = append(out, domain+"/"+u.OCID+"/"+k.Fingerprint)
-		}
-	})
-	slices.Sort(out)
-	return out
+	return oracle.Keys(oracle.Admins(&tn, oracle.Groups(groups...), exempt))
 }
 
 func minus(a, b []string) []string {
@@ -167,13 +139,13 @@ func reported(rep *guard.Report, o guard.Outcome) []string {
 	return out
 }
 
+// defaultAdmins names the Default domain's Administrators group as "Domain/Name".
 func defaultAdmins(tn ociemu.Tenancy) []string {
-	for _, d := range tn.Domains {
-		if d.Type == ociemu.DomainTypeDefault {
-			return []string{d.DisplayName + "/Administrators"}
-		}
+	var out []string
+	for _, g := range oracle.DefaultAdministrators(&tn) {
+		out = append(out, g.Domain+"/"+g.Name)
 	}
-	return nil
+	return out
 }
 
 // family is one identity API family as the emulator counts its operations, with the
