@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/faults"
 )
 
 // Operation names, used by Counts and Faults.Forced. An operation the function calls has the
@@ -85,7 +86,8 @@ type Server struct {
 
 	mu       sync.Mutex // guards everything below
 	latency  time.Duration
-	faults   faultState
+	faults   Faults      // the plan, for IgnoreFilters
+	inject   faults.Func // its decider
 	counts   map[string]int
 	sessions map[string]*session
 	minted   int
@@ -129,7 +131,8 @@ func New(t *Tenancy, opts Options) (*Server, error) {
 		issuer:    issuer,
 		domainLns: map[string]*listener{},
 		latency:   opts.Latency,
-		faults:    newFaultState(opts.Faults),
+		faults:    opts.Faults,
+		inject:    opts.Faults.Func(),
 		counts:    map[string]int{},
 		sessions:  map[string]*session{},
 		rpstSize:  opts.RPSTSize,
@@ -222,7 +225,7 @@ func (s *Server) DomainURL(domainID string) string {
 func (s *Server) SetFaults(f Faults) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = newFaultState(f)
+	s.faults, s.inject = f, f.Func()
 }
 
 // SetLatency changes the latency added to every request from now on.
@@ -368,24 +371,34 @@ func (s *Server) serveIn(scim *domainIndex, rt route, w http.ResponseWriter, r *
 		return
 	}
 	s.mu.Lock()
-	f := s.faults.decide(rt.op)
+	inject := s.inject
 	s.mu.Unlock()
-	switch {
-	case f == nil:
-		rt.h(sw, r, body)
-	case f.reset:
-		outcome = "reset (injected)"
-		resetConnection(sw)
-	case f.scim:
-		outcome = "fault (injected)"
-		writeSCIMError(sw, f.status, f.message, "error.emulator.forced")
-	default:
-		outcome = "fault (injected)"
-		if f.status == http.StatusTooManyRequests {
-			sw.Header().Set("Retry-After", "1")
-		}
-		writeError(sw, f.status, f.code, f.message)
+	if err := inject.Inject(rt.op, r.URL.Path); err != nil {
+		outcome = writeFault(sw, err)
+		return
 	}
+	rt.h(sw, r, body)
+}
+
+// writeFault answers an injected fault (a *faults.Fault; any other error is a 500) and says
+// how, for the log.
+func writeFault(w http.ResponseWriter, err error) (outcome string) {
+	var f *faults.Fault
+	switch {
+	case !errors.As(err, &f):
+		writeError(w, http.StatusInternalServerError, "InternalServerError", err.Error())
+	case f.Status == 0:
+		resetConnection(w)
+		return "reset (injected)"
+	case f.SCIM:
+		writeSCIMError(w, f.Status, f.Message, "error.emulator.forced")
+	default:
+		if f.Status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "1")
+		}
+		writeError(w, f.Status, f.Code, f.Message)
+	}
+	return "fault (injected)"
 }
 
 // ignoringFilters says whether listings lie (Faults.IgnoreFilters). Handlers call it before
@@ -393,7 +406,7 @@ func (s *Server) serveIn(scim *domainIndex, rt route, w http.ResponseWriter, r *
 func (s *Server) ignoringFilters() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.faults.cfg.IgnoreFilters
+	return s.faults.IgnoreFilters
 }
 
 // resetConnection closes the TCP connection without answering, with SO_LINGER 0 so the
