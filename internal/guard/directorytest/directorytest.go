@@ -25,8 +25,10 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 )
 
-// World is a tenancy described independently of any implementation. The first domain is the
-// Default domain.
+// World is a tenancy described independently of any implementation, a shorthand for the one
+// tenancy model: World.Tenancy expands it into an ociemu.Tenancy, which every harness serves
+// (the fake with fakedir.FromTenancy, the adapter through the emulator). The first domain is
+// the Default domain.
 type World struct {
 	Domains []Domain
 }
