@@ -16,8 +16,12 @@ import (
 // administrators' keys deleted under IDENTITY_API=auto, through the IAM API; under scim the
 // run stops with nothing changed and names the domain role.
 func TestSCIMRefusedAutoStillEnforcesThroughIAM(t *testing.T) {
-	scimOps := []string{ociemu.OpScimListGroups, ociemu.OpScimGetGroup, ociemu.OpScimListUsers, ociemu.OpScimGetUser,
-		ociemu.OpScimListApiKeys, ociemu.OpScimSearchApiKeys, ociemu.OpScimSearchUsers, ociemu.OpScimDeleteApiKey, ociemu.OpScimPatchUser}
+	var scimOps []string // every operation the emulator serves through Identity Domains
+	for _, r := range emutest.New(t, decoyTenancy(1), ociemu.Options{}).Routes() {
+		if r.API == "scim" {
+			scimOps = append(scimOps, r.Op)
+		}
+	}
 	for _, refusal := range []struct {
 		name  string
 		setup func(t *testing.T, emu *ociemu.Server, tn *ociemu.Tenancy)

@@ -61,10 +61,7 @@ var (
 // domain administrators need RoleIdentityDomainAdministrator for the write operations).
 var SCIMOperationRoles = map[string][]string{
 	OpScimListUsers:     scimReadRoles,
-	OpScimGetUser:       scimReadRoles,
-	OpScimSearchUsers:   scimReadRoles,
 	OpScimListGroups:    scimReadRoles,
-	OpScimGetGroup:      scimReadRoles,
 	OpScimListApiKeys:   scimReadRoles,
 	OpScimSearchApiKeys: scimReadRoles,
 	OpScimDeleteApiKey:  scimWriteRoles,

@@ -37,13 +37,10 @@ const (
 	OpListPolicies             = permissions.OpListPolicies
 	OpUpdateUserCapabilities   = permissions.OpUpdateUserCapabilities
 	OpScimListUsers            = permissions.OpSCIMListUsers
-	OpScimGetUser              = "scim.GetUser"
 	OpScimPatchUser            = permissions.OpSCIMPatchUser
 	OpScimListGroups           = permissions.OpSCIMListGroups
-	OpScimGetGroup             = "scim.GetGroup"
 	OpScimListApiKeys          = "scim.ListApiKeys"
 	OpScimSearchApiKeys        = permissions.OpSCIMSearchApiKeys
-	OpScimSearchUsers          = "scim.SearchUsers"
 	OpScimDeleteApiKey         = permissions.OpSCIMDeleteApiKey
 	OpPublishMessage           = permissions.OpPublishMessage
 	OpUnknown                  = "unknown"
@@ -99,6 +96,8 @@ type Server struct {
 	strictParams bool
 	limitHead    bool
 	throttleSt   *throttleState
+
+	routes []Route // what the listeners serve (routes.go)
 }
 
 type listener struct {
@@ -296,6 +295,7 @@ func (s *Server) handle(mux *http.ServeMux, pattern string, byMethod map[string]
 // handleIn is handle for the SCIM routes of domain di (nil: IAM and Notifications), which
 // selects SCIM authorization and the SCIM error shape.
 func (s *Server) handleIn(di *domainIndex, mux *http.ServeMux, pattern string, byMethod map[string]route) {
+	s.noteRoutes(di != nil, pattern, byMethod)
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		rt, ok := byMethod[r.Method]
 		if !ok {
