@@ -54,28 +54,34 @@ func Random(r *rand.Rand) *Tenancy {
 	}
 	density := 0.1 + 0.5*r.Float64()
 	for di := range t.Domains {
-		d := &t.Domains[di]
-		for i, name := range RandomGroupNames {
-			keep := r.IntN(2) == 0
-			if i == 0 {
-				keep = d.Type == DomainTypeDefault || r.IntN(10) < 8
-			}
-			if !keep {
-				continue
-			}
-			if r.IntN(4) == 0 {
-				name = RandomCase(r, name)
-			}
-			grp := Group{ID: g.scimID(), OCID: g.ocid("group"), DisplayName: name}
-			for _, u := range d.Users {
-				if r.Float64() < density {
-					grp.Members = append(grp.Members, u.OCID)
-				}
-			}
-			d.Groups = append(d.Groups, grp)
-		}
+		g.randomGroups(&t.Domains[di], density)
 	}
 	return t
+}
+
+// randomGroups gives d the groups of RandomGroupNames that Random keeps, each user of d a
+// member with chance density.
+func (g *generator) randomGroups(d *Domain, density float64) {
+	r := g.rng
+	for i, name := range RandomGroupNames {
+		keep := r.IntN(2) == 0
+		if i == 0 {
+			keep = d.Type == DomainTypeDefault || r.IntN(10) < 8
+		}
+		if !keep {
+			continue
+		}
+		if r.IntN(4) == 0 {
+			name = RandomCase(r, name)
+		}
+		grp := Group{ID: g.scimID(), OCID: g.ocid("group"), DisplayName: name}
+		for _, u := range d.Users {
+			if r.Float64() < density {
+				grp.Members = append(grp.Members, u.OCID)
+			}
+		}
+		d.Groups = append(d.Groups, grp)
+	}
 }
 
 // RandomCase writes s in one of the cases a person might type it: lower, upper, mixed at

@@ -11,23 +11,7 @@ import (
 // One tenancy, one row per rule: who is an administrator and which keys go.
 func TestRules(t *testing.T) {
 	tn := ociemu.Generate(ociemu.GenSpec{Seed: 7, Users: 20, Admins: 3, KeysPerAdmin: 2, OtherKeyFraction: 1, Decoys: true, Credentials: true})
-	def := tn.DefaultDomain()
-	var adminGroup ociemu.Group
-	for _, g := range def.Groups {
-		if g.DisplayName == ociemu.AdminGroupName {
-			adminGroup = g
-		}
-	}
-	user := func(ocid string) ociemu.User {
-		for _, u := range def.Users {
-			if u.OCID == ocid {
-				return u
-			}
-		}
-		t.Fatalf("no user %s", ocid)
-		return ociemu.User{}
-	}
-	first, second := user(adminGroup.Members[0]), user(adminGroup.Members[1])
+	first, second := defaultAdmin(t, tn, 0), defaultAdmin(t, tn, 1)
 	for _, tc := range []struct {
 		rule   string
 		groups []Group
@@ -61,4 +45,22 @@ func TestRules(t *testing.T) {
 			}
 		})
 	}
+}
+
+// defaultAdmin is the i-th member of the Default domain's Administrators group.
+func defaultAdmin(t *testing.T, tn *ociemu.Tenancy, i int) ociemu.User {
+	t.Helper()
+	def := tn.DefaultDomain()
+	for _, g := range def.Groups {
+		if g.DisplayName != ociemu.AdminGroupName {
+			continue
+		}
+		for _, u := range def.Users {
+			if u.OCID == g.Members[i] {
+				return u
+			}
+		}
+	}
+	t.Fatalf("no administrator %d", i)
+	return ociemu.User{}
 }
