@@ -3,14 +3,8 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
-	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/fnagent"
@@ -19,45 +13,21 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/testing/gobuild"
 	"github.com/apikeyguard/admin-apikey-guard/internal/testing/oracle"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/syncbuf"
 )
 
 var binary string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "e2e-func-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = filepath.Join(dir, "func")
-	// The function under test is built with the race detector: a data race in it fails the run.
-	if err := gobuild.Build(context.Background(), binary, gobuild.Options{Race: true}); err != nil {
-		fmt.Fprintln(os.Stderr, "build:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+// The function under test is built with the race detector: a data race in it fails the run.
+func TestMain(m *testing.M) { gobuild.Main(m, &binary, gobuild.Options{Race: true}) }
 
 // logs collects everything every function process printed, for the secrets scan.
-var logs struct {
-	sync.Mutex
-	bytes.Buffer
-}
-
-type lockedWriter struct{}
-
-func (lockedWriter) Write(p []byte) (int, error) {
-	logs.Lock()
-	defer logs.Unlock()
-	return logs.Write(p)
-}
+var logs syncbuf.Buffer
 
 // start runs the function against emu with cfg; stopped at cleanup.
 func start(t *testing.T, emu *ociemu.Server, cfg map[string]string) *harness.Function {
 	t.Helper()
-	f, err := harness.Start(t.Context(), harness.Options{Binary: binary, Config: cfg, Emu: emu, Stderr: lockedWriter{}})
+	f, err := harness.Start(t.Context(), harness.Options{Binary: binary, Config: cfg, Emu: emu, Stderr: &logs})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/syncbuf"
 	"io"
 	"net"
 	"net/http"
@@ -60,7 +61,7 @@ type Agent struct {
 	ready    time.Duration
 	client   *http.Client
 
-	stdout, stderr lockedBuffer
+	stdout, stderr syncbuf.Buffer
 
 	exited  chan struct{} // closed once the process has been reaped
 	waitErr error         // valid after exited is closed
@@ -167,7 +168,7 @@ func (a *Agent) spawn(bin, sock string, o Options) error {
 	return nil
 }
 
-func tee(buf *lockedBuffer, w io.Writer) io.Writer {
+func tee(buf *syncbuf.Buffer, w io.Writer) io.Writer {
 	if w == nil {
 		return buf
 	}

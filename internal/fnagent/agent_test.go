@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -28,23 +27,7 @@ const (
 )
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "fnagent-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	echofn = filepath.Join(dir, "echofn")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	err = gobuild.Build(ctx, echofn, gobuild.Options{Package: "./internal/fnagent/testdata/echofn"})
-	cancel()
-	code := 1
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-	} else {
-		code = m.Run()
-	}
-	os.RemoveAll(dir)
-	os.Exit(code)
+	gobuild.Main(m, &echofn, gobuild.Options{Package: "./internal/fnagent/testdata/echofn"})
 }
 
 type echoReply struct {

@@ -67,3 +67,26 @@ func Build(ctx context.Context, out string, opts Options) error {
 	}
 	return nil
 }
+
+// Main is a TestMain that builds a package of this module once for all of a test package's
+// tests: it builds into a temporary directory, sets *bin to the executable, runs m (a
+// *testing.M), removes the directory and exits with m's code. A failed build ends the run with
+// the compiler's output.
+func Main(m interface{ Run() int }, bin *string, opts Options) {
+	os.Exit(buildAndRun(m, bin, opts))
+}
+
+func buildAndRun(m interface{ Run() int }, bin *string, opts Options) int {
+	dir, err := os.MkdirTemp("", "gobuild-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	*bin = filepath.Join(dir, "bin")
+	if err := Build(context.Background(), *bin, opts); err != nil {
+		fmt.Fprintln(os.Stderr, "build:", err)
+		return 1
+	}
+	return m.Run()
+}

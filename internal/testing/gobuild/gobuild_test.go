@@ -27,14 +27,7 @@ func TestModuleRootHoldsGoMod(t *testing.T) {
 
 func TestReleaseIsStripped(t *testing.T) {
 	t.Parallel()
-	out := filepath.Join(t.TempDir(), "echofn")
-	if err := Build(context.Background(), out, Options{Package: "./internal/fnagent/testdata/echofn", Release: true}); err != nil {
-		t.Fatal(err)
-	}
-	info, err := readBuildSettings(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, info := buildEchofn(t, Options{Release: true})
 	for _, want := range []string{"-trimpath=true", "CGO_ENABLED=0"} {
 		if !strings.Contains(info, want) {
 			t.Errorf("release build lacks %s:\n%s", want, info)
@@ -64,23 +57,23 @@ func TestBuildRace(t *testing.T) {
 		t.Skip("a -race build is slow when the cache is cold")
 	}
 	t.Parallel()
-	out := filepath.Join(t.TempDir(), "echofn-race")
-	if err := Build(context.Background(), out, Options{Package: "./internal/fnagent/testdata/echofn", Race: true}); err != nil {
-		t.Fatal(err)
-	}
-	info, err := readBuildSettings(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(info, "-race=true") {
+	if _, info := buildEchofn(t, Options{Race: true}); !strings.Contains(info, "-race=true") {
 		t.Errorf("binary was not built with -race:\n%s", info)
 	}
 }
 
-func readBuildSettings(path string) (string, error) {
-	bi, err := buildinfo.ReadFile(path)
-	if err != nil {
-		return "", err
+// buildEchofn builds fnagent's echofn with opts and returns the executable and its build
+// settings.
+func buildEchofn(t *testing.T, opts Options) (out, settings string) {
+	t.Helper()
+	out = filepath.Join(t.TempDir(), "echofn")
+	opts.Package = "./internal/fnagent/testdata/echofn"
+	if err := Build(context.Background(), out, opts); err != nil {
+		t.Fatal(err)
 	}
-	return bi.String(), nil
+	bi, err := buildinfo.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, bi.String()
 }
