@@ -151,3 +151,13 @@ func (f family) cfg(extra map[string]string) map[string]string {
 	}
 	return out
 }
+
+// eachFamily runs test once per identity API family, in parallel subtests named after it.
+func eachFamily(t *testing.T, test func(t *testing.T, fam family)) {
+	for _, fam := range families {
+		t.Run(fam.String(), func(t *testing.T) {
+			t.Parallel()
+			test(t, fam)
+		})
+	}
+}

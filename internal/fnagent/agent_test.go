@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apikeyguard/admin-apikey-guard/internal/fnagent/testdata/echofn/wire"
 	"github.com/apikeyguard/admin-apikey-guard/internal/testing/gobuild"
 )
 
@@ -30,18 +31,7 @@ func TestMain(m *testing.M) {
 	gobuild.Main(m, &echofn, gobuild.Options{Package: "./internal/fnagent/testdata/echofn"})
 }
 
-type echoReply struct {
-	Body        string            `json:"body"`
-	CallID      string            `json:"callId"`
-	ContentType string            `json:"contentType"`
-	Deadline    string            `json:"deadline"`
-	CtxErr      string            `json:"ctxErr"`
-	Config      string            `json:"config"`
-	EnvKeys     []string          `json:"envKeys"`
-	Principal   map[string]string `json:"principal"`
-	Cwd         string            `json:"cwd"`
-	Header      map[string]string `json:"header"`
-}
+type echoReply = wire.Reply
 
 func start(t *testing.T, o Options) *Agent {
 	t.Helper()
