@@ -1,4 +1,3 @@
-// Package wire is what echofn answers, shared by echofn and the fnagent tests that read it.
 package wire
 
 // Reply is echofn's answer: what the function saw of the call and of its environment.
