@@ -61,6 +61,7 @@ var (
 // domain administrators need RoleIdentityDomainAdministrator for the write operations).
 var SCIMOperationRoles = map[string][]string{
 	OpScimListUsers:     scimReadRoles,
+	OpScimGetUser:       scimReadRoles,
 	OpScimListGroups:    scimReadRoles,
 	OpScimListApiKeys:   scimReadRoles,
 	OpScimSearchApiKeys: scimReadRoles,

@@ -221,6 +221,8 @@ func scimCall(f *fixture, op string, userIdx int) error {
 	switch op {
 	case OpScimListUsers:
 		_, err = f.scim.ListUsers(ctx, identitydomains.ListUsersRequest{})
+	case OpScimGetUser:
+		_, err = f.scim.GetUser(ctx, identitydomains.GetUserRequest{UserId: common.String(u.ID)})
 	case OpScimListGroups:
 		_, err = f.scim.ListGroups(ctx, identitydomains.ListGroupsRequest{})
 	case OpScimListApiKeys:

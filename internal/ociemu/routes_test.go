@@ -11,6 +11,8 @@ import (
 var testOnlyRoutes = map[string]string{
 	OpListUsers: "cmd/ociemu TestPrincipalFilesWorkWithSDK: a person's first call with the principal files the command writes; " +
 		"TestIAMOperationNeedsEachDocumentedPermission",
+	OpScimGetUser: "TestSDKDiscoveryAndIAMOperations and TestCredentialsBothFamilies: SCIM sees the capabilities changed " +
+		"through IAM (one state for both families)",
 	OpScimListApiKeys: "TestLongFilterNeedsSearch and TestSearchMatchesListing: a GET listing with a long filter is refused with 431, " +
 		"which is why the adapter searches with POST",
 }

@@ -14,7 +14,10 @@ const scimPrefix = "/admin/v1"
 // scimRoutes serves the Identity Domains SCIM API of one domain.
 func (s *Server) scimRoutes(mux *http.ServeMux, di *domainIndex) {
 	s.handleIn(di, mux, scimPrefix+"/Users", map[string]route{http.MethodGet: {OpScimListUsers, s.scimListUsers(di)}})
-	s.handleIn(di, mux, scimPrefix+"/Users/{id}", map[string]route{http.MethodPatch: {OpScimPatchUser, s.scimPatchUser(di)}})
+	s.handleIn(di, mux, scimPrefix+"/Users/{id}", map[string]route{
+		http.MethodGet:   {OpScimGetUser, s.scimGetUser(di)},
+		http.MethodPatch: {OpScimPatchUser, s.scimPatchUser(di)},
+	})
 	s.handleIn(di, mux, scimPrefix+"/Groups", map[string]route{http.MethodGet: {OpScimListGroups, s.scimListGroups(di)}})
 	s.handleIn(di, mux, scimPrefix+"/ApiKeys", map[string]route{http.MethodGet: {OpScimListApiKeys, s.scimListAPIKeys(di)}})
 	s.handleIn(di, mux, scimPrefix+"/ApiKeys/{id}", map[string]route{http.MethodDelete: {OpScimDeleteApiKey, s.scimDeleteAPIKey(di)}})
@@ -193,6 +196,23 @@ func (s *Server) scimListAPIKeys(di *domainIndex) handlerFunc {
 
 func (s *Server) scimSearchAPIKeys(di *domainIndex) handlerFunc {
 	return s.listing(true, s.keySource(di))
+}
+
+func (s *Server) scimGetUser(di *domainIndex) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		s.store.mu.Lock()
+		ui, ok := di.userByID[r.PathValue("id")]
+		var doc map[string]any
+		if ok {
+			doc = s.userDoc(di, ui)
+		}
+		s.store.mu.Unlock()
+		if !ok {
+			writeFailure(w, errNotFound)
+			return
+		}
+		writeJSON(w, http.StatusOK, parseProjection(r).apply(doc))
+	}
 }
 
 func (s *Server) scimDeleteAPIKey(di *domainIndex) handlerFunc {

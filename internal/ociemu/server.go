@@ -37,6 +37,7 @@ const (
 	OpListPolicies             = permissions.OpListPolicies
 	OpUpdateUserCapabilities   = permissions.OpUpdateUserCapabilities
 	OpScimListUsers            = permissions.OpSCIMListUsers
+	OpScimGetUser              = "scim.GetUser"
 	OpScimPatchUser            = permissions.OpSCIMPatchUser
 	OpScimListGroups           = permissions.OpSCIMListGroups
 	OpScimListApiKeys          = "scim.ListApiKeys"
