@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/oracle"
 )
 
 // scimMaxPage is the largest count Identity Domains serves in one list response.
@@ -20,20 +21,8 @@ type callFloor struct {
 }
 
 func floorOf(t *ociemu.Tenancy, api string) callFloor {
-	var f callFloor
-	def := t.DefaultDomain()
-	owner := make(map[string]int, len(def.Users)) // user OCID -> keys held
-	for _, u := range def.Users {
-		owner[u.OCID] = len(u.APIKeys)
-	}
-	for _, g := range def.Groups {
-		if g.DisplayName == ociemu.AdminGroupName {
-			f.members += len(g.Members)
-			for _, m := range g.Members {
-				f.adminKeys += owner[m]
-			}
-		}
-	}
+	admins := oracle.Admins(t, oracle.DefaultAdministrators(t), nil)
+	f := callFloor{members: len(admins), adminKeys: len(oracle.Keys(admins))}
 	if api == permissions.APISCIM {
 		f.discovery = 1 + // ListDomains
 			pages(len(t.Policies)) + // ListPolicies (IAM pages hold up to 1000 too)

@@ -19,6 +19,8 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/harness"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/report"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/gobuild"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/oracle"
 )
 
 const instanceStart = `{"eventType":"com.oraclecloud.computeapi.instanceaction.end","cloudEventsVersion":"0.1",
@@ -47,7 +49,7 @@ func run(users int, latency time.Duration, showJSON bool) error {
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "func")
 	step("Building the function binary")
-	if err := fnagent.Build(ctx, ".", bin, fnagent.BuildOptions{}); err != nil {
+	if err := gobuild.Build(ctx, bin, gobuild.Options{}); err != nil {
 		return err
 	}
 	tn := ociemu.Generate(ociemu.GenSpec{Seed: 2026, Users: users, Admins: 4, KeysPerAdmin: 2, OtherKeyFraction: 0.25, Decoys: true})
@@ -104,22 +106,12 @@ func invoke(ctx context.Context, bin string, emu *ociemu.Server, n int, dryRun s
 // verify shows, from the emulator's state rather than the function's report, that exactly the
 // Default domain administrators' keys went and every other key stayed.
 func verify(before, after ociemu.Tenancy) error {
-	admins := map[string]bool{}
-	for _, d := range before.Domains {
-		for _, g := range d.Groups {
-			if d.Type == ociemu.DomainTypeDefault && g.DisplayName == ociemu.AdminGroupName {
-				for _, m := range g.Members {
-					admins[m] = true
-				}
-			}
-		}
-	}
+	doomed := oracle.Keys(oracle.Admins(&before, oracle.DefaultAdministrators(&before), nil))
 	left := after.KeyRefs()
 	var adminBefore, adminAfter, otherBefore, otherAfter int
 	for _, k := range before.KeyRefs() {
-		owner := strings.SplitN(k, "/", 3)[1]
 		kept := slices.Contains(left, k)
-		if admins[owner] {
+		if slices.Contains(doomed, k) {
 			adminBefore++
 			if kept {
 				adminAfter++

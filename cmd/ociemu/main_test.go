@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
 	"github.com/oracle/oci-go-sdk/v65/common"
 	"github.com/oracle/oci-go-sdk/v65/common/auth"
 	"github.com/oracle/oci-go-sdk/v65/identity"
@@ -19,7 +20,7 @@ import (
 // by the SDK's file-based resource principal (absolute paths in the env variables).
 func TestPrincipalFilesWorkWithSDK(t *testing.T) {
 	ten := ociemu.Generate(ociemu.GenSpec{Seed: 1, Users: 3, Admins: 1})
-	srv := ociemu.NewTest(t, ten, ociemu.Options{})
+	srv := emutest.New(t, ten, ociemu.Options{})
 	p, err := srv.MintPrincipal(time.Hour)
 	if err != nil {
 		t.Fatal(err)

@@ -17,14 +17,6 @@ import (
 // counted from the `func` keyword to the closing brace, both inclusive.
 const maxFuncLines = 50
 
-// pendingElsewhere lists functions other engineers are splitting on their
-// own branches while this check lands ("path name", path relative to the
-// module root). The lead removes this list at merge; TestFuncLength fails
-// if an entry no longer exists or is already short enough, so it cannot rot.
-var pendingElsewhere = []string{
-	"internal/fnagent/agent.go Start",
-}
-
 // funcSpan is one function's name, start line and length in lines.
 type funcSpan struct {
 	name  string
@@ -115,16 +107,11 @@ func productGoFiles(t *testing.T, root string) []string {
 	return files
 }
 
-// tooLong returns "path:line name N lines" for every span over the limit,
-// except those named in allowed ("path name"), which it reports in seen.
-func tooLong(path string, spans []funcSpan, allowed []string, seen map[string]bool) []string {
+// tooLong returns "path:line name N lines" for every span over the limit.
+func tooLong(path string, spans []funcSpan) []string {
 	var out []string
 	for _, s := range spans {
 		if s.lines <= maxFuncLines {
-			continue
-		}
-		if key := path + " " + s.name; slices.Contains(allowed, key) {
-			seen[key] = true
 			continue
 		}
 		out = append(out, fmt.Sprintf("%s:%d %s %d lines", path, s.line, s.name, s.lines))
@@ -135,7 +122,6 @@ func tooLong(path string, spans []funcSpan, allowed []string, seen map[string]bo
 func TestFuncLength(t *testing.T) {
 	root := repoRoot(t)
 	fset := token.NewFileSet()
-	seen := map[string]bool{}
 	var long []string
 	for _, rel := range productGoFiles(t, root) {
 		src, err := os.ReadFile(filepath.Join(root, rel))
@@ -146,15 +132,10 @@ func TestFuncLength(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		long = append(long, tooLong(rel, spans, pendingElsewhere, seen)...)
+		long = append(long, tooLong(rel, spans)...)
 	}
 	if len(long) > 0 {
 		t.Errorf("functions longer than %d lines (split them; issue 14):\n%s", maxFuncLines, strings.Join(long, "\n"))
-	}
-	for _, key := range pendingElsewhere {
-		if !seen[key] {
-			t.Errorf("pendingElsewhere entry %q is gone or no longer over %d lines: remove it", key, maxFuncLines)
-		}
 	}
 }
 
@@ -174,7 +155,6 @@ func TestFuncLengthCheckCanFail(t *testing.T) {
 		{"51 lines fail", body("func f()", 51), []string{"x.go:3 f 51 lines"}},
 		{"method", "type T struct{}\n" + body("func (t *T) m()", 51), []string{"x.go:4 T.m 51 lines"}},
 		{"package-level literal", body("var v = func()", 51), []string{"x.go:3 func literal 51 lines"}},
-		{"allowlisted", body("func allowed()", 80), nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -183,7 +163,7 @@ func TestFuncLengthCheckCanFail(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := tooLong("x.go", spans, []string{"x.go allowed"}, map[string]bool{})
+			got := tooLong("x.go", spans)
 			if !slices.Equal(got, c.want) {
 				t.Errorf("got %q, want %q", got, c.want)
 			}

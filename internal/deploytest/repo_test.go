@@ -1,32 +1,28 @@
 package deploytest
 
 import (
-	"github.com/apikeyguard/admin-apikey-guard/internal/config"
-
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"testing"
+
+	"github.com/apikeyguard/admin-apikey-guard/internal/config"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/gobuild"
 )
 
-// repoRoot finds the module root from the package directory go test runs in.
+// repoRoot is the module root (gobuild.ModuleRoot), looked up once.
 func repoRoot(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	root, err := moduleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
+	return root
 }
+
+var moduleRoot = sync.OnceValues(func() (string, error) { return gobuild.ModuleRoot(context.Background()) })
 
 func readRepoFile(t *testing.T, rel string) string {
 	t.Helper()

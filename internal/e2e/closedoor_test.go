@@ -7,6 +7,7 @@ import (
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
 )
 
 func capabilities(tn ociemu.Tenancy) map[string]bool {
@@ -26,7 +27,7 @@ func TestDisableCapabilityClosesTheDoor(t *testing.T) {
 }
 
 func disableCapability(t *testing.T, fam family) {
-	emu := ociemu.NewTest(t, decoyTenancy(200), ociemu.Options{})
+	emu := emutest.New(t, decoyTenancy(200), ociemu.Options{})
 	before := emu.Snapshot()
 	f := start(t, emu, fam.cfg(map[string]string{"DISABLE_API_KEY_CAPABILITY": "true", "EXEMPT_USERS": "admin0003"}))
 	rep := invoke(t, f, "")
@@ -81,7 +82,7 @@ func withPolicies() *ociemu.Tenancy {
 }
 
 func TestPolicyAdminsAreReportedWithoutTheFlag(t *testing.T) {
-	emu := ociemu.NewTest(t, withPolicies(), ociemu.Options{})
+	emu := emutest.New(t, withPolicies(), ociemu.Options{})
 	before := emu.Snapshot()
 	rep := invoke(t, start(t, emu, nil), "")
 	if rep.Status != guard.StatusOK {
@@ -110,7 +111,7 @@ func TestPolicyAdminsAreReportedWithoutTheFlag(t *testing.T) {
 }
 
 func TestPolicyAdminsAreEnforcedWithTheFlag(t *testing.T) {
-	emu := ociemu.NewTest(t, withPolicies(), ociemu.Options{})
+	emu := emutest.New(t, withPolicies(), ociemu.Options{})
 	before := emu.Snapshot()
 	rep := invoke(t, start(t, emu, map[string]string{"INCLUDE_POLICY_ADMINS": "true"}), "")
 	if rep.Status != guard.StatusOK {
@@ -131,7 +132,7 @@ func TestPolicyAdminsAreEnforcedWithTheFlag(t *testing.T) {
 
 func TestNotificationsOnlyWhenSomethingHappened(t *testing.T) {
 	tn := decoyTenancy(50)
-	emu := ociemu.NewTest(t, tn, ociemu.Options{})
+	emu := emutest.New(t, tn, ociemu.Options{})
 	f := start(t, emu, map[string]string{"NOTIFICATION_TOPIC_ID": tn.Topics[0].ID})
 	rep := invoke(t, f, "")
 	msgs := emu.Published()
@@ -149,7 +150,7 @@ func TestNotificationsOnlyWhenSomethingHappened(t *testing.T) {
 
 func TestFailedPublishIsReported(t *testing.T) {
 	tn := decoyTenancy(50)
-	emu := ociemu.NewTest(t, tn, ociemu.Options{Faults: ociemu.Faults{Forced: map[string]ociemu.ForcedError{
+	emu := emutest.New(t, tn, ociemu.Options{Faults: ociemu.Faults{Forced: map[string]ociemu.ForcedError{
 		ociemu.OpPublishMessage: {Status: 404, Code: "NotAuthorizedOrNotFound", Message: "Authorization failed or requested resource not found"}}}})
 	rep := invoke(t, start(t, emu, map[string]string{"NOTIFICATION_TOPIC_ID": tn.Topics[0].ID}), "")
 	if rep.Status != guard.StatusOK || rep.Counts.Deleted == 0 || rep.Notified != "failed" {
@@ -174,7 +175,7 @@ func TestPolicyGrantByGroupOCIDInASecondaryDomain(t *testing.T) {
 	}
 	tn.Policies = append(tn.Policies, ociemu.Policy{ID: "ocid1.policy.oc1..byid", Name: "By id", CompartmentID: tn.ID,
 		Statements: []string{"Allow group id " + engAdmins + " to manage all-resources in tenancy"}})
-	emu := ociemu.NewTest(t, tn, ociemu.Options{})
+	emu := emutest.New(t, tn, ociemu.Options{})
 	before := emu.Snapshot()
 	rep := invoke(t, start(t, emu, map[string]string{"INCLUDE_POLICY_ADMINS": "true"}), "")
 	want := adminKeys(before, append(defaultAdmins(before), "Engineering/Administrators"))
@@ -188,7 +189,7 @@ func TestPolicyGrantOnTheRootCompartmentByID(t *testing.T) {
 	tn := decoyTenancy(50)
 	tn.Policies = append(tn.Policies, ociemu.Policy{ID: "ocid1.policy.oc1..rootid", Name: "Root by id", CompartmentID: tn.ID,
 		Statements: []string{"Allow group NetworkAdministrators to manage all-resources in compartment id " + tn.ID}})
-	emu := ociemu.NewTest(t, tn, ociemu.Options{})
+	emu := emutest.New(t, tn, ociemu.Options{})
 	before := emu.Snapshot()
 	rep := invoke(t, start(t, emu, map[string]string{"INCLUDE_POLICY_ADMINS": "true"}), "")
 	want := adminKeys(before, append(defaultAdmins(before), "Default/NetworkAdministrators"))

@@ -11,6 +11,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/harness"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/report"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
 )
 
 // Overlapping runs happen: both the .begin and .end events of an instance start match, or a
@@ -29,7 +30,7 @@ func TestConcurrentInvocations(t *testing.T) {
 			name = fmt.Sprintf("%d calls to one process", tc.runs)
 		}
 		t.Run(name, func(t *testing.T) {
-			emu := ociemu.NewTest(t, decoyTenancy(150), ociemu.Options{})
+			emu := emutest.New(t, decoyTenancy(150), ociemu.Options{})
 			before := emu.Snapshot()
 			want := adminKeys(before, defaultAdmins(before))
 			cfg := map[string]string{}

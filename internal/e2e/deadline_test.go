@@ -8,6 +8,7 @@ import (
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
 )
 
 // With a few seconds left, 20 ms per call and one delete at a time, 300 deletes (6 s of work)
@@ -25,7 +26,7 @@ func TestDeadlineGivesAnHonestPartialReport(t *testing.T) {
 
 func deadlinePartial(t *testing.T, fam family, deadline time.Duration) {
 	tn := ociemu.Generate(ociemu.GenSpec{Seed: 21, Users: 200, Admins: 100, KeysPerAdmin: 3, OtherKeyFraction: 0.3})
-	emu := ociemu.NewTest(t, tn, ociemu.Options{Latency: 20 * time.Millisecond})
+	emu := emutest.New(t, tn, ociemu.Options{Latency: 20 * time.Millisecond})
 	before := emu.Snapshot()
 	f := start(t, emu, fam.cfg(map[string]string{"DELETE_CONCURRENCY": "1"}))
 	rep := invokeBy(t, f, "", deadline)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
 )
 
 func decoyTenancy(users int) *ociemu.Tenancy {
@@ -15,7 +16,7 @@ func decoyTenancy(users int) *ociemu.Tenancy {
 }
 
 func TestEnforceDeletesExactlyTheAdministratorsKeys(t *testing.T) {
-	emu := ociemu.NewTest(t, decoyTenancy(300), ociemu.Options{})
+	emu := emutest.New(t, decoyTenancy(300), ociemu.Options{})
 	before := emu.Snapshot()
 	want := adminKeys(before, defaultAdmins(before))
 	if len(want) == 0 {
@@ -52,7 +53,7 @@ func TestDryRunByConfigAndByBodyChangesNothing(t *testing.T) {
 		"config wins over body": {cfg: map[string]string{"DRY_RUN": "true"}, body: `{"dryRun": false}`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			emu := ociemu.NewTest(t, decoyTenancy(200), ociemu.Options{})
+			emu := emutest.New(t, decoyTenancy(200), ociemu.Options{})
 			before := emu.Snapshot()
 			rep := invoke(t, start(t, emu, tc.cfg), tc.body)
 			if rep.Status != guard.StatusOK || rep.Mode != "dry-run" {
@@ -72,7 +73,7 @@ func TestDryRunByConfigAndByBodyChangesNothing(t *testing.T) {
 }
 
 func TestBadBodiesChangeNothing(t *testing.T) {
-	emu := ociemu.NewTest(t, decoyTenancy(50), ociemu.Options{})
+	emu := emutest.New(t, decoyTenancy(50), ociemu.Options{})
 	before := keys(emu.Snapshot())
 	f := start(t, emu, nil)
 	for _, body := range []string{`{"dryrun": true}`, `{"dryRun": "yes"}`, `not json`, `{"dryRun": false, "adminGroups": "x"}`, `[]`} {
@@ -93,7 +94,7 @@ func TestBadBodiesChangeNothing(t *testing.T) {
 }
 
 func TestBadConfigChangesNothing(t *testing.T) {
-	emu := ociemu.NewTest(t, decoyTenancy(50), ociemu.Options{})
+	emu := emutest.New(t, decoyTenancy(50), ociemu.Options{})
 	rep := invoke(t, start(t, emu, map[string]string{"DRY_RUN": "maybe", "ADMIN_GROUPS": "a/b/c"}), "")
 	if rep.Status != guard.StatusError || emu.Total() != 0 || rep.Errors[0].Stage != "config" {
 		t.Fatalf("status %s calls %d errors %+v", rep.Status, emu.Total(), rep.Errors)
@@ -101,7 +102,7 @@ func TestBadConfigChangesNothing(t *testing.T) {
 }
 
 func TestMissingGroupFailsLoud(t *testing.T) {
-	emu := ociemu.NewTest(t, decoyTenancy(50), ociemu.Options{})
+	emu := emutest.New(t, decoyTenancy(50), ociemu.Options{})
 	before := keys(emu.Snapshot())
 	rep := invoke(t, start(t, emu, map[string]string{"ADMIN_GROUPS": "Administrators,SecurityAdmins"}), "")
 	if rep.Status != guard.StatusError || !strings.Contains(fmt.Sprint(rep.Errors), "SecurityAdmins") {
@@ -114,7 +115,7 @@ func TestMissingGroupFailsLoud(t *testing.T) {
 
 func TestAdministratorsOnTheLastPageAreFound(t *testing.T) {
 	tn := ociemu.Generate(ociemu.GenSpec{Seed: 7, Users: 2600, Admins: 5, KeysPerAdmin: 1, OtherKeyFraction: 0.1, AdminsLast: true})
-	emu := ociemu.NewTest(t, tn, ociemu.Options{})
+	emu := emutest.New(t, tn, ociemu.Options{})
 	before := emu.Snapshot()
 	rep := invoke(t, start(t, emu, nil), "")
 	want := adminKeys(before, defaultAdmins(before))
@@ -124,7 +125,7 @@ func TestAdministratorsOnTheLastPageAreFound(t *testing.T) {
 }
 
 func TestThrottlingAndOutagesReachTheSameEndState(t *testing.T) {
-	emu := ociemu.NewTest(t, decoyTenancy(300), ociemu.Options{Faults: ociemu.Faults{Seed: 3, Rate429: 0.15, Rate503: 0.10}})
+	emu := emutest.New(t, decoyTenancy(300), ociemu.Options{Faults: ociemu.Faults{Seed: 3, Rate429: 0.15, Rate503: 0.10}})
 	before := emu.Snapshot()
 	want := minus(keys(before), adminKeys(before, defaultAdmins(before)))
 	rep := invoke(t, start(t, emu, nil), "")
@@ -137,7 +138,7 @@ func TestThrottlingAndOutagesReachTheSameEndState(t *testing.T) {
 }
 
 func TestExemptAdministratorKeepsKeys(t *testing.T) {
-	emu := ociemu.NewTest(t, decoyTenancy(100), ociemu.Options{})
+	emu := emutest.New(t, decoyTenancy(100), ociemu.Options{})
 	before := emu.Snapshot()
 	admins := adminKeys(before, defaultAdmins(before))
 	// exempt the first admin by name, in another case, and the second by OCID
@@ -165,7 +166,7 @@ func TestExemptAdministratorKeepsKeys(t *testing.T) {
 }
 
 func TestSecondRunDeletesNothing(t *testing.T) {
-	emu := ociemu.NewTest(t, decoyTenancy(100), ociemu.Options{})
+	emu := emutest.New(t, decoyTenancy(100), ociemu.Options{})
 	f := start(t, emu, nil)
 	if rep := invoke(t, f, ""); rep.Counts.Deleted == 0 {
 		t.Fatal("first run deleted nothing")
@@ -194,7 +195,7 @@ func TestAPICallsAtTheFloorWhateverTheTenancySize(t *testing.T) {
 		t.Run(fam.String(), func(t *testing.T) {
 			for _, users := range []int{100, 10000} {
 				tn := ociemu.Generate(ociemu.GenSpec{Seed: 1, Users: users, Admins: n, KeysPerAdmin: k / n, OtherKeyFraction: 0.1})
-				emu := ociemu.NewTest(t, tn, ociemu.Options{})
+				emu := emutest.New(t, tn, ociemu.Options{})
 				rep := invoke(t, start(t, emu, fam.cfg(nil)), "")
 				if rep.Status != guard.StatusOK || rep.Counts.Deleted != k {
 					t.Fatalf("%d users: %s %+v", users, rep.Status, rep.Counts)
@@ -209,7 +210,7 @@ func TestAPICallsAtTheFloorWhateverTheTenancySize(t *testing.T) {
 }
 
 func TestInstanceStartEventIsRecorded(t *testing.T) {
-	emu := ociemu.NewTest(t, decoyTenancy(20), ociemu.Options{})
+	emu := emutest.New(t, decoyTenancy(20), ociemu.Options{})
 	rep := invoke(t, start(t, emu, map[string]string{"DRY_RUN": "true"}), instanceStartEvent)
 	tr, _ := rep.Trigger.(map[string]any)
 	if rep.Status != guard.StatusOK || tr["kind"] != "event" || tr["eventId"] != "evt-1" || tr["instanceActionType"] != "start" {

@@ -11,6 +11,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/harness"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/report"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
 )
 
 // smallTenancy keeps the slow fault cases (every SDK retry sleeps at least a second) to one
@@ -201,7 +202,7 @@ func faultStorms(t *testing.T, fam family) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel() // most of a case is the SDK sleeping between retries
-			emu := ociemu.NewTest(t, tc.tenancy(), ociemu.Options{Faults: tc.faults, Latency: tc.latency})
+			emu := emutest.New(t, tc.tenancy(), ociemu.Options{Faults: tc.faults, Latency: tc.latency})
 			before := emu.Snapshot()
 			f := start(t, emu, fam.cfg(tc.cfg))
 			rep := invokeBy(t, f, "", tc.deadline)
@@ -238,7 +239,7 @@ func keyAlreadyGone(t *testing.T, fam family) {
 	want := adminKeys(*tn, defaultAdmins(*tn))
 	// Throttle every first delete attempt: the SDK sleeps at least a second before retrying,
 	// which leaves time to delete one key behind the function's back.
-	emu := ociemu.NewTest(t, tn, ociemu.Options{Faults: forced(fam.deleteKey, ociemu.ForcedError{Status: 429, Times: len(want)})})
+	emu := emutest.New(t, tn, ociemu.Options{Faults: forced(fam.deleteKey, ociemu.ForcedError{Status: 429, Times: len(want)})})
 	before := emu.Snapshot()
 	f := start(t, emu, fam.cfg(map[string]string{"DELETE_CONCURRENCY": "32"}))
 	type result struct {

@@ -10,6 +10,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/report"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
 )
 
 // instanceActionEnd is the real-shaped compute instanceaction.end event with fields OCI does
@@ -37,7 +38,7 @@ func TestEveryRealTriggerEnforces(t *testing.T) {
 		"padded object": {" {\n} \n", "manual"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			emu := ociemu.NewTest(t, decoyTenancy(100), ociemu.Options{})
+			emu := emutest.New(t, decoyTenancy(100), ociemu.Options{})
 			before := emu.Snapshot()
 			want := adminKeys(before, defaultAdmins(before))
 			rep := invoke(t, start(t, emu, nil), tc.body)
@@ -62,7 +63,7 @@ func TestEveryRealTriggerEnforces(t *testing.T) {
 // A body that tries to change the run but is not exactly {"dryRun": bool} changes nothing and
 // makes no API call, whether it looks like options or like an event.
 func TestMistypedOptionsChangeNothing(t *testing.T) {
-	emu := ociemu.NewTest(t, decoyTenancy(50), ociemu.Options{})
+	emu := emutest.New(t, decoyTenancy(50), ociemu.Options{})
 	before := keys(emu.Snapshot())
 	f := start(t, emu, nil)
 	event := strings.TrimSuffix(strings.TrimSpace(instanceActionEnd(t)), "}")
@@ -89,7 +90,7 @@ func TestMistypedOptionsChangeNothing(t *testing.T) {
 func TestNearMissConfigurationKeysChangeNothing(t *testing.T) {
 	for _, name := range []string{"DRYRUN", "Dry_Run", "DRY_RUM", "dry_run"} {
 		t.Run(name, func(t *testing.T) {
-			emu := ociemu.NewTest(t, decoyTenancy(50), ociemu.Options{})
+			emu := emutest.New(t, decoyTenancy(50), ociemu.Options{})
 			before := keys(emu.Snapshot())
 			rep := invoke(t, start(t, emu, map[string]string{name: "true"}), "")
 			if rep.Status != guard.StatusError || rep.Errors[0].Stage != "config" || !strings.Contains(rep.Errors[0].Message, name+" is not a configuration key") {
@@ -105,7 +106,7 @@ func TestNearMissConfigurationKeysChangeNothing(t *testing.T) {
 // The message counts the calls made up to publishing; the report counts the publish too.
 func TestNotificationCountsTheCallsBeforeIt(t *testing.T) {
 	tn := decoyTenancy(50)
-	emu := ociemu.NewTest(t, tn, ociemu.Options{})
+	emu := emutest.New(t, tn, ociemu.Options{})
 	rep := invoke(t, start(t, emu, map[string]string{"NOTIFICATION_TOPIC_ID": tn.Topics[0].ID}), "")
 	msgs := emu.Published()
 	if rep.Notified != "published" || len(msgs) != 1 {
@@ -129,7 +130,7 @@ func TestNotificationCountsTheCallsBeforeIt(t *testing.T) {
 // with report.Decide.
 func TestFindingOnlyRuns(t *testing.T) {
 	tn := withPolicies()
-	emu := ociemu.NewTest(t, tn, ociemu.Options{})
+	emu := emutest.New(t, tn, ociemu.Options{})
 	f := start(t, emu, map[string]string{"NOTIFICATION_TOPIC_ID": tn.Topics[0].ID, "FINDING_REMINDER": "always"})
 	if rep := invoke(t, f, ""); rep.Status != guard.StatusOK || rep.Counts.Deleted == 0 {
 		t.Fatalf("first run: status %s counts %+v", rep.Status, rep.Counts)

@@ -10,6 +10,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
 	"github.com/apikeyguard/admin-apikey-guard/internal/report"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
 )
 
 // Least privilege as a tested property, against an emulator that authorizes like OCI
@@ -131,7 +132,7 @@ func lpRun(t *testing.T, c lpCase, g grants) (*report.Report, ociemu.Tenancy, *o
 	if len(c.f.Credentials) > 0 {
 		ociemu.AddCredentials(tn, 7)
 	}
-	emu := ociemu.NewTest(t, tn, ociemu.Options{})
+	emu := emutest.New(t, tn, ociemu.Options{})
 	authorize(t, emu, tn, g)
 	before := emu.Snapshot()
 	rep := invoke(t, start(t, emu, c.cfg), "")

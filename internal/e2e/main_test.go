@@ -3,14 +3,8 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
-	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/fnagent"
@@ -18,45 +12,23 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/harness"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/report"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/gobuild"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/oracle"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/syncbuf"
 )
 
 var binary string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "e2e-func-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = filepath.Join(dir, "func")
-	// The function under test is built with the race detector: a data race in it fails the run.
-	if err := fnagent.Build(context.Background(), "../..", binary, fnagent.BuildOptions{Race: true}); err != nil {
-		fmt.Fprintln(os.Stderr, "build:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+// The function under test is built with the race detector: a data race in it fails the run.
+func TestMain(m *testing.M) { gobuild.Main(m, &binary, gobuild.Options{Race: true}) }
 
 // logs collects everything every function process printed, for the secrets scan.
-var logs struct {
-	sync.Mutex
-	bytes.Buffer
-}
-
-type lockedWriter struct{}
-
-func (lockedWriter) Write(p []byte) (int, error) {
-	logs.Lock()
-	defer logs.Unlock()
-	return logs.Write(p)
-}
+var logs syncbuf.Buffer
 
 // start runs the function against emu with cfg; stopped at cleanup.
 func start(t *testing.T, emu *ociemu.Server, cfg map[string]string) *harness.Function {
 	t.Helper()
-	f, err := harness.Start(t.Context(), harness.Options{Binary: binary, Config: cfg, Emu: emu, Stderr: lockedWriter{}})
+	f, err := harness.Start(t.Context(), harness.Options{Binary: binary, Config: cfg, Emu: emu, Stderr: &logs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,39 +80,10 @@ func assertNoSecrets(t *testing.T, f *harness.Function, text string) {
 // keys returns every key in the tenancy as "domain/userOCID/fingerprint", sorted.
 func keys(tn ociemu.Tenancy) []string { return tn.KeyRefs() }
 
-// adminUsers calls f for every member of the named groups ("Domain/Name") who is not exempt
-// (by user name or OCID): the test's own oracle of who the administrators are, computed from
-// the tenancy alone.
-func adminUsers(tn ociemu.Tenancy, groups, exempt []string, f func(domain string, u ociemu.User)) {
-	members := map[string]bool{}
-	for _, d := range tn.Domains {
-		for _, g := range d.Groups {
-			if slices.Contains(groups, d.DisplayName+"/"+g.DisplayName) {
-				for _, m := range g.Members {
-					members[d.DisplayName+"/"+m] = true
-				}
-			}
-		}
-	}
-	for _, d := range tn.Domains {
-		for _, u := range d.Users {
-			if members[d.DisplayName+"/"+u.OCID] && !slices.Contains(exempt, u.UserName) && !slices.Contains(exempt, u.OCID) {
-				f(d.DisplayName, u)
-			}
-		}
-	}
-}
-
-// adminKeys are the keys of the members of the named groups ("Domain/Name"), minus exempt users.
+// adminKeys are the keys of the members of the named groups ("Domain/Name"), minus exempt
+// users: the test's own oracle of what must go, computed from the tenancy alone.
 func adminKeys(tn ociemu.Tenancy, groups []string, exempt ...string) []string {
-	var out []string
-	adminUsers(tn, groups, exempt, func(domain string, u ociemu.User) {
-		for _, k := range u.APIKeys {
-			out = append(out, domain+"/"+u.OCID+"/"+k.Fingerprint)
-		}
-	})
-	slices.Sort(out)
-	return out
+	return oracle.Keys(oracle.Admins(&tn, oracle.Groups(groups...), exempt))
 }
 
 func minus(a, b []string) []string {
@@ -167,13 +110,13 @@ func reported(rep *guard.Result, o guard.Outcome) []string {
 	return out
 }
 
+// defaultAdmins names the Default domain's Administrators group as "Domain/Name".
 func defaultAdmins(tn ociemu.Tenancy) []string {
-	for _, d := range tn.Domains {
-		if d.Type == ociemu.DomainTypeDefault {
-			return []string{d.DisplayName + "/Administrators"}
-		}
+	var out []string
+	for _, g := range oracle.DefaultAdministrators(&tn) {
+		out = append(out, g.Domain+"/"+g.Name)
 	}
-	return nil
+	return out
 }
 
 // family is one identity API family as the emulator counts its operations, with the
@@ -208,4 +151,14 @@ func (f family) cfg(extra map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// eachFamily runs test once per identity API family, in parallel subtests named after it.
+func eachFamily(t *testing.T, test func(t *testing.T, fam family)) {
+	for _, fam := range families {
+		t.Run(fam.String(), func(t *testing.T) {
+			t.Parallel()
+			test(t, fam)
+		})
+	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
 )
 
 // OCI front ends refuse request heads past about 8 KiB (431), and the resource-principal token
@@ -15,7 +16,7 @@ func TestRequestsFitTheFrontEndWithARealisticToken(t *testing.T) {
 	for _, fam := range families {
 		t.Run(fam.String(), func(t *testing.T) {
 			tn := ociemu.Generate(ociemu.GenSpec{Seed: 80, Users: 40, Admins: 80, KeysPerAdmin: 1, OtherKeyFraction: 0.5})
-			emu := ociemu.NewTest(t, tn, ociemu.Options{RPSTSize: 3 << 10})
+			emu := emutest.New(t, tn, ociemu.Options{RPSTSize: 3 << 10})
 			before := emu.Snapshot()
 			rep := invoke(t, start(t, emu, fam.cfg(nil)), "")
 			if rep.Status != guard.StatusOK {

@@ -8,6 +8,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
 )
 
 // A tenancy where the Identity Domains API refuses the function — no domain role (403), or
@@ -15,8 +16,12 @@ import (
 // administrators' keys deleted under IDENTITY_API=auto, through the IAM API; under scim the
 // run stops with nothing changed and names the domain role.
 func TestSCIMRefusedAutoStillEnforcesThroughIAM(t *testing.T) {
-	scimOps := []string{ociemu.OpScimListGroups, ociemu.OpScimGetGroup, ociemu.OpScimListUsers, ociemu.OpScimGetUser,
-		ociemu.OpScimListApiKeys, ociemu.OpScimSearchApiKeys, ociemu.OpScimSearchUsers, ociemu.OpScimDeleteApiKey, ociemu.OpScimPatchUser}
+	var scimOps []string // every operation the emulator serves through Identity Domains
+	for _, r := range emutest.New(t, decoyTenancy(1), ociemu.Options{}).Routes() {
+		if r.API == "scim" {
+			scimOps = append(scimOps, r.Op)
+		}
+	}
 	for _, refusal := range []struct {
 		name  string
 		setup func(t *testing.T, emu *ociemu.Server, tn *ociemu.Tenancy)
@@ -42,7 +47,7 @@ func TestSCIMRefusedAutoStillEnforcesThroughIAM(t *testing.T) {
 		for _, api := range []string{permissions.APIAuto, permissions.APISCIM} {
 			t.Run(refusal.name+"/"+api, func(t *testing.T) {
 				tn := decoyTenancy(60)
-				emu := ociemu.NewTest(t, tn, ociemu.Options{})
+				emu := emutest.New(t, tn, ociemu.Options{})
 				refusal.setup(t, emu, tn)
 				before := emu.Snapshot()
 				rep := invoke(t, start(t, emu, map[string]string{"IDENTITY_API": api}), "")

@@ -1,34 +1,16 @@
 package e2e
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/fnagent"
 	"github.com/apikeyguard/admin-apikey-guard/internal/harness"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/syncbuf"
 )
-
-// syncBuffer is a bytes.Buffer the emulator's handlers may write while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // secretsOf lists what must never leave the function: the RPST and its signature, every line
 // of the session private key, and the public key material of every key in the tenancy.
@@ -58,9 +40,9 @@ func secretsOf(f *harness.Function, tn ociemu.Tenancy) []string {
 // Every scenario's output, reports, notifications and the emulator's own log are free of
 // credentials and key material.
 func TestNoSecretsAnywhere(t *testing.T) {
-	var emuLog syncBuffer
+	var emuLog syncbuf.Buffer
 	tn := decoyTenancy(80)
-	emu := ociemu.NewTest(t, tn, ociemu.Options{Logger: slog.New(slog.NewTextHandler(&emuLog, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	emu := emutest.New(t, tn, ociemu.Options{Logger: slog.New(slog.NewTextHandler(&emuLog, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	before := emu.Snapshot()
 	cfg := map[string]string{"NOTIFICATION_TOPIC_ID": before.Topics[0].ID}
 	f := start(t, emu, cfg)
@@ -85,7 +67,7 @@ func TestNoSecretsAnywhere(t *testing.T) {
 	emu.SetFaults(ociemu.Faults{})
 	call("") // enforce
 	// a second function that starts without a principal must not print the first one's
-	bare, err := harness.Start(t.Context(), harness.Options{Binary: binary, Config: cfg, Emu: emu, NoRPEnv: true, Stderr: lockedWriter{}})
+	bare, err := harness.Start(t.Context(), harness.Options{Binary: binary, Config: cfg, Emu: emu, NoRPEnv: true, Stderr: &logs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,9 +87,7 @@ func TestNoSecretsAnywhere(t *testing.T) {
 	for _, m := range emu.Published() {
 		published = append(published, m.Title, m.Body)
 	}
-	logs.Lock()
 	allLogs := logs.String()
-	logs.Unlock()
 	for where, text := range map[string]string{
 		"reports":              strings.Join(reports, "\n"),
 		"notifications":        strings.Join(published, "\n"),

@@ -10,6 +10,7 @@ import (
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
 )
 
 // scaledFree is the Free domain type's limits (OCI docs, "API Rate Limits") played `scale`
@@ -35,7 +36,7 @@ func TestAdminGroupOfFifteenHundredIsListedCompletely(t *testing.T) {
 
 func fifteenHundred(t *testing.T, fam family) {
 	tn := ociemu.Generate(ociemu.GenSpec{Seed: 31, Users: 300, Admins: 1500, KeysPerAdmin: 1, OtherKeyFraction: 0.2, Decoys: true})
-	emu := ociemu.NewTest(t, tn, ociemu.Options{})
+	emu := emutest.New(t, tn, ociemu.Options{})
 	before := emu.Snapshot()
 	f := start(t, emu, fam.cfg(map[string]string{"DRY_RUN": "true"}))
 	rep := invoke(t, f, "")
@@ -70,7 +71,7 @@ func TestThrottlingStormEndsOkOrPartial(t *testing.T) {
 func throttlingStorm(t *testing.T, fam family) {
 	tn := ociemu.Generate(ociemu.GenSpec{Seed: 32, Users: 100, Admins: 60, KeysPerAdmin: 2, OtherKeyFraction: 0.3, Decoys: true})
 	th, cfg := scaledFree(t, 20)
-	emu := ociemu.NewTest(t, tn, ociemu.Options{Throttle: th})
+	emu := emutest.New(t, tn, ociemu.Options{Throttle: th})
 	def := tn.DefaultDomain().ID
 	before := emu.Snapshot()
 	f := start(t, emu, fam.cfg(cfg))
@@ -136,7 +137,7 @@ func TestRateLimitedRunsEndPartialAndConverge(t *testing.T) {
 func rateLimitedRuns(t *testing.T, fam family, spec ociemu.GenSpec) {
 	tn := ociemu.Generate(spec)
 	th, cfg := scaledFree(t, 20)
-	emu := ociemu.NewTest(t, tn, ociemu.Options{Throttle: th})
+	emu := emutest.New(t, tn, ociemu.Options{Throttle: th})
 	before := emu.Snapshot()
 	want := adminKeys(before, defaultAdmins(before))
 	f := start(t, emu, fam.cfg(cfg))

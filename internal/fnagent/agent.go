@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/syncbuf"
 	"io"
 	"net"
 	"net/http"
@@ -60,7 +61,7 @@ type Agent struct {
 	ready    time.Duration
 	client   *http.Client
 
-	stdout, stderr lockedBuffer
+	stdout, stderr syncbuf.Buffer
 
 	exited  chan struct{} // closed once the process has been reaped
 	waitErr error         // valid after exited is closed
@@ -73,15 +74,9 @@ type Agent struct {
 // Start launches the function and returns once its socket accepts
 // connections. ctx bounds only the startup; the process runs until Stop.
 func Start(ctx context.Context, o Options) (a *Agent, err error) {
-	if o.Binary == "" {
-		return nil, errors.New("fnagent: Options.Binary is empty")
-	}
-	bin := o.Binary
-	if strings.ContainsRune(bin, filepath.Separator) {
-		// exec resolves a relative path against cmd.Dir, which is the agent dir.
-		if bin, err = filepath.Abs(bin); err != nil {
-			return nil, fmt.Errorf("fnagent: %w", err)
-		}
+	bin, err := resolveBinary(o.Binary)
+	if err != nil {
+		return nil, err
 	}
 	a = &Agent{exited: make(chan struct{}), stopGrace: stopGrace}
 	if err := a.prepareDir(o.Dir); err != nil {
@@ -93,45 +88,13 @@ func Start(ctx context.Context, o Options) (a *Agent, err error) {
 			a = nil
 		}
 	}()
-
-	sock := filepath.Join(a.dir, socketName)
-	phony := filepath.Join(a.dir, "phony"+socketName)
-	if len(phony) > maxSocketPath {
-		return a, fmt.Errorf("fnagent: socket path %s is longer than the %d bytes a unix socket allows; use a shorter Dir", phony, maxSocketPath)
-	}
-	// The fdk removes stale sockets itself, but only once it runs: until then
-	// a leftover file could make readiness look premature.
-	for _, f := range []string{sock, phony} {
-		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return a, fmt.Errorf("fnagent: remove stale socket: %w", err)
-		}
-	}
-	a.files = append(a.files, sock, phony)
-
-	p, err := a.principal(o)
+	sock, err := a.clearSockets()
 	if err != nil {
 		return a, err
 	}
-	env, err := buildEnv("unix:"+sock, p, o.Env)
-	if err != nil {
+	if err := a.spawn(bin, sock, o); err != nil {
 		return a, err
 	}
-
-	a.cmd = exec.Command(bin)
-	a.cmd.Env = env
-	a.cmd.Dir = a.dir
-	a.cmd.Stdout = tee(&a.stdout, o.Stdout)
-	a.cmd.Stderr = tee(&a.stderr, o.Stderr)
-	a.started = time.Now()
-	if err := a.cmd.Start(); err != nil {
-		a.cmd = nil
-		return a, fmt.Errorf("fnagent: start %s: %w", bin, err)
-	}
-	go func() {
-		a.waitErr = a.cmd.Wait()
-		close(a.exited)
-	}()
-
 	a.client = &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
@@ -144,7 +107,68 @@ func Start(ctx context.Context, o Options) (a *Agent, err error) {
 	return a, nil
 }
 
-func tee(buf *lockedBuffer, w io.Writer) io.Writer {
+// resolveBinary makes a path with a separator absolute: exec resolves a relative path
+// against cmd.Dir, which is the agent dir.
+func resolveBinary(bin string) (string, error) {
+	if bin == "" {
+		return "", errors.New("fnagent: Options.Binary is empty")
+	}
+	if !strings.ContainsRune(bin, filepath.Separator) {
+		return bin, nil
+	}
+	abs, err := filepath.Abs(bin)
+	if err != nil {
+		return "", fmt.Errorf("fnagent: %w", err)
+	}
+	return abs, nil
+}
+
+// clearSockets checks the socket paths fit and removes stale sockets: the fdk removes them
+// itself, but only once it runs, and until then a leftover file could make readiness look
+// premature. It returns the socket the fdk will listen on.
+func (a *Agent) clearSockets() (string, error) {
+	sock := filepath.Join(a.dir, socketName)
+	phony := filepath.Join(a.dir, "phony"+socketName)
+	if len(phony) > maxSocketPath {
+		return "", fmt.Errorf("fnagent: socket path %s is longer than the %d bytes a unix socket allows; use a shorter Dir", phony, maxSocketPath)
+	}
+	for _, f := range []string{sock, phony} {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("fnagent: remove stale socket: %w", err)
+		}
+	}
+	a.files = append(a.files, sock, phony)
+	return sock, nil
+}
+
+// spawn starts the function process with the environment OCI Functions would give it.
+func (a *Agent) spawn(bin, sock string, o Options) error {
+	p, err := a.principal(o)
+	if err != nil {
+		return err
+	}
+	env, err := buildEnv("unix:"+sock, p, o.Env)
+	if err != nil {
+		return err
+	}
+	a.cmd = exec.Command(bin)
+	a.cmd.Env = env
+	a.cmd.Dir = a.dir
+	a.cmd.Stdout = tee(&a.stdout, o.Stdout)
+	a.cmd.Stderr = tee(&a.stderr, o.Stderr)
+	a.started = time.Now()
+	if err := a.cmd.Start(); err != nil {
+		a.cmd = nil
+		return fmt.Errorf("fnagent: start %s: %w", bin, err)
+	}
+	go func() {
+		a.waitErr = a.cmd.Wait()
+		close(a.exited)
+	}()
+	return nil
+}
+
+func tee(buf *syncbuf.Buffer, w io.Writer) io.Writer {
 	if w == nil {
 		return buf
 	}

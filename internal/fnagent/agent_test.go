@@ -4,17 +4,18 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"debug/buildinfo"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/apikeyguard/admin-apikey-guard/internal/fnagent/testdata/echofn/wire"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/gobuild"
 )
 
 // echofn is built once for the whole package by TestMain.
@@ -27,37 +28,10 @@ const (
 )
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "fnagent-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	echofn = filepath.Join(dir, "echofn")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	err = Build(ctx, ".", echofn, BuildOptions{Package: "./testdata/echofn"})
-	cancel()
-	code := 1
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-	} else {
-		code = m.Run()
-	}
-	os.RemoveAll(dir)
-	os.Exit(code)
+	gobuild.Main(m, &echofn, gobuild.Options{Package: "./internal/fnagent/testdata/echofn"})
 }
 
-type echoReply struct {
-	Body        string            `json:"body"`
-	CallID      string            `json:"callId"`
-	ContentType string            `json:"contentType"`
-	Deadline    string            `json:"deadline"`
-	CtxErr      string            `json:"ctxErr"`
-	Config      string            `json:"config"`
-	EnvKeys     []string          `json:"envKeys"`
-	Principal   map[string]string `json:"principal"`
-	Cwd         string            `json:"cwd"`
-	Header      map[string]string `json:"header"`
-}
+type echoReply = wire.Reply
 
 func start(t *testing.T, o Options) *Agent {
 	t.Helper()
@@ -400,38 +374,4 @@ func TestStartHonoursContext(t *testing.T) {
 	if _, err := Start(ctx, Options{Binary: echofn}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Start with a cancelled context = %v", err)
 	}
-}
-
-func TestBuildReportsCompilerOutput(t *testing.T) {
-	t.Parallel()
-	err := Build(context.Background(), ".", filepath.Join(t.TempDir(), "x"), BuildOptions{Package: "./testdata/nonexistent"})
-	if err == nil || !strings.Contains(err.Error(), "nonexistent") {
-		t.Errorf("Build = %v", err)
-	}
-}
-
-func TestBuildRace(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a -race build is slow when the cache is cold")
-	}
-	t.Parallel()
-	out := filepath.Join(t.TempDir(), "echofn-race")
-	if err := Build(context.Background(), ".", out, BuildOptions{Package: "./testdata/echofn", Race: true}); err != nil {
-		t.Fatal(err)
-	}
-	info, err := readBuildSettings(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(info, "-race=true") {
-		t.Errorf("binary was not built with -race:\n%s", info)
-	}
-}
-
-func readBuildSettings(path string) (string, error) {
-	bi, err := buildinfo.ReadFile(path)
-	if err != nil {
-		return "", err
-	}
-	return bi.String(), nil
 }

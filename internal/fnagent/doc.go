@@ -1,5 +1,5 @@
 // Package fnagent plays the part of the Fn agent for a function binary built
-// with fdk-go: it builds the binary, starts it with the environment OCI
+// with fdk-go (built by internal/testing/gobuild): it starts it with the environment OCI
 // Functions would give it (and nothing else from the parent process), waits
 // for the fdk's unix socket, and sends invocations the way the agent does
 // (POST /call with Fn-Call-Id, Fn-Deadline and Content-Type).

@@ -15,6 +15,8 @@ import (
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard/fakedir"
+	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/oracle"
 )
 
 // The property tests are seeded so a failure can be replayed alone:
@@ -30,7 +32,7 @@ func TestPropertyEnforceDeletesExactlyAdminKeys(t *testing.T) {
 	forEachSeed(t, tenancyClasses, func(t *testing.T, seed uint64, note func(string)) {
 		r := rand.New(rand.NewPCG(seed, 1))
 		w, d := generate(r)
-		o := w.oracle()
+		o := w.expect()
 		for _, c := range w.classify(o) {
 			note(c)
 		}
@@ -95,7 +97,7 @@ func runGuard(d guard.Directory, opt guard.Options) *guard.Result {
 }
 
 // checkDryRun: the report lists exactly what enforce must delete, and the tenancy is untouched.
-func checkDryRun(p *problems, w *world, o oracle, d *fakedir.Dir, rep *guard.Result, opt guard.Options) {
+func checkDryRun(p *problems, w *world, o expected, d *fakedir.Dir, rep *guard.Result, opt guard.Options) {
 	p.label = "dry run"
 	// (the mode is the handler's: internal/handler's tests assert it)
 	if rep.Status != guard.StatusOK || len(rep.Errors)+len(rep.Warnings) > 0 {
@@ -125,7 +127,7 @@ func checkDryRun(p *problems, w *world, o oracle, d *fakedir.Dir, rep *guard.Res
 
 // checkEnforce: exactly the non-exempt administrators' keys are gone, everything else stays,
 // and the report says so key by key and in its counts.
-func checkEnforce(p *problems, w *world, o oracle, d *fakedir.Dir, rep *guard.Result, opt guard.Options) {
+func checkEnforce(p *problems, w *world, o expected, d *fakedir.Dir, rep *guard.Result, opt guard.Options) {
 	p.label = "enforce"
 	if rep.Status != guard.StatusOK || len(rep.Errors)+len(rep.Warnings) > 0 {
 		p.errorf("status %s errors %v warnings %v", rep.Status, rep.Errors, rep.Warnings)
@@ -160,10 +162,10 @@ func checkEnforce(p *problems, w *world, o oracle, d *fakedir.Dir, rep *guard.Re
 	}
 	p.sameSet("capability disabled", disabled, wantDisable)
 	p.sameSet("reported capability disabled", capabilityWith(rep, guard.OutcomeDisabled), wantDisable)
-	for _, u := range w.users {
-		got, _ := d.User(u.ocid)
-		if want := u.canUse && !wantDisable[u.ocid]; got.CanUseAPIKeys != want {
-			p.errorf("user %s canUseApiKeys=%t, want %t", u.ocid, got.CanUseAPIKeys, want)
+	for _, u := range w.users() {
+		got, _ := d.User(u.OCID)
+		if want := u.CanUseAPIKeys && !wantDisable[u.OCID]; got.CanUseAPIKeys != want {
+			p.errorf("user %s canUseApiKeys=%t, want %t", u.OCID, got.CanUseAPIKeys, want)
 		}
 	}
 	for _, a := range rep.Admins {
@@ -264,145 +266,70 @@ func minus(a, b map[string]bool) map[string]bool {
 
 func sortedKeys(m map[string]bool) []string { return slices.Sorted(maps.Keys(m)) }
 
-// world is a random tenancy as its generator recorded it. The oracle below derives the
-// expected outcome from these records alone, never from the guard's code or report.
+// world is a random tenancy (ociemu.Random, the one generator, in the one model) with the
+// configuration an operator might write for it. The expectation below derives the outcome
+// from these records alone (internal/testing/oracle), never from the guard's code or report.
 type world struct {
-	domains []string // domains[0] is the Default domain
-	users   []worldUser
-	groups  []worldGroup
-	config  []string // ADMIN_GROUPS entries as an operator might type them
-	admin   []int    // the groups the config entries name (indices into groups)
-	exempt  []string // EXEMPT_USERS entries
+	tn     *ociemu.Tenancy
+	config []string       // ADMIN_GROUPS entries as an operator might type them
+	admin  []oracle.Group // the groups the config entries name, as generated
+	exempt []string       // EXEMPT_USERS entries
 }
 
+// worldUser is a user of the tenancy with its domain's name.
 type worldUser struct {
-	domain, name   string
-	active, canUse bool
-	keys           int
-	ocid           string   // assigned by build
-	fps            []string // assigned by build
+	domain string
+	ociemu.User
 }
-
-type worldGroup struct {
-	domain, name string
-	members      []int // indices into users, all of the group's domain
-}
-
-var (
-	secondaryDomains = []string{"Engineering", "Sales", "Finance"}
-	// groupNames puts the real administrator group among decoys that contain or resemble it.
-	groupNames = []string{"Administrators", "NetworkAdministrators", "administrators2", "Admins",
-		"Administrator", "DomainAdministrators", "Developers", "Auditors"}
-	userNames = []string{"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan",
-		"judy", "mallory", "niaj", "olivia", "peggy", "rupert", "sybil", "trent", "victor", "walter",
-		"yolanda", "zoe", "breakglass", "admin", "opc", "ops", "svc-backup", "terraform", "ci", "audit",
-		"oncall", "root", "guest"}
-)
 
 // generate makes a random tenancy and returns it with its first build.
 func generate(r *rand.Rand) (*world, *fakedir.Dir) {
-	w := &world{domains: []string{"Default"}}
-	for _, name := range secondaryDomains {
-		if r.IntN(3) == 0 {
-			w.domains = append(w.domains, name)
-		}
-	}
-	// Names are unique within a domain but often repeat across domains, as in real tenancies.
-	unused := map[string][]int{}
-	for _, d := range w.domains {
-		unused[d] = r.Perm(len(userNames))
-	}
-	for range r.IntN(31) {
-		d := w.domains[r.IntN(len(w.domains))]
-		name := userNames[unused[d][0]]
-		unused[d] = unused[d][1:]
-		if r.IntN(3) == 0 {
-			name = strings.ToUpper(name[:1]) + name[1:]
-		}
-		w.users = append(w.users, worldUser{domain: d, name: name, active: r.IntN(5) > 0, canUse: r.IntN(4) > 0, keys: r.IntN(4)})
-	}
-	density := 0.1 + 0.5*r.Float64()
-	for _, d := range w.domains {
-		for i, name := range groupNames {
-			keep := r.IntN(2) == 0
-			if i == 0 { // every Default domain has Administrators, and most secondary domains do too
-				keep = d == "Default" || r.IntN(10) < 8
+	w := &world{tn: ociemu.Random(r)}
+	var all, named []oracle.Group // named: the groups called Administrators in some domain, realistic and tricky
+	for _, d := range w.tn.Domains {
+		for _, g := range d.Groups {
+			ref := oracle.Group{Domain: d.DisplayName, Name: g.DisplayName}
+			all = append(all, ref)
+			if strings.EqualFold(g.DisplayName, ociemu.AdminGroupName) {
+				named = append(named, ref)
 			}
-			if !keep {
-				continue
-			}
-			if r.IntN(4) == 0 {
-				name = randCase(r, name)
-			}
-			g := worldGroup{domain: d, name: name}
-			for ui, u := range w.users {
-				if u.domain == d && r.Float64() < density {
-					g.members = append(g.members, ui)
-				}
-			}
-			w.groups = append(w.groups, g)
-		}
-	}
-	var named []int // the groups called Administrators in some domain: realistic and tricky
-	for i, g := range w.groups {
-		if strings.EqualFold(g.name, "Administrators") {
-			named = append(named, i)
 		}
 	}
 	for range 1 + r.IntN(3) {
-		gi := r.IntN(len(w.groups))
+		g := all[r.IntN(len(all))]
 		if r.IntN(2) == 0 {
-			gi = named[r.IntN(len(named))]
+			g = named[r.IntN(len(named))]
 		}
-		w.admin = append(w.admin, gi)
-		w.config = append(w.config, refText(r, w.groups[gi]))
+		w.admin = append(w.admin, g)
+		w.config = append(w.config, refText(r, g))
 	}
-	d := w.build() // assigns the OCIDs that exemptions may name
-	for _, u := range w.users {
+	for _, u := range w.users() {
 		switch r.IntN(10) {
 		case 0:
-			w.exempt = append(w.exempt, u.ocid)
+			w.exempt = append(w.exempt, u.OCID)
 		case 1:
-			w.exempt = append(w.exempt, pad(r, randCase(r, u.name)))
+			w.exempt = append(w.exempt, pad(r, ociemu.RandomCase(r, u.UserName)))
 		}
 	}
 	if r.IntN(4) == 0 {
 		w.exempt = append(w.exempt, "nobody", "ocid1.user.oc1..not-a-user", " ")
 	}
 	r.Shuffle(len(w.exempt), func(i, j int) { w.exempt[i], w.exempt[j] = w.exempt[j], w.exempt[i] })
-	return w, d
+	return w, w.build()
 }
 
 // refText writes a reference to g in one of the ways ADMIN_GROUPS accepts: a bare name for
 // the Default domain, or Domain/Name, with names and domains in any case.
-func refText(r *rand.Rand, g worldGroup) string {
-	name := randCase(r, g.name)
-	if g.domain == "Default" && r.IntN(2) == 0 {
+func refText(r *rand.Rand, g oracle.Group) string {
+	name := ociemu.RandomCase(r, g.Name)
+	if g.Domain == "Default" && r.IntN(2) == 0 {
 		return pad(r, name)
 	}
 	sep := "/"
 	if r.IntN(4) == 0 {
 		sep = " / "
 	}
-	return pad(r, randCase(r, g.domain)+sep+name)
-}
-
-func randCase(r *rand.Rand, s string) string {
-	switch r.IntN(4) {
-	case 0:
-		return strings.ToLower(s)
-	case 1:
-		return strings.ToUpper(s)
-	case 2:
-		b := []byte(s)
-		for i := range b {
-			if r.IntN(2) == 0 {
-				b[i] = strings.ToUpper(string(b[i]))[0]
-			}
-		}
-		return string(b)
-	}
-	return s
+	return pad(r, ociemu.RandomCase(r, g.Domain)+sep+name)
 }
 
 func pad(r *rand.Rand, s string) string {
@@ -412,28 +339,18 @@ func pad(r *rand.Rand, s string) string {
 	return s
 }
 
-// build makes a fresh fake tenancy; it is deterministic, so every build of a world is the same.
-func (w *world) build() *fakedir.Dir {
-	d := fakedir.New()
-	for _, name := range w.domains[1:] {
-		d.AddDomain(name, false)
-	}
-	for i := range w.users {
-		u := &w.users[i]
-		u.ocid = d.AddUser(u.domain, u.name, u.active, u.canUse).OCID
-		u.fps = u.fps[:0]
-		for range u.keys {
-			u.fps = append(u.fps, d.AddKey(u.ocid))
+// build makes a fresh fake tenancy; every build of a world is the same.
+func (w *world) build() *fakedir.Dir { return fakedir.FromTenancy(w.tn) }
+
+// users lists every user of the tenancy, domain by domain.
+func (w *world) users() []worldUser {
+	var out []worldUser
+	for _, d := range w.tn.Domains {
+		for _, u := range d.Users {
+			out = append(out, worldUser{domain: d.DisplayName, User: u})
 		}
 	}
-	for _, g := range w.groups {
-		members := make([]string, len(g.members))
-		for i, ui := range g.members {
-			members[i] = w.users[ui].ocid
-		}
-		d.AddGroup(g.domain, g.name, members...)
-	}
-	return d
+	return out
 }
 
 func (w *world) refs() ([]guard.GroupRef, error) {
@@ -450,61 +367,52 @@ func (w *world) refs() ([]guard.GroupRef, error) {
 
 func (w *world) allKeys() map[string]bool {
 	out := map[string]bool{}
-	for _, u := range w.users {
-		for _, fp := range u.fps {
-			out[fp] = true
+	for _, u := range w.users() {
+		for _, k := range u.APIKeys {
+			out[k.Fingerprint] = true
 		}
 	}
 	return out
 }
 
 func (w *world) memberCount(domain, name string) (int, bool) {
-	for _, g := range w.groups {
-		if g.domain == domain && strings.EqualFold(g.name, name) {
-			return len(g.members), true
+	for _, d := range w.tn.Domains {
+		for _, g := range d.Groups {
+			if d.DisplayName == domain && strings.EqualFold(g.DisplayName, name) {
+				return len(g.Members), true
+			}
 		}
 	}
 	return 0, false
 }
 
-// oracle is the expected outcome, straight from the spec: members of the configured groups
-// are administrators; their keys go unless EXEMPT_USERS names them by OCID or by user name
-// (any case); their capability is turned off when it is on and they are not exempt.
-type oracle struct {
+// expected is the outcome the spec gives (internal/testing/oracle): members of the configured
+// groups are administrators; their keys go unless EXEMPT_USERS names them by OCID or by user
+// name (any case); their capability is turned off when it is on and they are not exempt.
+type expected struct {
 	admins, exempt, disable map[string]bool // user OCIDs
 	doomed, kept            map[string]bool // key fingerprints
 	adminKeys               int
 }
 
-func (w *world) oracle() oracle {
-	o := oracle{admins: map[string]bool{}, exempt: map[string]bool{}, disable: map[string]bool{},
+func (w *world) expect() expected {
+	o := expected{admins: map[string]bool{}, exempt: map[string]bool{}, disable: map[string]bool{},
 		doomed: map[string]bool{}, kept: map[string]bool{}}
-	for _, gi := range w.admin {
-		for _, ui := range w.groups[gi].members {
-			o.admins[w.users[ui].ocid] = true
-		}
-	}
-	for _, u := range w.users {
-		if !o.admins[u.ocid] {
-			continue
-		}
-		exempt := slices.ContainsFunc(w.exempt, func(e string) bool {
-			e = strings.TrimSpace(e)
-			return e == u.ocid || (e != "" && strings.EqualFold(e, u.name))
-		})
-		o.adminKeys += len(u.fps)
-		for _, fp := range u.fps {
-			if exempt {
-				o.kept[fp] = true
+	for _, a := range oracle.Admins(w.tn, w.admin, w.exempt) {
+		o.admins[a.User.OCID] = true
+		o.adminKeys += len(a.User.APIKeys)
+		for _, k := range a.User.APIKeys {
+			if a.Exempt {
+				o.kept[k.Fingerprint] = true
 			} else {
-				o.doomed[fp] = true
+				o.doomed[k.Fingerprint] = true
 			}
 		}
 		switch {
-		case exempt:
-			o.exempt[u.ocid] = true
-		case u.canUse:
-			o.disable[u.ocid] = true
+		case a.Exempt:
+			o.exempt[a.User.OCID] = true
+		case a.User.CanUseAPIKeys:
+			o.disable[a.User.OCID] = true
 		}
 	}
 	return o
@@ -519,7 +427,7 @@ var tenancyClasses = []string{
 }
 
 // classify names the cases a tenancy exercises, from the generator's records.
-func (w *world) classify(o oracle) []string {
+func (w *world) classify(o expected) []string {
 	var out []string
 	add := func(class string, ok bool) {
 		if ok && !slices.Contains(out, class) {
@@ -529,52 +437,72 @@ func (w *world) classify(o oracle) []string {
 	add("no administrators", len(o.admins) == 0)
 	add("keys deleted", len(o.doomed) > 0)
 	add("capability to disable", len(o.disable) > 0)
-	inGroups := map[int]int{}
-	for gi, g := range w.groups {
-		enforced := slices.Contains(w.admin, gi)
-		add("secondary domain enforced", enforced && g.domain != "Default")
-		for _, ui := range g.members {
-			u := w.users[ui]
-			if enforced {
-				inGroups[ui]++
-				continue
+	users := w.users()
+	keysOf := map[string]int{}
+	for _, u := range users {
+		keysOf[u.OCID] = len(u.APIKeys)
+	}
+	inGroups := map[string]int{}
+	for _, d := range w.tn.Domains {
+		for _, g := range d.Groups {
+			enforced := slices.Contains(w.admin, oracle.Group{Domain: d.DisplayName, Name: g.DisplayName})
+			add("secondary domain enforced", enforced && d.DisplayName != "Default")
+			for _, m := range g.Members {
+				if enforced {
+					inGroups[m]++
+					continue
+				}
+				spared := !o.admins[m] && keysOf[m] > 0
+				add("same-named group in a secondary domain spared", spared && d.DisplayName != "Default" && strings.EqualFold(g.DisplayName, "Administrators"))
+				add("decoy admin-ish group spared", spared && !strings.EqualFold(g.DisplayName, "Administrators") && strings.Contains(strings.ToLower(g.DisplayName), "admin"))
 			}
-			spared := !o.admins[u.ocid] && len(u.fps) > 0
-			add("same-named group in a secondary domain spared", spared && g.domain != "Default" && strings.EqualFold(g.name, "Administrators"))
-			add("decoy admin-ish group spared", spared && !strings.EqualFold(g.name, "Administrators") && strings.Contains(strings.ToLower(g.name), "admin"))
 		}
 	}
-	for ui, u := range w.users {
-		add("admin in several configured groups", inGroups[ui] > 1)
-		add("inactive admin with keys", o.admins[u.ocid] && !u.active && len(u.fps) > 0)
-		add("admin with capability off and keys", o.admins[u.ocid] && !u.canUse && len(u.fps) > 0)
+	for ui, u := range users {
+		add("admin in several configured groups", inGroups[u.OCID] > 1)
+		add("inactive admin with keys", o.admins[u.OCID] && !u.Active && len(u.APIKeys) > 0)
+		add("admin with capability off and keys", o.admins[u.OCID] && !u.CanUseAPIKeys && len(u.APIKeys) > 0)
 		for _, e := range w.exempt {
 			e = strings.TrimSpace(e)
-			add("exempt by OCID", o.admins[u.ocid] && e == u.ocid)
-			add("exempt by name in another case", o.admins[u.ocid] && e != u.name && strings.EqualFold(e, u.name))
+			add("exempt by OCID", o.admins[u.OCID] && e == u.OCID)
+			add("exempt by name in another case", o.admins[u.OCID] && e != u.UserName && strings.EqualFold(e, u.UserName))
 		}
-		for _, v := range w.users[ui+1:] {
-			add("user name in two domains", strings.EqualFold(u.name, v.name))
+		for _, v := range users[ui+1:] {
+			add("user name in two domains", strings.EqualFold(u.UserName, v.UserName))
 		}
 	}
 	for i, s := range w.config {
-		add("configured name in another case", !strings.HasSuffix(strings.TrimSpace(s), w.groups[w.admin[i]].name))
+		add("configured name in another case", !strings.HasSuffix(strings.TrimSpace(s), w.admin[i].Name))
 	}
 	return out
 }
 
 func (w *world) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "  domains %v\n", w.domains)
-	for _, u := range w.users {
-		fmt.Fprintf(&b, "  user %s/%s %s active=%t canUseApiKeys=%t keys=%v\n", u.domain, u.name, u.ocid, u.active, u.canUse, u.fps)
+	var domains []string
+	for _, d := range w.tn.Domains {
+		domains = append(domains, d.DisplayName)
 	}
-	for _, g := range w.groups {
-		var names []string
-		for _, ui := range g.members {
-			names = append(names, w.users[ui].name)
+	fmt.Fprintf(&b, "  domains %v\n", domains)
+	for _, u := range w.users() {
+		var fps []string
+		for _, k := range u.APIKeys {
+			fps = append(fps, k.Fingerprint)
 		}
-		fmt.Fprintf(&b, "  group %s/%s members %v\n", g.domain, g.name, names)
+		fmt.Fprintf(&b, "  user %s/%s %s active=%t canUseApiKeys=%t keys=%v\n", u.domain, u.UserName, u.OCID, u.Active, u.CanUseAPIKeys, fps)
+	}
+	names := map[string]string{}
+	for _, u := range w.users() {
+		names[u.OCID] = u.UserName
+	}
+	for _, d := range w.tn.Domains {
+		for _, g := range d.Groups {
+			var members []string
+			for _, m := range g.Members {
+				members = append(members, names[m])
+			}
+			fmt.Fprintf(&b, "  group %s/%s members %v\n", d.DisplayName, g.DisplayName, members)
+		}
 	}
 	fmt.Fprintf(&b, "  ADMIN_GROUPS %q\n  EXEMPT_USERS %q", w.config, w.exempt)
 	return b.String()
@@ -585,7 +513,7 @@ func TestPropertyFailuresNeverDeleteNonAdmins(t *testing.T) {
 	forEachSeed(t, faultClasses, func(t *testing.T, seed uint64, note func(string)) {
 		r := rand.New(rand.NewPCG(seed, 2))
 		w, d := generate(r)
-		o := w.oracle()
+		o := w.expect()
 		refs, err := w.refs()
 		if err != nil {
 			t.Fatalf("seed %d: %v\n%s", seed, err, w)
@@ -783,7 +711,7 @@ func (x *faultyDir) DisableAPIKeys(ctx context.Context, u guard.User) error {
 
 // checkUnderFaults: whatever fails, only non-exempt administrators' keys are ever touched;
 // a failed discovery changes nothing; the report never claims a deletion that did not happen.
-func checkUnderFaults(p *problems, w *world, o oracle, d *fakedir.Dir, f *faults, rep *guard.Result, opt guard.Options, ghost bool) {
+func checkUnderFaults(p *problems, w *world, o expected, d *fakedir.Dir, f *faults, rep *guard.Result, opt guard.Options, ghost bool) {
 	p.label = "under faults"
 	left := remainingKeys(d)
 	gone := minus(w.allKeys(), left)
@@ -874,17 +802,17 @@ func checkUnderFaults(p *problems, w *world, o oracle, d *fakedir.Dir, f *faults
 }
 
 // checkConverged: a clean run after a faulty one reaches the end state a clean run alone would.
-func checkConverged(p *problems, w *world, o oracle, d *fakedir.Dir, rep *guard.Result, opt guard.Options, before map[string]bool) {
+func checkConverged(p *problems, w *world, o expected, d *fakedir.Dir, rep *guard.Result, opt guard.Options, before map[string]bool) {
 	p.label = "clean rerun"
 	if rep.Status != guard.StatusOK {
 		p.errorf("status %s errors %v counts %+v", rep.Status, rep.Errors, rep.Counts)
 	}
 	p.sameSet("keys left", remainingKeys(d), minus(w.allKeys(), o.doomed))
 	p.sameSet("deleted by the rerun", keysWith(rep, guard.OutcomeDeleted), intersect(o.doomed, before))
-	for _, u := range w.users {
-		got, _ := d.User(u.ocid)
-		if want := u.canUse && !(opt.DisableCapability && o.disable[u.ocid]); got.CanUseAPIKeys != want {
-			p.errorf("user %s canUseApiKeys=%t, want %t", u.ocid, got.CanUseAPIKeys, want)
+	for _, u := range w.users() {
+		got, _ := d.User(u.OCID)
+		if want := u.CanUseAPIKeys && !(opt.DisableCapability && o.disable[u.OCID]); got.CanUseAPIKeys != want {
+			p.errorf("user %s canUseApiKeys=%t, want %t", u.OCID, got.CanUseAPIKeys, want)
 		}
 	}
 }

@@ -19,7 +19,7 @@ import (
 
 // Options configure one function process against one emulated tenancy.
 type Options struct {
-	Binary  string            // built function (fnagent.Build)
+	Binary  string            // built function (gobuild.Build)
 	Config  map[string]string // function configuration (ADMIN_GROUPS, DRY_RUN, ...)
 	Emu     *ociemu.Server    // the tenancy
 	Inline  bool              // resource principal inline in env instead of files

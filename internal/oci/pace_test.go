@@ -16,6 +16,7 @@ import (
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
 )
 
 // emuDirectory is a Directory signed by an emulator-minted resource principal.
@@ -113,7 +114,7 @@ func TestCircuitBreakerIgnoresThrottling(t *testing.T) {
 func TestRetryAfterIsHonoured(t *testing.T) {
 	tn := ociemu.Generate(ociemu.GenSpec{Seed: 3, Users: 5, Admins: 2, KeysPerAdmin: 1, Decoys: false})
 	th, _ := ociemu.ThrottlePreset(ociemu.PresetFree)
-	emu := ociemu.NewTest(t, tn, ociemu.Options{Throttle: th})
+	emu := emutest.New(t, tn, ociemu.Options{Throttle: th})
 	def := tn.DefaultDomain()
 	d := emuDirectory(t, emu, Settings{DefaultDomainURL: emu.DomainURL(def.ID), RateLimit: 20})
 	dom := guard.Domain{Name: "Default", URL: emu.DomainURL(def.ID), Default: true}
@@ -133,7 +134,7 @@ func TestThrottlingUnderADeadlineIsNotSent(t *testing.T) {
 	tn := ociemu.Generate(ociemu.GenSpec{Seed: 3, Users: 5, Admins: 3, KeysPerAdmin: 1, Decoys: false})
 	th, _ := ociemu.ThrottlePreset(ociemu.PresetFree)
 	th.Scale = 1e-6 // no refill during the test: Retry-After is far away
-	emu := ociemu.NewTest(t, tn, ociemu.Options{Throttle: th})
+	emu := emutest.New(t, tn, ociemu.Options{Throttle: th})
 	def := tn.DefaultDomain()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
@@ -168,7 +169,7 @@ func TestPacingKeepsUnderTheLimit(t *testing.T) {
 	tn := ociemu.Generate(ociemu.GenSpec{Seed: 4, Users: 5, Admins: 40, KeysPerAdmin: 1, Decoys: false})
 	th, _ := ociemu.ThrottlePreset(ociemu.PresetFree)
 	th.Scale = 20 // 50/min per second sustained, 400/s per-second limit: keeps the test short
-	emu := ociemu.NewTest(t, tn, ociemu.Options{Throttle: th})
+	emu := emutest.New(t, tn, ociemu.Options{Throttle: th})
 	def := tn.DefaultDomain()
 	d := emuDirectory(t, emu, Settings{DefaultDomainURL: emu.DomainURL(def.ID), RateLimit: 2.5 * 20})
 	dom := guard.Domain{Name: "Default", URL: emu.DomainURL(def.ID), Default: true}

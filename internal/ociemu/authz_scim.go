@@ -62,9 +62,7 @@ var (
 var SCIMOperationRoles = map[string][]string{
 	OpScimListUsers:     scimReadRoles,
 	OpScimGetUser:       scimReadRoles,
-	OpScimSearchUsers:   scimReadRoles,
 	OpScimListGroups:    scimReadRoles,
-	OpScimGetGroup:      scimReadRoles,
 	OpScimListApiKeys:   scimReadRoles,
 	OpScimSearchApiKeys: scimReadRoles,
 	OpScimDeleteApiKey:  scimWriteRoles,

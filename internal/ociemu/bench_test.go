@@ -12,7 +12,7 @@ import (
 func benchFixture(b *testing.B) (*Server, Principal, string) {
 	b.Helper()
 	ten := Generate(GenSpec{Seed: 1, Users: 100_000, Admins: 10, KeysPerAdmin: 2, OtherKeyFraction: 0.1, AdminsLast: true, Decoys: true})
-	srv := NewTest(b, ten, Options{})
+	srv := newServer(b, ten, Options{})
 	p, err := srv.MintPrincipal(time.Hour)
 	if err != nil {
 		b.Fatal(err)

@@ -38,8 +38,8 @@ func TestRandomFaultRate(t *testing.T) {
 func TestForcedErrorsAndCounters(t *testing.T) {
 	f := newFixture(t, GenSpec{Seed: 2, Users: 3, Admins: 1, KeysPerAdmin: 1}, Options{})
 	f.srv.SetFaults(Faults{Forced: map[string]ForcedError{
-		OpGetUser:      {Status: 409, Code: "Conflict", Message: "busy", Skip: 2, Times: 3},
-		OpScimGetGroup: {Status: 0}, // reset every call
+		OpGetUser:        {Status: 409, Code: "Conflict", Message: "busy", Skip: 2, Times: 3},
+		OpScimListGroups: {Status: 0}, // reset every call
 	}})
 	u := f.srv.IdentityURL() + "/20160918/users/" + f.def.Users[0].OCID
 	var got []int
@@ -58,7 +58,7 @@ func TestForcedErrorsAndCounters(t *testing.T) {
 		}
 	}
 
-	req := signWith(t, newRequest(t, "GET", f.srv.DomainURL(f.def.ID)+"/admin/v1/Groups/"+f.def.Groups[0].ID, nil), sessionKey(t, f.p), f.p.RPST)
+	req := signWith(t, newRequest(t, "GET", f.srv.DomainURL(f.def.ID)+"/admin/v1/Groups", nil), sessionKey(t, f.p), f.p.RPST)
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 		t.Fatalf("reset fault answered with %d", resp.StatusCode)
@@ -70,7 +70,7 @@ func TestForcedErrorsAndCounters(t *testing.T) {
 	wantStatus(t, resp, http.StatusNotFound)
 
 	counts := f.srv.Counts()
-	if counts[OpGetUser] != 7 || counts[OpScimGetGroup] != 1 || counts[OpUnknown] != 2 || f.srv.Total() != 10 {
+	if counts[OpGetUser] != 7 || counts[OpScimListGroups] != 1 || counts[OpUnknown] != 2 || f.srv.Total() != 10 {
 		t.Fatalf("counts = %v total %d", counts, f.srv.Total())
 	}
 	f.srv.ResetCounts()

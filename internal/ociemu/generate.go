@@ -222,8 +222,9 @@ func (g *generator) addDecoys(t *Tenancy, def *Domain, plain []int, securityID s
 }
 
 type generator struct {
-	rng  *rand.Rand
-	keys uint32 // makes fingerprints unique whatever the random bytes are
+	rng   *rand.Rand
+	keys  uint32 // makes fingerprints unique whatever the random bytes are
+	noPEM bool   // leave PublicKeyPEM empty (Random: tens of thousands of tenancies)
 }
 
 func newGenerator(seed int64) *generator {
@@ -268,12 +269,15 @@ func (g *generator) apiKey() APIKey {
 	for i := range parts {
 		parts[i] = hexFP[2*i : 2*i+2]
 	}
-	return APIKey{
-		ID:           g.scimID(),
-		OCID:         g.ocid("credential"),
-		Fingerprint:  strings.Join(parts, ":"),
-		PublicKeyPEM: fakePEM(fp[:]),
+	k := APIKey{
+		ID:          g.scimID(),
+		OCID:        g.ocid("credential"),
+		Fingerprint: strings.Join(parts, ":"),
 	}
+	if !g.noPEM {
+		k.PublicKeyPEM = fakePEM(fp[:])
+	}
+	return k
 }
 
 // fakePEM returns a PEM-shaped public key whose body is derived from seed. It is not a

@@ -38,7 +38,7 @@ func newFixture(t *testing.T, spec GenSpec, opts Options) *fixture {
 // newFixtureFor is newFixture for a given tenancy.
 func newFixtureFor(t *testing.T, ten *Tenancy, opts Options) *fixture {
 	t.Helper()
-	srv := NewTest(t, ten, opts)
+	srv := newServer(t, ten, opts)
 	p, err := srv.MintPrincipal(time.Hour)
 	if err != nil {
 		t.Fatal(err)
@@ -164,4 +164,16 @@ func (f *fixture) userWithKeys(t *testing.T) User {
 	}
 	t.Fatal("no user with keys")
 	return User{}
+}
+
+// newServer is emutest.New for this package's own tests, which cannot import emutest (it
+// imports this package).
+func newServer(tb testing.TB, ten *Tenancy, opts Options) *Server {
+	tb.Helper()
+	srv, err := New(ten, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(srv.Close)
+	return srv
 }

@@ -19,10 +19,8 @@ func (s *Server) scimRoutes(mux *http.ServeMux, di *domainIndex) {
 		http.MethodPatch: {OpScimPatchUser, s.scimPatchUser(di)},
 	})
 	s.handleIn(di, mux, scimPrefix+"/Groups", map[string]route{http.MethodGet: {OpScimListGroups, s.scimListGroups(di)}})
-	s.handleIn(di, mux, scimPrefix+"/Groups/{id}", map[string]route{http.MethodGet: {OpScimGetGroup, s.scimGetGroup(di)}})
 	s.handleIn(di, mux, scimPrefix+"/ApiKeys", map[string]route{http.MethodGet: {OpScimListApiKeys, s.scimListAPIKeys(di)}})
 	s.handleIn(di, mux, scimPrefix+"/ApiKeys/{id}", map[string]route{http.MethodDelete: {OpScimDeleteApiKey, s.scimDeleteAPIKey(di)}})
-	s.handleIn(di, mux, scimPrefix+"/Users/.search", map[string]route{http.MethodPost: {OpScimSearchUsers, s.scimSearchUsers(di)}})
 	s.handleIn(di, mux, scimPrefix+"/ApiKeys/.search", map[string]route{http.MethodPost: {OpScimSearchApiKeys, s.scimSearchAPIKeys(di)}})
 	s.credentialRoutesSCIM(mux, di)
 	s.handleUnknown(mux)
@@ -186,10 +184,6 @@ func (s *Server) scimListUsers(di *domainIndex) handlerFunc {
 	return s.listing(false, s.userSource(di))
 }
 
-func (s *Server) scimSearchUsers(di *domainIndex) handlerFunc {
-	return s.listing(true, s.userSource(di))
-}
-
 func (s *Server) scimListGroups(di *domainIndex) handlerFunc {
 	return s.listing(false, func() (int, func(int) map[string]any) {
 		return len(di.d.Groups), func(i int) map[string]any { return s.groupDoc(di, i) }
@@ -218,23 +212,6 @@ func (s *Server) scimGetUser(di *domainIndex) handlerFunc {
 			return
 		}
 		writeJSON(w, http.StatusOK, parseProjection(r).apply(doc))
-	}
-}
-
-func (s *Server) scimGetGroup(di *domainIndex) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, _ []byte) {
-		s.store.mu.Lock()
-		gi, ok := di.groupByID[r.PathValue("id")]
-		var doc map[string]any
-		if ok {
-			doc = s.groupDoc(di, gi)
-		}
-		s.store.mu.Unlock()
-		if !ok {
-			writeFailure(w, errNotFound)
-			return
-		}
-		writeJSON(w, http.StatusOK, parseProjection(r, "members").apply(doc))
 	}
 }
 

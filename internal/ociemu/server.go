@@ -13,10 +13,10 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/faults"
 )
 
 // Operation names, used by Counts and Faults.Forced. An operation the function calls has the
@@ -40,10 +40,8 @@ const (
 	OpScimGetUser              = "scim.GetUser"
 	OpScimPatchUser            = permissions.OpSCIMPatchUser
 	OpScimListGroups           = permissions.OpSCIMListGroups
-	OpScimGetGroup             = "scim.GetGroup"
 	OpScimListApiKeys          = "scim.ListApiKeys"
 	OpScimSearchApiKeys        = permissions.OpSCIMSearchApiKeys
-	OpScimSearchUsers          = "scim.SearchUsers"
 	OpScimDeleteApiKey         = permissions.OpSCIMDeleteApiKey
 	OpPublishMessage           = permissions.OpPublishMessage
 	OpUnknown                  = "unknown"
@@ -86,7 +84,8 @@ type Server struct {
 
 	mu       sync.Mutex // guards everything below
 	latency  time.Duration
-	faults   faultState
+	faults   Faults      // the plan, for IgnoreFilters
+	inject   faults.Func // its decider
 	counts   map[string]int
 	sessions map[string]*session
 	minted   int
@@ -98,6 +97,8 @@ type Server struct {
 	strictParams bool
 	limitHead    bool
 	throttleSt   *throttleState
+
+	routes []Route // what the listeners serve (routes.go)
 }
 
 type listener struct {
@@ -130,7 +131,8 @@ func New(t *Tenancy, opts Options) (*Server, error) {
 		issuer:    issuer,
 		domainLns: map[string]*listener{},
 		latency:   opts.Latency,
-		faults:    newFaultState(opts.Faults),
+		faults:    opts.Faults,
+		inject:    opts.Faults.Func(),
 		counts:    map[string]int{},
 		sessions:  map[string]*session{},
 		rpstSize:  opts.RPSTSize,
@@ -168,17 +170,6 @@ func New(t *Tenancy, opts Options) (*Server, error) {
 	}
 	s.hostScope[strings.TrimPrefix(s.iam.url, "http://")] = scopeIAM
 	return s, nil
-}
-
-// NewTest is New for tests: it fails tb on error and closes the server on tb.Cleanup.
-func NewTest(tb testing.TB, t *Tenancy, opts Options) *Server {
-	tb.Helper()
-	s, err := New(t, opts)
-	if err != nil {
-		tb.Fatalf("ociemu.New: %v", err)
-	}
-	tb.Cleanup(s.Close)
-	return s
 }
 
 func (s *Server) listen(h http.Handler) (*listener, error) {
@@ -234,7 +225,7 @@ func (s *Server) DomainURL(domainID string) string {
 func (s *Server) SetFaults(f Faults) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = newFaultState(f)
+	s.faults, s.inject = f, f.Func()
 }
 
 // SetLatency changes the latency added to every request from now on.
@@ -305,6 +296,7 @@ func (s *Server) handle(mux *http.ServeMux, pattern string, byMethod map[string]
 // handleIn is handle for the SCIM routes of domain di (nil: IAM and Notifications), which
 // selects SCIM authorization and the SCIM error shape.
 func (s *Server) handleIn(di *domainIndex, mux *http.ServeMux, pattern string, byMethod map[string]route) {
+	s.noteRoutes(di != nil, pattern, byMethod)
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		rt, ok := byMethod[r.Method]
 		if !ok {
@@ -380,24 +372,34 @@ func (s *Server) serveIn(scim *domainIndex, rt route, w http.ResponseWriter, r *
 		return
 	}
 	s.mu.Lock()
-	f := s.faults.decide(rt.op)
+	inject := s.inject
 	s.mu.Unlock()
-	switch {
-	case f == nil:
-		rt.h(sw, r, body)
-	case f.reset:
-		outcome = "reset (injected)"
-		resetConnection(sw)
-	case f.scim:
-		outcome = "fault (injected)"
-		writeSCIMError(sw, f.status, f.message, "error.emulator.forced")
-	default:
-		outcome = "fault (injected)"
-		if f.status == http.StatusTooManyRequests {
-			sw.Header().Set("Retry-After", "1")
-		}
-		writeError(sw, f.status, f.code, f.message)
+	if err := inject.Inject(rt.op, r.URL.Path); err != nil {
+		outcome = writeFault(sw, err)
+		return
 	}
+	rt.h(sw, r, body)
+}
+
+// writeFault answers an injected fault (a *faults.Fault; any other error is a 500) and says
+// how, for the log.
+func writeFault(w http.ResponseWriter, err error) (outcome string) {
+	var f *faults.Fault
+	switch {
+	case !errors.As(err, &f):
+		writeError(w, http.StatusInternalServerError, "InternalServerError", err.Error())
+	case f.Status == 0:
+		resetConnection(w)
+		return "reset (injected)"
+	case f.SCIM:
+		writeSCIMError(w, f.Status, f.Message, "error.emulator.forced")
+	default:
+		if f.Status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "1")
+		}
+		writeError(w, f.Status, f.Code, f.Message)
+	}
+	return "fault (injected)"
 }
 
 // ignoringFilters says whether listings lie (Faults.IgnoreFilters). Handlers call it before
@@ -405,7 +407,7 @@ func (s *Server) serveIn(scim *domainIndex, rt route, w http.ResponseWriter, r *
 func (s *Server) ignoringFilters() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.faults.cfg.IgnoreFilters
+	return s.faults.IgnoreFilters
 }
 
 // resetConnection closes the TCP connection without answering, with SO_LINGER 0 so the

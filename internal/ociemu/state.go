@@ -22,7 +22,6 @@ type domainIndex struct {
 	url          string         // the domain's SCIM endpoint, for meta.location
 	userByID     map[string]int // SCIM id -> index in d.Users
 	userByOCID   map[string]int
-	groupByID    map[string]int
 	groupByOCID  map[string]int
 	keyOwner     map[string]int   // API key SCIM id -> user index
 	groupsOfUser map[string][]int // user OCID -> group indexes, in group order
@@ -61,7 +60,6 @@ func indexDomain(d *Domain) *domainIndex {
 		d:            d,
 		userByID:     make(map[string]int, len(d.Users)),
 		userByOCID:   make(map[string]int, len(d.Users)),
-		groupByID:    make(map[string]int, len(d.Groups)),
 		groupByOCID:  make(map[string]int, len(d.Groups)),
 		keyOwner:     map[string]int{},
 		groupsOfUser: map[string][]int{},
@@ -76,7 +74,6 @@ func indexDomain(d *Domain) *domainIndex {
 		}
 	}
 	for i, g := range d.Groups {
-		di.groupByID[g.ID] = i
 		di.groupByOCID[g.OCID] = i
 		for _, m := range g.Members {
 			di.groupsOfUser[m] = append(di.groupsOfUser[m], i)

@@ -1,7 +1,6 @@
 package fakedir_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
@@ -10,42 +9,19 @@ import (
 )
 
 // The fake keeps the same contract as the OCI adapter, so tests of the core on the fake say
-// something about production.
+// something about production. Both serve the world's tenancy in the one model.
 func TestConformance(t *testing.T) {
 	directorytest.Run(t, directorytest.Harness{Name: "fakedir", SecondaryDomains: true,
 		Open: func(t *testing.T, w directorytest.World) (guard.Directory, directorytest.Probe) {
-			d := fakedir.New()
-			p := probe{d: d, users: map[string]string{}, groups: map[string]string{}}
-			for i, dom := range w.Domains {
-				if i > 0 {
-					d.AddDomain(dom.Name, false)
-				}
-				for _, u := range dom.Users {
-					user := d.AddUser(dom.Name, u.Name, true, true)
-					p.users[dom.Name+"/"+u.Name] = user.OCID
-					for range u.Keys {
-						d.AddKey(user.OCID)
-					}
-				}
-				for _, g := range dom.Groups {
-					var members []string
-					for _, m := range g.Members {
-						members = append(members, p.users[dom.Name+"/"+m])
-					}
-					p.groups[dom.Name+"/"+strings.ToLower(g.Name)] = d.AddGroup(dom.Name, g.Name, members...).OCID
-				}
-			}
-			return d, p
+			d := fakedir.FromTenancy(w.Tenancy())
+			return d, probe{d}
 		}})
 }
 
-type probe struct {
-	d             *fakedir.Dir
-	users, groups map[string]string
-}
+type probe struct{ d *fakedir.Dir }
 
-func (p probe) GroupOCID(domain, group string) string {
-	return p.groups[domain+"/"+strings.ToLower(group)]
-}
+func (probe) GroupOCID(domain, group string) string { return directorytest.GroupOCID(domain, group) }
 
-func (p probe) KeyCount(domain, user string) int { return len(p.d.Keys()[p.users[domain+"/"+user]]) }
+func (p probe) KeyCount(domain, user string) int {
+	return len(p.d.Keys()[directorytest.UserOCID(domain, user)])
+}

@@ -17,21 +17,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/apikeyguard/admin-apikey-guard/internal/fnagent/testdata/echofn/wire"
 	fdk "github.com/fnproject/fdk-go"
 )
-
-type reply struct {
-	Body        string            `json:"body"`
-	CallID      string            `json:"callId"`
-	ContentType string            `json:"contentType"`
-	Deadline    string            `json:"deadline,omitempty"`
-	CtxErr      string            `json:"ctxErr,omitempty"`
-	Config      string            `json:"config"`
-	EnvKeys     []string          `json:"envKeys"`
-	Principal   map[string]string `json:"principal"`
-	Cwd         string            `json:"cwd"`
-	Header      map[string]string `json:"header"`
-}
 
 func main() {
 	if code := os.Getenv("ECHOFN_EXIT"); code != "" {
@@ -51,7 +39,7 @@ func handle(ctx context.Context, in io.Reader, out io.Writer) {
 	if string(body) == "wait" {
 		<-ctx.Done() // lets a test observe the deadline the agent sent
 	}
-	r := reply{
+	r := wire.Reply{
 		Body:        string(body),
 		CallID:      fctx.CallID(),
 		ContentType: fctx.ContentType(),
