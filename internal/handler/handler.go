@@ -87,7 +87,11 @@ type invocation struct {
 }
 
 // dryRun is the one place the run's mode is decided: the configuration or the body asks for it.
-func (v invocation) dryRun() bool { return v.cfg.DryRun || v.trig.DryRun }
+// Only a valid configuration and a valid body are read; without a valid configuration nothing
+// runs, and the report then says enforce.
+func (v invocation) dryRun() bool {
+	return v.configured && (v.cfg.DryRun || v.triggered && v.trig.DryRun)
+}
 
 func readInvocation(env map[string]string, in io.Reader) invocation {
 	var v invocation
