@@ -37,8 +37,8 @@ const (
 	IdentityAPISCIM = permissions.APISCIM
 )
 
-// Finding reminder periods (FINDING_REMINDER); see report.Decide.
-var findingReminders = []string{"weekly", "daily", "always"}
+// Finding reminder periods (FINDING_REMINDER); see guard.NotifyDecision.
+var findingReminders = guard.Reminders()
 
 // Config is the validated configuration.
 type Config struct {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
-	"github.com/apikeyguard/admin-apikey-guard/internal/report"
 	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
 )
 
@@ -127,7 +126,7 @@ func TestNotificationCountsTheCallsBeforeIt(t *testing.T) {
 // After the keys are gone, an unenforced policy-admin group is the only news. With
 // FINDING_REMINDER=always every such run publishes under a title that names the finding; with
 // the default (weekly) the binary's own clock decides, and the report's start time must agree
-// with report.Decide.
+// with guard.NotifyDecision.
 func TestFindingOnlyRuns(t *testing.T) {
 	tn := withPolicies()
 	emu := emutest.New(t, tn, ociemu.Options{})
@@ -147,7 +146,7 @@ func TestFindingOnlyRuns(t *testing.T) {
 
 	g := start(t, emu, map[string]string{"NOTIFICATION_TOPIC_ID": tn.Topics[0].ID})
 	rep = invoke(t, g, "")
-	d := report.Decide(rep, report.ReminderWeekly)
+	d := guard.NotifyDecision(rep.Result, rep.DryRun(), rep.StartedAt, guard.ReminderWeekly)
 	wantNotified := map[bool]string{true: "published", false: "suppressed"}[d.Publish]
 	if rep.Notified != wantNotified || len(emu.Published()) != 2+map[bool]int{true: 1}[d.Publish] {
 		t.Errorf("weekly run started %v: notified %q, want %q (%s)", rep.StartedAt, rep.Notified, wantNotified, d.Reason)

@@ -159,10 +159,10 @@ func callsOf(dir Directory) report.APICalls {
 	return report.APICalls{Total: total, ByOperation: byOp}
 }
 
-// notify publishes the report when report.Decide says so. The message carries the calls made
+// notify publishes the report when guard.NotifyDecision says so. The message carries the calls made
 // and the time spent up to publishing; the report then counts the publish call too.
 func (h *Handler) notify(ctx, runCtx context.Context, dir Directory, cfg config.Config, rep *report.Report, log *slog.Logger, began time.Time) {
-	d := report.Decide(rep, cfg.FindingReminder)
+	d := guard.NotifyDecision(rep.Result, rep.DryRun(), rep.StartedAt, cfg.FindingReminder)
 	if !d.Publish {
 		if d.Reason != "nothing to report" {
 			rep.Notified = "suppressed"

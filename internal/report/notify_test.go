@@ -8,64 +8,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 )
 
-func at(s string) time.Time {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
-// 2026-11-23 is a Monday.
-const (
-	monday0030  = "2026-11-23T00:30:00Z"
-	monday0059  = "2026-11-23T00:59:59Z"
-	monday0100  = "2026-11-23T01:00:00Z"
-	tuesday0010 = "2026-11-24T00:10:00Z"
-	tuesday1300 = "2026-11-24T13:00:00Z"
-	// Monday 00:30 in UTC is Sunday evening in New York: the window is read in UTC.
-	mondayUTCinNY = "2026-11-22T19:30:00-05:00"
-	sundayUTC     = "2026-11-22T23:59:59Z"
-)
-
 var unenforced = []guard.PolicyFinding{{Subject: "group 'NetworkAdmins'", Kind: "group", PolicyName: "p", Note: "reported only"}}
-
-func TestDecide(t *testing.T) {
-	finding := func(start string) Report {
-		return Report{Result: guard.Result{Status: guard.StatusOK, Policy: unenforced}, Mode: "enforce", StartedAt: at(start)}
-	}
-	for name, tc := range map[string]struct {
-		r        Report
-		reminder string
-		want     bool
-		reason   string
-	}{
-		"clean":                          {Report{Result: guard.Result{Status: guard.StatusOK}, StartedAt: at(monday0030)}, ReminderAlways, false, "nothing to report"},
-		"enforced group is no finding":   {Report{Result: guard.Result{Status: guard.StatusOK, Policy: []guard.PolicyFinding{{Kind: "group", Enforced: true}}}, StartedAt: at(monday0030)}, ReminderAlways, false, "nothing to report"},
-		"dynamic group is no finding":    {Report{Result: guard.Result{Status: guard.StatusOK, Policy: []guard.PolicyFinding{{Kind: "dynamic-group"}}}, StartedAt: at(monday0030)}, ReminderAlways, false, "nothing to report"},
-		"deleted, any time":              {Report{Result: guard.Result{Status: guard.StatusOK, Counts: guard.Counts{Deleted: 1}}, StartedAt: at(tuesday1300)}, ReminderWeekly, true, "changed"},
-		"would delete, any time":         {Report{Result: guard.Result{Status: guard.StatusOK, Counts: guard.Counts{WouldDelete: 1}}, Mode: "dry-run", StartedAt: at(tuesday1300)}, ReminderWeekly, true, "dry run"},
-		"disabled, any time":             {Report{Result: guard.Result{Status: guard.StatusOK, Counts: guard.Counts{Disabled: 1}}, StartedAt: at(tuesday1300)}, ReminderWeekly, true, "changed"},
-		"failed, any time":               {Report{Result: guard.Result{Status: guard.StatusError}, StartedAt: at(tuesday1300)}, ReminderWeekly, true, "failed"},
-		"partial, any time":              {Report{Result: guard.Result{Status: guard.StatusPartial}, StartedAt: at(tuesday1300)}, ReminderWeekly, true, "not attempted"},
-		"changes with a finding":         {Report{Result: guard.Result{Status: guard.StatusOK, Counts: guard.Counts{Deleted: 1}, Policy: unenforced}, StartedAt: at(tuesday1300)}, ReminderWeekly, true, "changed"},
-		"weekly, Monday 00:30":           {finding(monday0030), ReminderWeekly, true, "FINDING_REMINDER=weekly"},
-		"weekly, Monday 00:59:59":        {finding(monday0059), ReminderWeekly, true, "reminder"},
-		"weekly, Monday 01:00":           {finding(monday0100), ReminderWeekly, false, "Monday between 00:00 and 00:59 UTC"},
-		"weekly, Tuesday 00:10":          {finding(tuesday0010), ReminderWeekly, false, "unchanged"},
-		"weekly, Sunday 23:59":           {finding(sundayUTC), ReminderWeekly, false, "unchanged"},
-		"weekly, read in UTC":            {finding(mondayUTCinNY), ReminderWeekly, true, "reminder"},
-		"daily, Tuesday 00:10":           {finding(tuesday0010), ReminderDaily, true, "FINDING_REMINDER=daily"},
-		"daily, Tuesday 13:00":           {finding(tuesday1300), ReminderDaily, false, "between 00:00 and 00:59 UTC"},
-		"always, Tuesday 13:00":          {finding(tuesday1300), ReminderAlways, true, "FINDING_REMINDER=always"},
-		"dry run finding, out of window": {Report{Result: guard.Result{Status: guard.StatusOK, Policy: unenforced}, Mode: "dry-run", StartedAt: at(tuesday1300)}, ReminderWeekly, false, "unchanged"},
-	} {
-		d := Decide(&tc.r, tc.reminder)
-		if d.Publish != tc.want || !strings.Contains(d.Reason, tc.reason) {
-			t.Errorf("%s: Decide = %+v, want publish=%v with a reason mentioning %q", name, d, tc.want, tc.reason)
-		}
-	}
-}
 
 func TestTitleSaysWhyTheMessageWasSent(t *testing.T) {
 	two := append([]guard.PolicyFinding{{Subject: "group 'Ops'", Kind: "group"}}, unenforced...)
@@ -108,9 +51,9 @@ func TestTitleSaysWhyTheMessageWasSent(t *testing.T) {
 }
 
 func TestMessageSaysWhyAndHowOftenAFindingRepeats(t *testing.T) {
-	r := &Report{Result: guard.Result{Status: guard.StatusOK, Policy: unenforced}, Mode: "enforce", StartedAt: at(monday0030), APICalls: APICalls{Total: 7}}
-	d := Decide(r, ReminderWeekly)
-	title, body := Message(r, d, ReminderWeekly)
+	r := &Report{Result: guard.Result{Status: guard.StatusOK, Policy: unenforced}, Mode: "enforce", StartedAt: time.Date(2026, 11, 23, 0, 30, 0, 0, time.UTC) /* a Monday, in the weekly window */, APICalls: APICalls{Total: 7}}
+	d := guard.NotifyDecision(r.Result, r.DryRun(), r.StartedAt, guard.ReminderWeekly)
+	title, body := Message(r, d, guard.ReminderWeekly)
 	if !strings.HasPrefix(title, "admin-apikey-guard [ok]: finding:") {
 		t.Errorf("title %q", title)
 	}
@@ -120,7 +63,7 @@ func TestMessageSaysWhyAndHowOftenAFindingRepeats(t *testing.T) {
 			t.Errorf("body lacks %q:\n%s", want, body)
 		}
 	}
-	_, body = Message(&Report{Result: guard.Result{Status: guard.StatusOK, Counts: guard.Counts{Deleted: 1}}}, Decision{true, "the run changed something"}, ReminderWeekly)
+	_, body = Message(&Report{Result: guard.Result{Status: guard.StatusOK, Counts: guard.Counts{Deleted: 1}}}, guard.Notification{Publish: true, Reason: "the run changed something"}, guard.ReminderWeekly)
 	if strings.Contains(body, "repeated") {
 		t.Errorf("a message without a finding talks about repeating it:\n%s", body)
 	}

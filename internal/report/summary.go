@@ -11,7 +11,7 @@ import (
 // or the finding.
 func Title(r *Report) string {
 	c := r.Counts
-	findings := Unenforced(r)
+	findings := r.Unenforced()
 	var what string
 	switch {
 	case r.Status == guard.StatusError:
