@@ -170,11 +170,10 @@ var ErrNoPolicySource = errors.New("INCLUDE_POLICY_ADMINS is set but this direct
 
 // Notes on policy findings: how each grant of manage all-resources in tenancy is treated.
 const (
-	NoteNotAGroup   = "not a group of users: reported, not enforced"
-	NoteConfigured  = "enforced through ADMIN_GROUPS"
-	NoteIncluded    = "enforced (INCLUDE_POLICY_ADMINS=true)"
-	NoteReportOnly  = "reported only: set INCLUDE_POLICY_ADMINS=true to enforce"
-	noteNotUnderstd = "statement not understood, so it was not checked for administrator grants: "
+	NoteNotAGroup  = "not a group of users: reported, not enforced"
+	NoteConfigured = "enforced through ADMIN_GROUPS"
+	NoteIncluded   = "enforced (INCLUDE_POLICY_ADMINS=true)"
+	NoteReportOnly = "reported only: set INCLUDE_POLICY_ADMINS=true to enforce"
 )
 
 // policyDecisions decides every grant of manage all-resources in tenancy: a subject that is not
@@ -233,7 +232,7 @@ func refKey(r GroupRef) string {
 // unparsedStatement is the warning for a policy statement the parser did not understand: it
 // was not checked, and the operator must know that.
 func unparsedStatement(err error) Problem {
-	return Problem{Stage: "policy", Message: noteNotUnderstd + err.Error()}
+	return Problem{Stage: "policy", Message: "statement not understood, so it was not checked for administrator grants: " + err.Error()}
 }
 
 // strayWarning is the warning for a credential a listing returned whose owner is not an
