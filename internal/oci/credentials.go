@@ -232,27 +232,27 @@ func (d *Directory) iamDisableKinds(ctx context.Context, u guard.User, kinds []g
 // iamCapabilitiesOff reads the capabilities other than canUseApiKeys that are off (absent
 // means the default, on).
 func iamCapabilitiesOff(c *identity.UserCapabilities) guard.KindSet {
-	var s guard.KindSet
 	if c == nil {
-		return s
+		return 0
 	}
-	for k, v := range map[guard.Kind]*bool{guard.KindAuthTokens: c.CanUseAuthTokens, guard.KindCustomerSecretKeys: c.CanUseCustomerSecretKeys,
-		guard.KindSMTPCredentials: c.CanUseSmtpCredentials, guard.KindOAuth2ClientCredentials: c.CanUseOAuth2ClientCredentials, guard.KindDBCredentials: c.CanUseDbCredentials} {
-		if v != nil && !*v {
-			s = s.With(k)
-		}
-	}
-	return s
+	return capabilitiesOff(map[guard.Kind]*bool{guard.KindAuthTokens: c.CanUseAuthTokens, guard.KindCustomerSecretKeys: c.CanUseCustomerSecretKeys,
+		guard.KindSMTPCredentials: c.CanUseSmtpCredentials, guard.KindOAuth2ClientCredentials: c.CanUseOAuth2ClientCredentials, guard.KindDBCredentials: c.CanUseDbCredentials})
 }
 
 // scimCapabilitiesOff is iamCapabilitiesOff for the SCIM capabilities extension.
 func scimCapabilitiesOff(c *identitydomains.ExtensionCapabilitiesUser) guard.KindSet {
-	var s guard.KindSet
 	if c == nil {
-		return s
+		return 0
 	}
-	for k, v := range map[guard.Kind]*bool{guard.KindAuthTokens: c.CanUseAuthTokens, guard.KindCustomerSecretKeys: c.CanUseCustomerSecretKeys,
-		guard.KindSMTPCredentials: c.CanUseSmtpCredentials, guard.KindOAuth2ClientCredentials: c.CanUseOAuth2ClientCredentials, guard.KindDBCredentials: c.CanUseDbCredentials} {
+	return capabilitiesOff(map[guard.Kind]*bool{guard.KindAuthTokens: c.CanUseAuthTokens, guard.KindCustomerSecretKeys: c.CanUseCustomerSecretKeys,
+		guard.KindSMTPCredentials: c.CanUseSmtpCredentials, guard.KindOAuth2ClientCredentials: c.CanUseOAuth2ClientCredentials, guard.KindDBCredentials: c.CanUseDbCredentials})
+}
+
+// capabilitiesOff is the set of kinds whose capability flag is present and false; the two
+// families name the flags alike but in different SDK types.
+func capabilitiesOff(flags map[guard.Kind]*bool) guard.KindSet {
+	var s guard.KindSet
+	for k, v := range flags {
 		if v != nil && !*v {
 			s = s.With(k)
 		}

@@ -162,9 +162,8 @@ func (s *Server) iamListCredentials(k credKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, _ []byte) {
 		s.store.mu.Lock()
 		defer s.store.mu.Unlock()
-		ui, ok := s.lookupUser(r)
+		ui, ok := s.lookupUser(w, r)
 		if !ok {
-			writeFailure(w, errNotFound)
 			return
 		}
 		u := &s.store.def.d.Users[ui]
@@ -190,9 +189,8 @@ func (s *Server) iamDeleteCredential(k credKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, _ []byte) {
 		s.store.mu.Lock()
 		defer s.store.mu.Unlock()
-		ui, ok := s.lookupUser(r)
+		ui, ok := s.lookupUser(w, r)
 		if !ok {
-			writeFailure(w, errNotFound)
 			return
 		}
 		u := &s.store.def.d.Users[ui]

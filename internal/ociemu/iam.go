@@ -182,18 +182,21 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ []byte) {
 	writePage(w, r, len(users), func(i int) iamUser { return toIAMUser(s.tenancyID, &users[i]) })
 }
 
-// lookupUser finds a Default-domain user by OCID. Callers hold the store lock.
-func (s *Server) lookupUser(r *http.Request) (int, bool) {
+// lookupUser finds the Default-domain user of the path's {userId}, or answers 404 (IAM's
+// NotAuthorizedOrNotFound) and says so. Callers hold the store lock.
+func (s *Server) lookupUser(w http.ResponseWriter, r *http.Request) (int, bool) {
 	ui, ok := s.store.def.userByOCID[r.PathValue("userId")]
+	if !ok {
+		writeFailure(w, errNotFound)
+	}
 	return ui, ok
 }
 
 func (s *Server) getUser(w http.ResponseWriter, r *http.Request, _ []byte) {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	ui, ok := s.lookupUser(r)
+	ui, ok := s.lookupUser(w, r)
 	if !ok {
-		writeFailure(w, errNotFound)
 		return
 	}
 	writeJSON(w, http.StatusOK, toIAMUser(s.tenancyID, &s.store.def.d.Users[ui]))
@@ -249,9 +252,8 @@ func (s *Server) listAPIKeys(w http.ResponseWriter, r *http.Request, _ []byte) {
 	lying := s.ignoringFilters()
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	ui, ok := s.lookupUser(r)
+	ui, ok := s.lookupUser(w, r)
 	if !ok {
-		writeFailure(w, errNotFound)
 		return
 	}
 	users := []int{ui}
@@ -274,9 +276,8 @@ func (s *Server) listAPIKeys(w http.ResponseWriter, r *http.Request, _ []byte) {
 func (s *Server) deleteAPIKey(w http.ResponseWriter, r *http.Request, _ []byte) {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	ui, ok := s.lookupUser(r)
+	ui, ok := s.lookupUser(w, r)
 	if !ok {
-		writeFailure(w, errNotFound)
 		return
 	}
 	ki := s.store.def.findKeyByFingerprint(ui, r.PathValue("fingerprint"))
@@ -336,9 +337,8 @@ func (s *Server) updateCapabilities(w http.ResponseWriter, r *http.Request, body
 	}
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	ui, ok := s.lookupUser(r)
+	ui, ok := s.lookupUser(w, r)
 	if !ok {
-		writeFailure(w, errNotFound)
 		return
 	}
 	if d.CanUseApiKeys != nil {
