@@ -114,19 +114,22 @@ func (w writer) log(s Step, e *KeyResult) {
 	w.opt.Logger.Log(w.ctx, level, logMessage(e), append(attrs, credAttrs(e)...)...)
 }
 
+// What the log says happened to a credential and to a capability entry.
+var (
+	credentialDone = map[Outcome]string{OutcomeDeleted: "key deleted", OutcomeWouldDelete: "key would be deleted",
+		OutcomeExempt: "key kept", OutcomeFailed: "key delete failed", OutcomeNotAttempted: "change not attempted"}
+	capabilityDone = map[Outcome]string{OutcomeDisabled: "capability disabled", OutcomeWouldDisable: "capability would be disabled",
+		OutcomeExempt: "capability kept", OutcomeUnchanged: "capability already disabled", OutcomeFailed: "capability disable failed",
+		OutcomeNotAttempted: "change not attempted"}
+)
+
 // logMessage says what happened to an entry in a few words ("key deleted", "capability would be
 // disabled").
 func logMessage(e *KeyResult) string {
-	what, done := "key", map[Outcome]string{OutcomeDeleted: "deleted", OutcomeWouldDelete: "would be deleted",
-		OutcomeExempt: "kept", OutcomeFailed: "delete failed", OutcomeNotAttempted: "change not attempted"}
 	if e.Capabilities != nil {
-		what, done = "capability", map[Outcome]string{OutcomeDisabled: "disabled", OutcomeWouldDisable: "would be disabled",
-			OutcomeExempt: "kept", OutcomeUnchanged: "already disabled", OutcomeFailed: "disable failed", OutcomeNotAttempted: "change not attempted"}
+		return capabilityDone[e.Outcome]
 	}
-	if e.Outcome == OutcomeNotAttempted {
-		return done[e.Outcome]
-	}
-	return what + " " + done[e.Outcome]
+	return credentialDone[e.Outcome]
 }
 
 // credAttrs are the log attributes that name an entry: the fingerprint of an API key; the
