@@ -22,16 +22,18 @@ var envMu sync.Mutex
 // sdkDirectory is the product's OCI adapter in this process, signed by a fresh resource
 // principal of emu that the SDK's own provider reads from the environment (inline values are
 // copied at construction, so the variables are removed again right after).
-func sdkDirectory(tb testing.TB, emu *ociemu.Server) *oci.Directory {
+func sdkDirectory(tb testing.TB, emu *ociemu.Server, identityAPI string) *oci.Directory {
 	tb.Helper()
-	d, err := newSDKDirectory(emu)
+	d, err := newSDKDirectory(emu, identityAPI)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return d
 }
 
-func newSDKDirectory(emu *ociemu.Server) (*oci.Directory, error) {
+// newSDKDirectory is the OCI adapter as the function builds it, signing as a principal the
+// emulator minted, with IDENTITY_API identityAPI ("" is auto).
+func newSDKDirectory(emu *ociemu.Server, identityAPI string) (*oci.Directory, error) {
 	p, err := emu.MintPrincipal(time.Hour)
 	if err != nil {
 		return nil, err
@@ -49,7 +51,7 @@ func newSDKDirectory(emu *ociemu.Server) (*oci.Directory, error) {
 			return nil, err
 		}
 	}
-	return oci.NewFromResourcePrincipal(oci.Settings{IdentityEndpoint: emu.IdentityURL(), NotificationEndpoint: emu.NotificationURL()})
+	return oci.NewFromResourcePrincipal(oci.Settings{IdentityEndpoint: emu.IdentityURL(), NotificationEndpoint: emu.NotificationURL(), IdentityAPI: identityAPI})
 }
 
 // domainOf returns the Default identity domain as the adapter knows it.
@@ -156,7 +158,7 @@ func runSDKCase(t *testing.T, seed int64) (deleted, wouldDelete, exempt int) {
 	defer emu.Close()
 	before := emu.Snapshot()
 	want := adminKeys(before, c.labels, c.exempt...)
-	dir, err := newSDKDirectory(emu)
+	dir, err := newSDKDirectory(emu, "")
 	if err != nil {
 		t.Errorf("%v: %v", c, err)
 		return
