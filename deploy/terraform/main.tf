@@ -15,7 +15,7 @@ locals {
     DELETE_CONCURRENCY         = tostring(var.delete_concurrency)
     IDENTITY_API               = var.identity_api
     FINDING_REMINDER           = var.finding_reminder
-    IDENTITY_RATE_LIMIT        = tostring(var.identity_rate_limit)
+    IDENTITY_RATE_LIMIT        = var.identity_rate_limit
   }
   function_config = { for k, v in local.function_config_all : k => v if v != "" }
 }

@@ -313,12 +313,13 @@ variable "vcn_ocid" {
   default     = ""
 }
 variable "identity_rate_limit" {
-  description = "IDENTITY_RATE_LIMIT: requests per second per identity domain; 2.5 (150/min) fits the Free domain type, see OCI docs \"API Rate Limits\"; 0 = no pacing."
-  type        = number
-  default     = 2.5
+  description = "IDENTITY_RATE_LIMIT: auto paces each identity domain (and the IAM endpoint) at both windows of its domain type from OCI docs \"API Rate Limits\", read from ListDomains (unknown: free, the tightest); a domain type (free, oracle-apps, oracle-apps-premium, premium, external-user) paces every host at that type; a number is requests per second, 0 = no pacing."
+  type        = string
+  default     = "auto"
 
   validation {
-    condition     = var.identity_rate_limit >= 0 && var.identity_rate_limit <= 100
-    error_message = "identity_rate_limit must be from 0 (no pacing) to 100."
+    condition = (contains(["auto", "free", "oracle-apps", "oracle-apps-premium", "premium", "external-user"], lower(trimspace(var.identity_rate_limit))) ||
+    can(tonumber(var.identity_rate_limit)) && try(tonumber(var.identity_rate_limit) >= 0 && tonumber(var.identity_rate_limit) <= 100, false))
+    error_message = "identity_rate_limit must be auto, a domain type (free, oracle-apps, oracle-apps-premium, premium, external-user), or a number from 0 (no pacing) to 100."
   }
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
+	"github.com/apikeyguard/admin-apikey-guard/internal/ratelimit"
 )
 
 // Keys are the function configuration keys, with their defaults. The deploy files and README
@@ -27,7 +28,7 @@ var Keys = []struct{ Name, Default, Meaning string }{
 	{"DELETE_CONCURRENCY", "8", "parallel writes to the Identity API (1-32)"},
 	{"IDENTITY_API", "auto", "auto: Default-domain groups through the IAM API, secondary domains through SCIM (needs a domain role); scim: everything through SCIM (needs the domain role); iam: Default domain only"},
 	{"FINDING_REMINDER", "weekly", "how often a run whose only news is an unchanged finding notifies: weekly, daily or always"},
-	{"IDENTITY_RATE_LIMIT", "2.5", "requests per second per identity domain (and to IAM), 0-100; 2.5 = 150/min, the Free domain type's limit; 0 = no pacing"},
+	{"IDENTITY_RATE_LIMIT", "auto", "auto: each identity domain (and the IAM endpoint) paced at both windows of its domain type, read from ListDomains (unknown: free, the tightest); a domain type (free, oracle-apps, oracle-apps-premium, premium, external-user) for every host; or requests per second, 0-100 (0 = no pacing)"},
 }
 
 // Identity API families (IDENTITY_API): the values internal/permissions grants for.
@@ -54,9 +55,9 @@ type Config struct {
 	IdentityEndpoint     string // OCI_IDENTITY_ENDPOINT override (private endpoint, emulator)
 	NotificationEndpoint string // OCI_NOTIFICATION_ENDPOINT override
 	Concurrency          int
-	IdentityAPI          string  // IdentityAPIAuto, IdentityAPIIAM or IdentityAPISCIM
-	FindingReminder      string  // weekly, daily or always
-	RateLimit            float64 // IDENTITY_RATE_LIMIT, requests per second per host
+	IdentityAPI          string            // IdentityAPIAuto, IdentityAPIIAM or IdentityAPISCIM
+	FindingReminder      string            // weekly, daily or always
+	RateLimit            ratelimit.Setting // IDENTITY_RATE_LIMIT
 }
 
 // Load validates env (the fdk context's Config()). It reads the keys group by group, each
@@ -221,16 +222,16 @@ func (l *loader) findingReminder() string {
 	return r
 }
 
-// rateLimit reads IDENTITY_RATE_LIMIT. OCI docs, "API Rate Limits" (Identity Domains): the
-// Others group allows 150/min on a Free domain and at most 5000/min (Premium), 95/s at most
-// per second; 100/s is above every type. 0 turns pacing off (an emulator, or a limit Oracle
-// raised): then only 429s slow a run.
-func (l *loader) rateLimit() float64 {
-	r, err := strconv.ParseFloat(l.get("IDENTITY_RATE_LIMIT", "2.5"), 64)
-	if err != nil || !(r >= 0 && r <= 100) {
-		l.fail(fmt.Errorf("IDENTITY_RATE_LIMIT=%q: want requests per second from 0 (no pacing) to 100; 2.5 = 150/min, the Free domain type", l.get("IDENTITY_RATE_LIMIT", "2.5")))
+// rateLimit reads IDENTITY_RATE_LIMIT (see ratelimit.Parse): Oracle's "API Rate Limits" table
+// gives each identity domain type a per-second and a per-minute limit; auto paces each domain
+// at its own type's. A domain type or a number overrides that for every host.
+func (l *loader) rateLimit() ratelimit.Setting {
+	v := l.get("IDENTITY_RATE_LIMIT", "auto")
+	s, err := ratelimit.Parse(v)
+	if err != nil {
+		l.fail(fmt.Errorf("IDENTITY_RATE_LIMIT=%q: %w", v, err))
 	}
-	return r
+	return s
 }
 
 // endpoint accepts an https URL, or http on a loopback host (the emulator), and returns it in

@@ -13,6 +13,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/oci"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+	"github.com/apikeyguard/admin-apikey-guard/internal/ratelimit"
 )
 
 // envMu serialises the moments when a resource principal is in this process's environment:
@@ -51,7 +52,8 @@ func newSDKDirectory(emu *ociemu.Server, identityAPI string) (*oci.Directory, er
 			return nil, err
 		}
 	}
-	return oci.NewFromResourcePrincipal(oci.Settings{IdentityEndpoint: emu.IdentityURL(), NotificationEndpoint: emu.NotificationURL(), IdentityAPI: identityAPI})
+	return oci.NewFromResourcePrincipal(oci.Settings{IdentityEndpoint: emu.IdentityURL(), NotificationEndpoint: emu.NotificationURL(), IdentityAPI: identityAPI,
+		RateLimit: ratelimit.Setting{Fixed: true} /* no pacing */})
 }
 
 // domainOf returns the Default identity domain as the adapter knows it.

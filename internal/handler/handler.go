@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	fdk "github.com/fnproject/fdk-go"
@@ -16,6 +17,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/config"
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/oci"
+	"github.com/apikeyguard/admin-apikey-guard/internal/ratelimit"
 	"github.com/apikeyguard/admin-apikey-guard/internal/report"
 	"github.com/apikeyguard/admin-apikey-guard/internal/trigger"
 )
@@ -43,13 +45,33 @@ type Handler struct {
 // New returns the production handler, logging JSON lines to w.
 func New(w io.Writer) *Handler {
 	r := newRedactor(secrets(os.Getenv))
-	return &Handler{Log: slog.New(slog.NewJSONHandler(r.Writer(w), nil)), Redact: r, Connect: connect}
+	return &Handler{Log: slog.New(slog.NewJSONHandler(r.Writer(w), nil)), Redact: r, Connect: (&pacers{}).connect}
 }
 
-func connect(c config.Config, deadline time.Time) (Directory, error) {
+// pacers keeps one oci.Pacer per IDENTITY_RATE_LIMIT value for the life of the process: Fn
+// sends further invocations to the same container while it is hot, and a run that follows
+// another must know what that one spent of each domain's rate limits (internal/oci/pace.go).
+type pacers struct {
+	mu     sync.Mutex
+	byRate map[ratelimit.Setting]*oci.Pacer
+}
+
+func (p *pacers) get(s ratelimit.Setting) *oci.Pacer {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.byRate == nil {
+		p.byRate = map[ratelimit.Setting]*oci.Pacer{}
+	}
+	if p.byRate[s] == nil {
+		p.byRate[s] = oci.NewPacer(s)
+	}
+	return p.byRate[s]
+}
+
+func (p *pacers) connect(c config.Config, deadline time.Time) (Directory, error) {
 	return oci.NewFromResourcePrincipal(oci.Settings{IdentityEndpoint: c.IdentityEndpoint,
 		NotificationEndpoint: c.NotificationEndpoint, DefaultDomainURL: c.IdentityDomainURL, IdentityAPI: c.IdentityAPI,
-		Deadline: deadline, RateLimit: c.RateLimit})
+		Deadline: deadline, RateLimit: c.RateLimit, Pacer: p.get(c.RateLimit)})
 }
 
 // Serve implements fdk.Handler.
@@ -142,6 +164,9 @@ func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, 
 		h.notify(ctx, runCtx, dir, v.cfg, rep, log, began)
 	}
 	rep.APICalls = callsOf(dir)
+	if p, ok := dir.(interface{ RateLimits() []ratelimit.Applied }); ok {
+		rep.RateLimits = p.RateLimits()
+	}
 }
 
 func guardOptions(v invocation, log *slog.Logger) guard.Options {

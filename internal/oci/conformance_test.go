@@ -9,6 +9,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/oci"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
+	"github.com/apikeyguard/admin-apikey-guard/internal/ratelimit"
 	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
 )
 
@@ -44,7 +45,7 @@ func openOnEmulator(t *testing.T, w directorytest.World, api string) (guard.Dire
 	for k, v := range p.Env() {
 		t.Setenv(k, v) // read once, by NewFromResourcePrincipal
 	}
-	d, err := oci.NewFromResourcePrincipal(oci.Settings{IdentityEndpoint: emu.IdentityURL(), IdentityAPI: api})
+	d, err := oci.NewFromResourcePrincipal(oci.Settings{IdentityEndpoint: emu.IdentityURL(), IdentityAPI: api, RateLimit: ratelimit.Setting{Fixed: true} /* no pacing */})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
 	"github.com/apikeyguard/admin-apikey-guard/internal/policy"
+	"github.com/apikeyguard/admin-apikey-guard/internal/ratelimit"
 )
 
 // Settings are what the adapter takes from the function configuration.
@@ -30,9 +31,11 @@ type Settings struct {
 	ReadConcurrency int
 	// Deadline is the invocation's: no retry backs off past it. Zero means none.
 	Deadline time.Time
-	// RateLimit is requests per second per host (IDENTITY_RATE_LIMIT); 0 = no pacing (a 429's
-	// Retry-After is still honoured).
-	RateLimit float64
+	// RateLimit is IDENTITY_RATE_LIMIT (pace.go); a 429's Retry-After is honoured whatever it is.
+	RateLimit ratelimit.Setting
+	// Pacer, when set, is the process's pacer, shared with earlier invocations (pace.go); a new
+	// one at RateLimit otherwise.
+	Pacer *Pacer
 }
 
 // Directory is guard.Directory on OCI.
@@ -44,7 +47,8 @@ type Directory struct {
 	api      string // IdentityAPI, defaulted
 	policy   common.RetryPolicy
 	Calls    *Calls
-	pace     *pacer // pace.go
+	pace     *Pacer // pace.go
+	iamHost  string // the IAM endpoint's host, paced at the Default domain's type
 
 	mu      sync.Mutex
 	domains map[string]guard.Domain // by display name ("" = Default)
@@ -90,13 +94,21 @@ func New(p common.ConfigurationProvider, s Settings) (*Directory, error) {
 	default:
 		return nil, fmt.Errorf("identity API %q: want auto, iam or scim", api)
 	}
-	d := &Directory{provider: p, tenancy: tenancy, iam: iam, settings: s, api: api, Calls: &Calls{}, pace: newPacer(s.RateLimit),
+	if s.Pacer == nil {
+		s.Pacer = NewPacer(s.RateLimit)
+	}
+	d := &Directory{provider: p, tenancy: tenancy, iam: iam, settings: s, api: api, Calls: &Calls{}, pace: s.Pacer,
 		// Identity Domains and ONS have no retry policy by default; every client gets this one.
 		policy:  retryPolicy(func() (time.Time, bool) { return s.Deadline, !s.Deadline.IsZero() }),
 		domains: map[string]guard.Domain{}, scim: map[string]*identitydomains.IdentityDomainsClient{}}
 	d.configure(&d.iam.BaseClient, s.IdentityEndpoint)
+	d.iamHost = hostOf(d.iam.Host)
+	d.pace.name(d.iamHost, "IAM")
 	return d, nil
 }
+
+// RateLimits says how each host this process called is paced (the report's rateLimits).
+func (d *Directory) RateLimits() []ratelimit.Applied { return d.pace.Applied() }
 
 // Tenancy is the tenancy OCID from the resource principal token (res_tenant).
 func (d *Directory) Tenancy() string { return d.tenancy }
@@ -216,6 +228,7 @@ func (d *Directory) listDomains(ctx context.Context, compartment string, match f
 		if err != nil {
 			return nil, opError(permissions.OpListDomains, err)
 		}
+		d.learnDomains(resp.Items)
 		for _, s := range resp.Items {
 			if match(s) {
 				dom := guard.Domain{ID: deref(s.Id), Name: deref(s.DisplayName),
@@ -228,6 +241,18 @@ func (d *Directory) listDomains(ctx context.Context, compartment string, match f
 			return found, nil
 		}
 		req.Page = resp.OpcNextPage
+	}
+}
+
+// learnDomains tells the pacer each listed domain's type (Domain.licenseType, "The License type
+// of Domain", identity/domain_summary.go): its URL's host is paced at that type, and the IAM
+// endpoint at the Default domain's (pace.go says why).
+func (d *Directory) learnDomains(items []identity.DomainSummary) {
+	for _, s := range items {
+		d.pace.learn(hostOf(deref(s.Url)), deref(s.DisplayName), deref(s.LicenseType))
+		if s.Type == identity.DomainTypeDefault {
+			d.pace.learn(d.iamHost, "IAM", deref(s.LicenseType))
+		}
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
+	"github.com/apikeyguard/admin-apikey-guard/internal/ratelimit"
 )
 
 // lyingDomain is an identity domain that ignores filters: it answers every listing with the
@@ -39,7 +40,7 @@ func lyingDomain(t *testing.T, resources map[string][]map[string]any, total int)
 	}
 	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
 	p := common.NewRawConfigurationProvider("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "us-ashburn-1", "aa:bb", pemKey, nil)
-	d, err := New(p, Settings{IdentityEndpoint: srv.URL, DefaultDomainURL: srv.URL})
+	d, err := New(p, Settings{IdentityEndpoint: srv.URL, DefaultDomainURL: srv.URL, RateLimit: ratelimit.Setting{Fixed: true} /* no pacing */})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,24 +2,44 @@ package oci
 
 // Client-side pacing and throttling behaviour.
 //
-// Identity Domains limit requests per domain and API group (OCI docs, "API Rate Limits",
-// https://docs.oracle.com/en-us/iaas/Content/Identity/sku/api-rate-limiting.htm); the SCIM
-// calls this function makes are all in the "Others" group, whose tightest limit (Free domain
-// type) is 20 per second and 150 per minute. The IAM API publishes no rate (OCI docs, "API
-// Errors": 429 TooManyRequests, retry with backoff). So every host (each domain URL, the IAM
-// endpoint) gets its own limiter at the configured sustained rate (IDENTITY_RATE_LIMIT,
-// default 2.5/s = 150/min) and a burst of one: requests leave evenly spaced, since the
-// domain's budget may already be partly spent by other clients; a run then meets no 429 of
-// its own making, and one that does (another client spent the domain's budget)
-// waits as long as Retry-After says, shared by every request to that host, never past the
-// invocation deadline.
+// Identity Domains limit requests per domain and API group (Oracle, "API Rate Limits",
+// https://docs.oracle.com/en-us/iaas/Content/Identity/sku/api-rate-limiting.htm): each domain
+// type has a per-second and a per-minute limit, and every call this function makes to a domain
+// is in the "Others" group (internal/ratelimit has the table). So every host gets one
+// golang.org/x/time/rate limiter per window, at its domain type's limits (burst = the window's
+// limit, as the windows allow): a run goes as fast as the domain's type allows, not slower.
+// The type is Domain.licenseType from IAM ListDomains, learned whenever the run lists domains
+// (learnDomains); until a host's type is known, or when it is not one of the table's, the
+// host is paced at the tightest type's windows (Free), and the report says so
+// (Directory.RateLimits).
+//
+// The IAM endpoint (identity.<region>.oci.oraclecloud.com) has no documented rate (Oracle,
+// "API Errors", https://docs.oracle.com/en-us/iaas/Content/API/References/apierrors.htm: 429
+// TooManyRequests, retry with backoff). It is paced at the Default domain's type, because IAM
+// users and groups are the Default domain's, and if Oracle counts IAM calls against that
+// domain's limits this is exactly right; if it does not, this is merely cautious. When the run
+// does not list domains (the IAM family alone needs no ListDomains), the Default domain's type
+// is unknown and the IAM endpoint is paced at Free's windows.
+//
+// IDENTITY_RATE_LIMIT overrides the table: a domain type for every host, or a fixed rate (one
+// limiter, burst one: requests evenly spaced; 0 = none).
+//
+// The limiters outlive one invocation: Fn keeps a function's container (and so this process)
+// for further invocations, and one Pacer serves them all (the handler holds it), so a run
+// started right after another knows what that one spent. A new process starts with full
+// windows; if another client (or a previous container) spent them, the domain answers 429,
+// and the run waits as long as Retry-After says, shared by every request to that host, never
+// past the invocation deadline.
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,11 +48,8 @@ import (
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/budget"
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
+	"github.com/apikeyguard/admin-apikey-guard/internal/ratelimit"
 )
-
-// DefaultRateLimit (the configuration's default) is the Free domain type's per-minute limit of the Others group (150/min),
-// in requests per second: the tightest documented sustained rate.
-const DefaultRateLimit = 150.0 / 60
 
 // paceReserve: a request that cannot start this long before the invocation deadline is not
 // sent at all (the guard's write reserve, internal/budget), so waiting for a token never turns
@@ -48,43 +65,141 @@ func (e *errNotSent) Error() string {
 }
 func (e *errNotSent) Unwrap() []error { return []error{e.wait, guard.ErrNotSent} }
 
-// pacer holds one limiter per host.
-type pacer struct {
-	limit rate.Limit
-	burst int
+// Pacer holds one pair of limiters per host. NewPacer makes one per process (and per
+// IDENTITY_RATE_LIMIT value); every Directory built with it shares it.
+type Pacer struct {
+	setting ratelimit.Setting
 
 	mu    sync.Mutex
 	hosts map[string]*hostPace
 }
 
+// NewPacer paces as IDENTITY_RATE_LIMIT says.
+func NewPacer(s ratelimit.Setting) *Pacer {
+	return &Pacer{setting: s, hosts: map[string]*hostPace{}}
+}
+
 type hostPace struct {
-	lim *rate.Limiter
-
 	mu        sync.Mutex
-	notBefore time.Time // from the last Retry-After
-	throttled int       // 429s met
+	sec, min  *rate.Limiter // nil: that window is not limited
+	endpoint  string        // what the host serves: "IAM" or an identity domain's name
+	typ       string        // the domain type paced at ("" with a fixed rate)
+	basis     string        // why: see RateLimit.Basis
+	used      bool          // a request was paced here
+	notBefore time.Time     // from the last Retry-After
+	throttled int           // 429s met
 }
 
-func newPacer(perSecond float64) *pacer {
-	if perSecond <= 0 {
-		return &pacer{limit: rate.Inf, burst: 1, hosts: map[string]*hostPace{}}
-	}
-	return &pacer{limit: rate.Limit(perSecond), burst: 1, hosts: map[string]*hostPace{}}
-}
+// Why a host is paced as it is (ratelimit.Applied.Basis).
+const (
+	basisLicenseType = "the domain's licenseType (IAM ListDomains)"
+	basisUnknown     = "domain type unknown: paced at the tightest type's limits"
+	basisConfigured  = "IDENTITY_RATE_LIMIT"
+)
 
-func (p *pacer) host(h string) *hostPace {
+// host returns h's limiters, made on first use at what is known of its type.
+func (p *Pacer) host(h string) *hostPace {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	hp, ok := p.hosts[h]
 	if !ok {
-		hp = &hostPace{lim: rate.NewLimiter(p.limit, p.burst)}
+		hp = &hostPace{endpoint: h}
+		switch s := p.setting; {
+		case s.Fixed:
+			hp.basis = basisConfigured
+			if s.PerSecond > 0 {
+				hp.sec = rate.NewLimiter(rate.Limit(s.PerSecond), 1)
+			}
+		case s.Type != "":
+			w, _ := ratelimit.Of(s.Type)
+			hp.setWindows(s.Type, w, basisConfigured)
+		default:
+			w, _ := ratelimit.Of(ratelimit.Tightest)
+			hp.setWindows(ratelimit.Tightest, w, basisUnknown)
+		}
 		p.hosts[h] = hp
 	}
 	return hp
 }
 
+// setWindows (re)sizes the limiters; tokens already spent stay spent.
+func (hp *hostPace) setWindows(typ string, w ratelimit.Windows, basis string) {
+	hp.typ, hp.basis = typ, basis
+	set := func(l **rate.Limiter, perSecond float64, burst int) {
+		if *l == nil {
+			*l = rate.NewLimiter(rate.Limit(perSecond), burst)
+			return
+		}
+		(*l).SetLimit(rate.Limit(perSecond))
+		(*l).SetBurst(burst)
+	}
+	set(&hp.sec, w.PerSecond, int(w.PerSecond))
+	set(&hp.min, w.PerMinute/60, int(w.PerMinute))
+}
+
+// learn records that host serves endpoint, a domain of licenseType (as ListDomains said). With
+// IDENTITY_RATE_LIMIT=auto the host is paced at that type from now on; an unknown type keeps
+// the tightest.
+func (p *Pacer) learn(host, endpoint, licenseType string) {
+	hp := p.host(host)
+	hp.mu.Lock()
+	defer hp.mu.Unlock()
+	hp.endpoint = endpoint
+	if !p.setting.Auto() {
+		return
+	}
+	w, known := ratelimit.Of(licenseType)
+	if !known {
+		hp.setWindows(ratelimit.Tightest, w, basisUnknown+fmt.Sprintf(" (licenseType %q)", licenseType))
+		return
+	}
+	hp.setWindows(licenseType, w, basisLicenseType)
+}
+
+// name gives host the report's name of what it serves, unless learn already did.
+func (p *Pacer) name(host, endpoint string) {
+	hp := p.host(host)
+	hp.mu.Lock()
+	defer hp.mu.Unlock()
+	if hp.endpoint == host {
+		hp.endpoint = endpoint
+	}
+}
+
+// Applied is how every host this process has sent a request to is paced, for the report.
+func (p *Pacer) Applied() []ratelimit.Applied {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []ratelimit.Applied
+	for h, hp := range p.hosts {
+		hp.mu.Lock()
+		if hp.used {
+			a := ratelimit.Applied{Endpoint: hp.endpoint, Host: h, Type: hp.typ, Basis: hp.basis}
+			if hp.sec != nil {
+				a.PerSecond = float64(hp.sec.Limit())
+			}
+			if hp.min != nil {
+				a.PerMinute = float64(hp.min.Limit()) * 60
+			}
+			out = append(out, a)
+		}
+		hp.mu.Unlock()
+	}
+	slices.SortFunc(out, func(a, b ratelimit.Applied) int { return strings.Compare(a.Host, b.Host) })
+	return out
+}
+
+// hostOf is the host:port of a client's Host or a domain URL.
+func hostOf(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return s
+	}
+	return u.Host
+}
+
 // Throttled is the number of 429 answers met, all hosts together.
-func (p *pacer) Throttled() int {
+func (p *Pacer) Throttled() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	n := 0
@@ -98,13 +213,13 @@ func (p *pacer) Throttled() int {
 
 // wrap puts the pacer in front of a dispatcher (outside the call counter, so a request that
 // is never sent is not counted).
-func (p *pacer) wrap(next common.HTTPRequestDispatcher) common.HTTPRequestDispatcher {
+func (p *Pacer) wrap(next common.HTTPRequestDispatcher) common.HTTPRequestDispatcher {
 	return pacedDispatcher{next: next, p: p}
 }
 
 type pacedDispatcher struct {
 	next common.HTTPRequestDispatcher
-	p    *pacer
+	p    *Pacer
 }
 
 func (d pacedDispatcher) Do(req *http.Request) (*http.Response, error) {
@@ -136,8 +251,31 @@ func waitContext(req *http.Request) (context.Context, context.CancelFunc) {
 	return context.WithCancel(inv)
 }
 
-// wait holds the request until the host may be called again (Retry-After) and the limiter
-// has a token for it. A request that needs no wait goes at once; one whose wait would end
+// reserve takes a token from each window at once and returns how long until both are there,
+// and how to give them back.
+func (hp *hostPace) reserve(now time.Time) (time.Duration, func()) {
+	hp.mu.Lock()
+	defer hp.mu.Unlock()
+	hp.used = true
+	var rs []*rate.Reservation
+	var d time.Duration
+	for _, l := range []*rate.Limiter{hp.sec, hp.min} {
+		if l == nil {
+			continue
+		}
+		r := l.ReserveN(now, 1)
+		rs = append(rs, r)
+		d = max(d, r.DelayFrom(now))
+	}
+	return d, func() {
+		for _, r := range rs {
+			r.CancelAt(now)
+		}
+	}
+}
+
+// wait holds the request until the host may be called again (Retry-After) and both windows
+// have a token for it. A request that needs no wait goes at once; one whose wait would end
 // inside the last paceReserve before the deadline is not sent at all, and takes no token.
 func (hp *hostPace) wait(ctx context.Context, cancel context.CancelFunc) error {
 	defer cancel()
@@ -153,17 +291,17 @@ func (hp *hostPace) wait(ctx context.Context, cancel context.CancelFunc) error {
 			return &errNotSent{err}
 		}
 	}
-	r := hp.lim.Reserve()
-	d := r.Delay()
+	now := time.Now()
+	d, giveBack := hp.reserve(now)
 	if d == 0 {
 		return nil
 	}
-	if hasDeadline && time.Now().Add(d).After(dl) {
-		r.Cancel()
+	if hasDeadline && now.Add(d).After(dl) {
+		giveBack()
 		return &errNotSent{fmt.Errorf("the next request slot is %s away", d.Round(time.Millisecond))}
 	}
 	if err := sleepCtx(ctx, d); err != nil {
-		r.Cancel()
+		giveBack()
 		return &errNotSent{err}
 	}
 	return nil

@@ -12,10 +12,10 @@ import (
 
 	"github.com/oracle/oci-go-sdk/v65/common"
 	"github.com/oracle/oci-go-sdk/v65/identitydomains"
-	"golang.org/x/time/rate"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+	"github.com/apikeyguard/admin-apikey-guard/internal/ratelimit"
 	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
 )
 
@@ -116,7 +116,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	th, _ := ociemu.ThrottlePreset(ociemu.PresetFree)
 	emu := emutest.New(t, tn, ociemu.Options{Throttle: th})
 	def := tn.DefaultDomain()
-	d := emuDirectory(t, emu, Settings{DefaultDomainURL: emu.DomainURL(def.ID), RateLimit: 20})
+	d := emuDirectory(t, emu, Settings{DefaultDomainURL: emu.DomainURL(def.ID), RateLimit: ratelimit.Setting{Fixed: true, PerSecond: 20}})
 	dom := guard.Domain{Name: "Default", URL: emu.DomainURL(def.ID), Default: true}
 	emu.DrainDomain(def.ID, ociemu.ClassOthers)
 	keys := adminKeys(tn, dom)
@@ -139,7 +139,7 @@ func TestThrottlingUnderADeadlineIsNotSent(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	dl, _ := ctx.Deadline()
-	d := emuDirectory(t, emu, Settings{DefaultDomainURL: emu.DomainURL(def.ID), Deadline: dl})
+	d := emuDirectory(t, emu, Settings{DefaultDomainURL: emu.DomainURL(def.ID), Deadline: dl, RateLimit: ratelimit.Setting{Fixed: true}})
 	dom := guard.Domain{Name: "Default", URL: emu.DomainURL(def.ID), Default: true}
 	emu.DrainDomain(def.ID, ociemu.ClassOthers)
 	keys := adminKeys(tn, dom)
@@ -164,14 +164,14 @@ func TestThrottlingUnderADeadlineIsNotSent(t *testing.T) {
 	}
 }
 
-// Paced at the domain's sustained rate, a burst of calls meets no 429.
+// Paced at a fixed IDENTITY_RATE_LIMIT (the domain's sustained rate), a burst of calls meets no 429.
 func TestPacingKeepsUnderTheLimit(t *testing.T) {
 	tn := ociemu.Generate(ociemu.GenSpec{Seed: 4, Users: 5, Admins: 40, KeysPerAdmin: 1, Decoys: false})
 	th, _ := ociemu.ThrottlePreset(ociemu.PresetFree)
 	th.Scale = 20 // 50/min per second sustained, 400/s per-second limit: keeps the test short
 	emu := emutest.New(t, tn, ociemu.Options{Throttle: th})
 	def := tn.DefaultDomain()
-	d := emuDirectory(t, emu, Settings{DefaultDomainURL: emu.DomainURL(def.ID), RateLimit: 2.5 * 20})
+	d := emuDirectory(t, emu, Settings{DefaultDomainURL: emu.DomainURL(def.ID), RateLimit: ratelimit.Setting{Fixed: true, PerSecond: 2.5 * 20}})
 	dom := guard.Domain{Name: "Default", URL: emu.DomainURL(def.ID), Default: true}
 	keys := adminKeys(tn, dom)
 	// Spend the per-minute bucket's burst first, so the sustained rate is what counts.
@@ -195,16 +195,99 @@ func TestPacingKeepsUnderTheLimit(t *testing.T) {
 	}
 }
 
-func TestNewPacerRates(t *testing.T) {
-	if p := newPacer(0); p.limit != rateInf() {
-		t.Errorf("0 should not pace: %v", p.limit)
+// Each host is paced at both windows of its domain type: a request waits for the later of the
+// two, so the per-second window binds a burst and the per-minute window binds a long run.
+func TestPacerKeepsBothWindowsOfTheDomainType(t *testing.T) {
+	p := NewPacer(ratelimit.Setting{})
+	p.learn("free.example", "Free domain", "free")
+	hp := p.host("free.example")
+	now := time.Now()
+	var delays []time.Duration
+	for range 300 {
+		d, _ := hp.reserve(now)
+		delays = append(delays, d)
 	}
-	if p := newPacer(DefaultRateLimit); p.burst != 1 || float64(p.limit) != 2.5 {
-		t.Errorf("default: limit %v burst %d", p.limit, p.burst)
+	for i, want := range map[int]time.Duration{
+		0: 0, 19: 0, // 20 per second at once
+		20:  50 * time.Millisecond,   // then one per 1/20 s
+		149: 6500 * time.Millisecond, // the per-second window still binds: 130 more at 20/s
+		150: 6550 * time.Millisecond, // the minute's 150 are spent, next minute token in 0.4 s: the later wins
+		299: 60 * time.Second,        // 150 more at 150/min: the per-minute window binds
+	} {
+		if d := delays[i].Round(time.Millisecond); d != want {
+			t.Errorf("request %d waits %s, want %s", i+1, d, want)
+		}
 	}
 }
 
-func rateInf() rate.Limit { return rate.Inf }
+// The type comes from ListDomains; an unknown type, or none read, is paced at the tightest
+// type's windows and the report says so; IDENTITY_RATE_LIMIT overrides both ways.
+func TestPacerTypeAndOverride(t *testing.T) {
+	type applied = ratelimit.Applied
+	pace := func(p *Pacer, host string) applied {
+		t.Helper()
+		p.host(host).reserve(time.Now())
+		for _, a := range p.Applied() {
+			if a.Host == host {
+				return a
+			}
+		}
+		t.Fatalf("%s not in %+v", host, p.Applied())
+		return applied{}
+	}
+	auto := NewPacer(ratelimit.Setting{})
+	auto.learn("p.example", "Prem", "Premium")
+	auto.learn("x.example", "Odd", "gold")
+	for host, want := range map[string]applied{
+		"p.example": {Endpoint: "Prem", Host: "p.example", Type: "Premium", Basis: basisLicenseType, PerSecond: 90, PerMinute: 5000},
+		"x.example": {Endpoint: "Odd", Host: "x.example", Type: ratelimit.Free, Basis: basisUnknown + ` (licenseType "gold")`, PerSecond: 20, PerMinute: 150},
+		"n.example": {Endpoint: "n.example", Host: "n.example", Type: ratelimit.Free, Basis: basisUnknown, PerSecond: 20, PerMinute: 150},
+	} {
+		if got := pace(auto, host); got != want {
+			t.Errorf("auto, %s: %+v, want %+v", host, got, want)
+		}
+	}
+	typed := NewPacer(ratelimit.Setting{Type: ratelimit.OracleApps})
+	typed.learn("p.example", "Prem", "premium")
+	if got, want := pace(typed, "p.example"), (applied{Endpoint: "Prem", Host: "p.example", Type: ratelimit.OracleApps, Basis: basisConfigured, PerSecond: 50, PerMinute: 1500}); got != want {
+		t.Errorf("IDENTITY_RATE_LIMIT=oracle-apps: %+v, want %+v", got, want)
+	}
+	fixed := NewPacer(ratelimit.Setting{Fixed: true, PerSecond: 2.5})
+	fixed.learn("p.example", "Prem", "premium")
+	if got, want := pace(fixed, "p.example"), (applied{Endpoint: "Prem", Host: "p.example", Basis: basisConfigured, PerSecond: 2.5}); got != want {
+		t.Errorf("IDENTITY_RATE_LIMIT=2.5: %+v, want %+v", got, want)
+	}
+	if hp := fixed.host("p.example"); hp.sec.Burst() != 1 || hp.min != nil {
+		t.Errorf("a fixed rate is evenly spaced: burst %d, minute window %v", hp.sec.Burst(), hp.min)
+	}
+	off := NewPacer(ratelimit.Setting{Fixed: true})
+	if d, _ := off.host("a").reserve(time.Now()); d != 0 || off.host("a").sec != nil {
+		t.Error("IDENTITY_RATE_LIMIT=0 paces")
+	}
+}
+
+// Through the SDK against the emulator: ListDomains' licenseType sets each domain's windows
+// and the IAM endpoint's (the Default domain's type).
+func TestDomainTypeIsReadFromListDomains(t *testing.T) {
+	tn := ociemu.Generate(ociemu.GenSpec{Seed: 5, Users: 5, Admins: 2, KeysPerAdmin: 1})
+	tn.Domains[0].LicenseType = "oracle-apps"
+	emu := emutest.New(t, tn, ociemu.Options{})
+	d := emuDirectory(t, emu, Settings{IdentityAPI: "scim"})
+	if _, err := d.ResolveGroup(context.Background(), guard.GroupRef{Name: "Administrators"}); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]ratelimit.Applied{}
+	for _, a := range d.RateLimits() {
+		got[a.Endpoint] = a
+	}
+	dom, iam := got[tn.Domains[0].DisplayName], got["IAM"]
+	if dom.Type != "oracle-apps" || dom.PerSecond != 50 || dom.PerMinute != 1500 || dom.Basis != basisLicenseType {
+		t.Errorf("domain paced %+v, want oracle-apps from licenseType", dom)
+	}
+	if iam.Type != "oracle-apps" || iam.PerMinute != 1500 {
+		t.Errorf("IAM endpoint paced %+v, want the Default domain's type", iam)
+	}
+}
 
 func keyRefs(emu *ociemu.Server) []string {
 	s := emu.Snapshot()

@@ -98,7 +98,7 @@ func (s *Server) listDomains(w http.ResponseWriter, r *http.Request, _ []byte) {
 		return iamDomain{
 			ID: d.ID, CompartmentID: d.CompartmentID, DisplayName: d.DisplayName, Description: d.DisplayName,
 			URL: match[i].url, HomeRegionURL: match[i].url, HomeRegion: s.region, ReplicaRegions: []string{},
-			Type: d.Type, LicenseType: "premium", TimeCreated: timeCreated, LifecycleState: "ACTIVE",
+			Type: d.Type, LicenseType: d.licenseType(), TimeCreated: timeCreated, LifecycleState: "ACTIVE",
 		}
 	})
 }

@@ -44,17 +44,29 @@ const (
 
 // Domain is an identity domain with its own SCIM endpoint.
 type Domain struct {
-	ID            string  `json:"id"`
-	DisplayName   string  `json:"displayName"`
-	Type          string  `json:"type"`
-	CompartmentID string  `json:"compartmentId"`
-	Users         []User  `json:"users,omitempty"`
-	Groups        []Group `json:"groups,omitempty"`
+	ID            string `json:"id"`
+	DisplayName   string `json:"displayName"`
+	Type          string `json:"type"`
+	CompartmentID string `json:"compartmentId"`
+	// LicenseType is the domain type, as IAM ListDomains reports it (Domain.licenseType, "The
+	// License type of Domain", identity/domain.go; Oracle's example value "oracle-apps-premium")
+	// and as its rate limits follow it (throttle.go). Empty is "premium", what the emulator
+	// answered before the field existed.
+	LicenseType string  `json:"licenseType,omitempty"`
+	Users       []User  `json:"users,omitempty"`
+	Groups      []Group `json:"groups,omitempty"`
 	// DynamicGroupRoles are the domain (administrator) roles granted to this domain's
 	// dynamic groups through the OCI IAM application, by dynamic group name ("Assigning a
 	// Domain Role", https://docs.oracle.com/en-us/iaas/Content/Identity/dynamicgroups/assign-domain-role.htm).
 	// SCIM requests to this domain are authorized only through these roles (see authz_scim.go).
 	DynamicGroupRoles map[string][]string `json:"dynamicGroupRoles,omitempty"`
+}
+
+func (d Domain) licenseType() string {
+	if d.LicenseType == "" {
+		return PresetPremium
+	}
+	return d.LicenseType
 }
 
 // User is a domain user. ID is the SCIM id; OCID is what IAM calls the user id.

@@ -141,9 +141,8 @@ func New(t *Tenancy, opts Options) (*Server, error) {
 		limitHead:    !opts.AnyRequestHead,
 
 		hostScope: map[string]string{},
-
-		throttleSt: newThrottleState(opts.Throttle),
 	}
+	s.throttleSt = newThrottleState(opts.Throttle, s.domainTypes())
 	if s.rpstSize == 0 {
 		s.rpstSize = DefaultRPSTSize
 	}

@@ -71,6 +71,13 @@ type Throttle struct {
 	Preset string             // name, for reports
 	Domain map[APIClass]Limit // per identity domain and API group; a group not listed is not limited
 	IAM    Limit              // the IAM API, one bucket for the tenancy
+	// ByDomainType throttles each identity domain at the limits of its own type
+	// (Domain.LicenseType, the type ListDomains reports), as "API Rate Limits" says OCI does
+	// ("If you reach the API limit for the identity domain type, then IAM returns a 429"), and
+	// the IAM API at the Default domain's Others limits (ASSUMPTION, as above). Domain and IAM
+	// are then ignored. A type not in the table is throttled as Free, the tightest: the
+	// emulator is at least as strict as a real domain could be.
+	ByDomainType bool
 	// Scale multiplies every rate (and so divides every wait): benchmarks use it to play a
 	// 300 s invocation in 30 s. 0 means 1.
 	Scale float64
@@ -106,8 +113,13 @@ func Presets() []string {
 	return []string{PresetFree, PresetOracleApps, PresetOracleAppsPremium, PresetExternalUser, PresetPremium}
 }
 
-// ThrottlePreset returns the limits of a documented identity domain type; "" or "none" is no
-// throttling.
+// ThrottleByDomainType throttles every domain at its own type's limits (Throttle.ByDomainType).
+func ThrottleByDomainType() Throttle {
+	return Throttle{Preset: "by domain type", ByDomainType: true}
+}
+
+// ThrottlePreset returns the limits of a documented identity domain type for every domain
+// (whatever type each has); "" or "none" is no throttling.
 func ThrottlePreset(name string) (Throttle, error) {
 	if name == "" || name == "none" {
 		return Throttle{}, nil
@@ -155,15 +167,24 @@ type bucket struct{ sec, min *rate.Limiter }
 type throttleState struct {
 	mu        sync.Mutex
 	cfg       Throttle
+	types     map[string]string // scope (domain ID, or scopeIAM) -> domain type, for ByDomainType
 	buckets   map[bucketKey]*bucket
 	throttled int
 }
 
-func newThrottleState(t Throttle) *throttleState {
-	return &throttleState{cfg: t, buckets: map[bucketKey]*bucket{}}
+// newThrottleState throttles as t says; types are the tenancy's domain types by scope.
+func newThrottleState(t Throttle, types map[string]string) *throttleState {
+	return &throttleState{cfg: t, types: types, buckets: map[bucketKey]*bucket{}}
 }
 
 func (ts *throttleState) limitFor(k bucketKey) Limit {
+	if ts.cfg.ByDomainType {
+		tab, ok := rateTable[strings.ToLower(ts.types[k.scope])]
+		if !ok {
+			tab = rateTable[PresetFree]
+		}
+		return tab[k.class]
+	}
 	if k.scope == scopeIAM {
 		return ts.cfg.IAM
 	}
@@ -264,7 +285,20 @@ func (s *Server) throttle(w http.ResponseWriter, r *http.Request) bool {
 func (s *Server) SetThrottle(t Throttle) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.throttleSt = newThrottleState(t)
+	s.throttleSt = newThrottleState(t, s.domainTypes())
+}
+
+// domainTypes are the domains' types by throttle scope; the IAM API's is the Default
+// domain's.
+func (s *Server) domainTypes() map[string]string {
+	types := map[string]string{}
+	for _, d := range s.store.t.Domains { // domains are never added or removed
+		types[d.ID] = d.licenseType()
+		if d.Type == DomainTypeDefault {
+			types[scopeIAM] = d.licenseType()
+		}
+	}
+	return types
 }
 
 // DrainDomain empties an identity domain's bucket of one API group now, as if another

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // A scale this small makes refill negligible for the length of a test, so the counts are exact.
@@ -106,5 +107,52 @@ func TestThrottlePresetsFollowTheTable(t *testing.T) {
 		if got := classOf(path); got != want {
 			t.Errorf("classOf(%s) = %s, want %s", path, got, want)
 		}
+	}
+}
+
+// ByDomainType: each domain is throttled at both windows of its own type, as "API Rate Limits"
+// gives them, and the IAM API at the Default domain's; a type not in the table is Free's.
+func TestThrottleFollowsTheDomainsType(t *testing.T) {
+	for licenseType, perSecond := range map[string]int{"free": 20, "premium": 90, "Oracle-Apps": 50, "gold": 20} {
+		ten := Generate(GenSpec{Seed: 2, Users: 3, Admins: 1})
+		ten.Domains[0].LicenseType = licenseType
+		th := ThrottleByDomainType()
+		th.Scale = frozen
+		f := newFixtureFor(t, ten, Options{Throttle: th})
+		count := func(url string) (ok int) {
+			for range perSecond + 5 {
+				resp := f.do(t, "GET", url, nil, nil)
+				if resp.StatusCode == http.StatusOK {
+					ok++
+				} else {
+					wantStatus(t, resp, http.StatusTooManyRequests)
+				}
+			}
+			return ok
+		}
+		if ok := count(f.srv.DomainURL(f.def.ID) + "/admin/v1/Users?count=1"); ok != perSecond {
+			t.Errorf("%s domain: %d requests served at once, want the type's %d per second", licenseType, ok, perSecond)
+		}
+		if ok := count(f.srv.IdentityURL() + "/20160918/users/" + f.def.Users[0].OCID); ok != perSecond {
+			t.Errorf("%s Default domain: IAM API served %d at once, want %d", licenseType, ok, perSecond)
+		}
+	}
+	// The per-minute window: Free's 150 a minute, after the per-second window refilled.
+	ten := Generate(GenSpec{Seed: 2, Users: 3, Admins: 1})
+	ten.Domains[0].LicenseType = "free"
+	f := newFixtureFor(t, ten, Options{Throttle: ThrottleByDomainType()})
+	ts := f.srv.throttleSt
+	k := bucketKey{f.def.ID, ClassOthers}
+	now := time.Now()
+	served := 0
+	for i := range 400 {
+		if _, ok := ts.take(k, now.Add(time.Duration(i)*100*time.Millisecond)); ok {
+			served++
+		}
+	}
+	// 40 seconds at 10 requests a second: under 20/s always, so only the minute binds: its 150
+	// plus the 2.5/s it refilled over the 40 s (100).
+	if served > 150+101 || served < 150+99 {
+		t.Errorf("%d of 400 requests at 10/s over 40 s served, want 250 = 150 + 40 s × 2.5/s", served)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
+	"github.com/apikeyguard/admin-apikey-guard/internal/ratelimit"
 )
 
 // Report is the response body: the guard's Result inside the handler's envelope. The handler
@@ -17,7 +18,10 @@ type Report struct {
 	StartedAt  time.Time `json:"startedAt"`
 	DurationMS int64     `json:"durationMs"`
 	APICalls   APICalls  `json:"apiCalls"`
-	Notified   string    `json:"notification,omitempty"` // "published", "failed", "suppressed" or empty
+	// RateLimits are how the function paced each host it called (the domain type and where it
+	// was read, or why the tightest type was used), as the OCI adapter reports them.
+	RateLimits []ratelimit.Applied `json:"rateLimits,omitempty"`
+	Notified   string              `json:"notification,omitempty"` // "published", "failed", "suppressed" or empty
 }
 
 // The run's modes.
