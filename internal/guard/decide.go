@@ -3,6 +3,7 @@ package guard
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -246,16 +247,67 @@ func strayWarning(k APIKey) Problem {
 		Message: fmt.Sprintf("listing returned %s of user %s, who is not an administrator; ignored", what, k.UserOCID)}
 }
 
-// statusOf is the run's verdict from what happened: any error is error (discovery is
-// all-or-nothing, so nothing was changed); a failed or not-attempted change is partial;
+// statusOf is the run's verdict from what happened: any error is error (discovery of the
+// administrators is all-or-nothing, so nothing was changed); a failed or not-attempted change,
+// an administrator whose credentials could not be listed, or one not reached, is partial;
 // otherwise ok.
 func statusOf(errs int, c Counts) Status {
 	switch {
 	case errs > 0:
 		return StatusError
-	case c.Failed+c.NotAttempted > 0:
+	case c.Failed+c.NotAttempted+c.NotReached > 0:
 		return StatusPartial
 	default:
 		return StatusOK
 	}
 }
+
+// detailBeforeListing decides whether an administrator must be read (Directory.Detail) before
+// their credentials are listed: only when a decision needs what the read gives, the user name
+// (EXEMPT_USERS holds names) or the capabilities (some are to be switched off). Otherwise the
+// read waits until the administrator turns out to hold a credential (detailForReport), so that
+// in the steady state, when nobody holds one, the IAM family reads no user at all.
+func detailBeforeListing(u User, r Rules) bool {
+	return !u.Detailed && (r.Exempt.HasNames() || len(r.DisableKinds) > 0)
+}
+
+// detailForReport decides whether an administrator must be read after the listing: the report
+// names every administrator who holds a credential.
+func detailForReport(u User, held int) bool { return !u.Detailed && held > 0 }
+
+// ReasonNotReached is why an administrator's credentials were not listed: the run's time, or
+// the rate limit before the deadline, ran out first. The next run lists them.
+const ReasonNotReached = "not reached before the invocation deadline: the next run continues here"
+
+// listingOutcome decides what a failure to read an administrator (Directory.Detail) or to list
+// their credentials means. A request not sent, or a run out of time, is not-attempted: the
+// administrator was not reached, and the next run continues there. Any other failure is failed
+// for that administrator only: nothing is planned for them (a failed listing is never read as
+// "no credentials"), and the run is partial.
+func listingOutcome(err error, runEnded bool) (o Outcome, reason, code string) {
+	if errors.Is(err, ErrNotSent) || runEnded {
+		return OutcomeNotAttempted, ReasonNotReached + " (" + err.Error() + ")", ""
+	}
+	p := problem("discovery", err)
+	reason = p.Message
+	if p.Hint != "" {
+		reason += "; " + p.Hint
+	}
+	return OutcomeFailed, reason, p.Code
+}
+
+// enforcementOrder is the order administrators are listed and acted on: by domain and OCID,
+// starting at resumeAt (the first administrator the previous run of this process left
+// undone, Result.ResumeAt) and wrapping around. Every administrator is in it every run; the
+// rotation only makes a run that follows one cut short begin where that one stopped, so a
+// tenancy too large for one invocation converges instead of re-listing the same first
+// administrators each time.
+func enforcementOrder(admins []Admin, resumeAt string) []Admin {
+	order := slices.Clone(admins)
+	slices.SortFunc(order, func(x, y Admin) int { return strings.Compare(resumeKey(x.User), resumeKey(y.User)) })
+	i, _ := slices.BinarySearchFunc(order, resumeAt, func(a Admin, k string) int { return strings.Compare(resumeKey(a.User), k) })
+	return append(order[i:], order[:i]...)
+}
+
+// resumeKey places an administrator in enforcementOrder.
+func resumeKey(u User) string { return u.Domain.Name + "\x00" + u.OCID }

@@ -240,3 +240,99 @@ func TestRulesForTheStatus(t *testing.T) {
 		})
 	}
 }
+
+func TestRulesForListingAdministrators(t *testing.T) {
+	refused := failure{errors.New("404 listing")}
+	for _, tc := range []struct {
+		rule     string
+		err      error
+		runEnded bool
+		outcome  Outcome
+		reason   string // a substring of the reason
+		code     string
+	}{
+		{"a-failed-credential-listing-fails-that-administrator-only", refused, false, OutcomeFailed, "404 listing; allow dynamic-group", "NotAuthorizedOrNotFound"},
+		{"a-failed-credential-listing-fails-that-administrator-only", errors.New("503"), false, OutcomeFailed, "503", ""},
+		{"administrators-not-reached-are-not-attempted-and-resumed", fmt.Errorf("rate limit: %w", ErrNotSent), false, OutcomeNotAttempted, ReasonNotReached, ""},
+		{"administrators-not-reached-are-not-attempted-and-resumed", context.DeadlineExceeded, true, OutcomeNotAttempted, ReasonNotReached, ""},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			o, reason, code := listingOutcome(tc.err, tc.runEnded)
+			if o != tc.outcome || !strings.Contains(reason, tc.reason) || code != tc.code {
+				t.Errorf("%v (run ended %v): %s %q %q, want %s %q %q", tc.err, tc.runEnded, o, reason, code, tc.outcome, tc.reason, tc.code)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		rule string
+		c    Counts
+		want Status
+	}{
+		{"a-failed-credential-listing-fails-that-administrator-only", Counts{Administrators: 2, Failed: 1}, StatusPartial},
+		{"administrators-not-reached-are-not-attempted-and-resumed", Counts{Administrators: 2, Deleted: 3, NotReached: 1}, StatusPartial},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			if got := statusOf(0, tc.c); got != tc.want {
+				t.Errorf("counts %+v: %s, want %s", tc.c, got, tc.want)
+			}
+		})
+	}
+}
+
+// The order is by domain and OCID, rotated to start where the previous run left off; every
+// administrator is in it whatever the resume point says.
+func TestRulesForTheOrderOfAdministrators(t *testing.T) {
+	dom := Domain{Name: "Default"}
+	admin := func(ocid string) Admin { return Admin{User: User{Domain: dom, OCID: ocid}} }
+	admins := []Admin{admin("c"), admin("a"), admin("d"), admin("b")}
+	ocids := func(as []Admin) string {
+		var s []string
+		for _, a := range as {
+			s = append(s, a.OCID)
+		}
+		return strings.Join(s, "")
+	}
+	for _, tc := range []struct {
+		rule, resumeAt, want string
+	}{
+		{"administrators-not-reached-are-not-attempted-and-resumed", "", "abcd"},
+		{"administrators-not-reached-are-not-attempted-and-resumed", resumeKey(admin("c").User), "cdab"},
+		{"administrators-not-reached-are-not-attempted-and-resumed", resumeKey(admin("bb").User), "cdab"}, // gone since: the next one
+		{"administrators-not-reached-are-not-attempted-and-resumed", resumeKey(admin("z").User), "abcd"},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			if got := ocids(enforcementOrder(admins, tc.resumeAt)); got != tc.want {
+				t.Errorf("resume at %q: %s, want %s", tc.resumeAt, got, tc.want)
+			}
+		})
+	}
+}
+
+// A user is read (Directory.Detail) only where a decision or the report needs it.
+func TestRulesForReadingUsers(t *testing.T) {
+	bare, read := User{OCID: "ocid1.user..a"}, User{OCID: "ocid1.user..a", UserName: "a", Detailed: true}
+	byName, byOCID := NewExemptions([]string{"breakglass"}), NewExemptions([]string{"ocid1.user..b"})
+	for _, tc := range []struct {
+		rule         string
+		u            User
+		r            Rules
+		held         int
+		before, post bool
+	}{
+		{"users-are-read-only-where-needed", bare, Rules{}, 0, false, false},                                 // steady state: nobody read
+		{"users-are-read-only-where-needed", bare, Rules{Exempt: byOCID}, 0, false, false},                   // OCIDs need no name
+		{"users-are-read-only-where-needed", bare, Rules{}, 2, false, true},                                  // holds credentials: named in the report
+		{"users-are-read-only-where-needed", bare, Rules{Exempt: byName}, 0, true, false},                    // a name to match
+		{"users-are-read-only-where-needed", bare, Rules{DisableKinds: []Kind{KindAPIKeys}}, 0, true, false}, // capabilities to read
+		{"users-are-read-only-where-needed", read, Rules{Exempt: byName, DisableKinds: []Kind{KindAPIKeys}}, 2, false, false},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			if got := detailBeforeListing(tc.u, tc.r); got != tc.before {
+				t.Errorf("%+v %+v: read before listing %v, want %v", tc.u, tc.r, got, tc.before)
+			}
+			if got := detailForReport(tc.u, tc.held); got != tc.post {
+				t.Errorf("%+v holding %d: read for the report %v, want %v", tc.u, tc.held, got, tc.post)
+			}
+		})
+	}
+}

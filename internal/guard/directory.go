@@ -23,6 +23,18 @@ type Directory interface {
 	DeleteAPIKey(ctx context.Context, key APIKey) error
 	// DisableAPIKeys sets the user's canUseApiKeys capability to false.
 	DisableAPIKeys(ctx context.Context, u User) error
+	// Detail reads a user that Members returned without its details (User.Detailed false:
+	// the IAM API's memberships carry only the user's OCID) and returns it with them. The
+	// guard calls it only where a decision or the report needs the name, state or
+	// capabilities (decide.go: detailBeforeListing, detailForReport).
+	Detail(ctx context.Context, u User) (User, error)
+}
+
+// ListBatcher is implemented by a Directory whose credential listings serve several users in
+// one call (SCIM: 50 users per search): the guard lists that many administrators of a domain
+// at a time. Without it, the guard lists Options.Concurrency administrators at a time.
+type ListBatcher interface {
+	ListBatch(d Domain) int
 }
 
 // ErrNotFound is what a Directory returns (wrapped) for a 404 from OCI.
@@ -97,6 +109,9 @@ type User struct {
 	CanUseAPIKeys bool
 	// CapabilitiesOff are the kinds (other than API keys) whose canUse… capability is off.
 	CapabilitiesOff KindSet
+	// Detailed says UserName, Active and the capabilities were read; without it only the
+	// domain, ID and OCID are known (see Directory.Detail).
+	Detailed bool
 }
 
 // APIKey is a key (or, with Kind set, another credential; see Credential) as listed by the

@@ -5,13 +5,17 @@
 //
 // One run has four steps, each in its own file:
 //
-//   - discover (run.go, policyadmins.go) reads: the configured groups, the groups policies make
-//     administrators, their members, and the members' credentials. It is all-or-nothing.
-//   - Plan (plan.go) decides, without I/O, the Action for every credential and capability.
-//   - execute (execute.go) carries the actions out with bounded concurrency and records each
-//     answer; it decides nothing.
-//   - Run (run.go) returns the Result (result.go): groups, administrators with every outcome,
-//     policy findings, counts, errors, warnings, and the status derived from them.
+//   - discover (run.go, policyadmins.go) reads who the administrators are: the configured
+//     groups, the groups policies make administrators, and their members. It is all-or-nothing.
+//   - enforce (execute.go) then goes administrator by administrator, a batch at a time, in the
+//     order enforcementOrder gives (resuming where the previous run stopped): reads a user only
+//     where needed (Directory.Detail), lists the batch's credentials, plans them (Plan, plan.go:
+//     the Action for every credential and capability, without I/O), and starts the writes with
+//     bounded concurrency while the next batch is listed. It records every answer and decides
+//     nothing; a run cut short has done what it reached.
+//   - Run (run.go) returns the Result (result.go): groups, administrators with every outcome
+//     (and, for those not listed, why), policy findings, counts, errors, warnings, the status
+//     derived from them, and where the next run resumes.
 //
 // Every decision is a pure function in decide.go (what a credential's, a capability's, a
 // policy grant's, a missing group's, a write's answer and the run's status mean), and

@@ -1,7 +1,9 @@
 package guard
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"time"
@@ -9,36 +11,203 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// execute carries out the plan with bounded concurrency and records every key's and
-// capability's outcome. It decides nothing: the action comes from the plan, whether a write may
-// start from startRefusal, what its answer means from writeOutcome. Each write goroutine owns
-// exactly one result entry, so no locking is needed.
-func execute(ctx context.Context, dir Directory, plan []Step, opt Options) []AdminResult {
-	results := make([]AdminResult, len(plan))
-	var g errgroup.Group
-	g.SetLimit(opt.Concurrency)
-	w := writer{ctx: ctx, dir: dir, opt: opt, g: &g}
-	for i, s := range plan {
-		r := &results[i]
-		*r = AdminResult{UserName: s.UserName, OCID: s.OCID, Domain: s.Domain.Name, Active: s.Active,
-			Groups: s.Groups, Exempt: s.Exempt, Keys: make([]KeyResult, len(s.Keys))}
-		if c := s.Capability; c != nil {
-			r.Capability = &KeyResult{Capabilities: c.Kinds}
-			w.carryOut(s, *c, r.Capability, func() Answer {
-				return Answer{Err: disableCapabilities(ctx, dir, s.User, c.Kinds)}
-			})
+// enforce lists, plans and carries out, a batch of administrators at a time, so that a run
+// cut short by the deadline or the rate limit has done everything it reached: the
+// administrators themselves are already known (discover, all-or-nothing), and each one's
+// credentials are listed, planned (Plan) and acted on before the run moves far ahead. It
+// decides nothing itself: the order is enforcementOrder's, whether a user must be read
+// detailBeforeListing's and detailForReport's, what a failed listing means listingOutcome's,
+// whether a batch or a write may start startRefusal's, what a write's answer means
+// writeOutcome's. A batch's writes run concurrently (at most Options.Concurrency writes in
+// flight in all) while the next batch is listed, but no batch is listed before the writes of
+// the one two back are done: the listings never run more than one batch ahead of the writes,
+// so a run that the rate limit or the deadline cuts short spent its calls on deleting, not on
+// listing administrators it could not reach. Each goroutine owns exactly one result entry, so
+// no locking is needed.
+func enforce(ctx context.Context, dir Directory, admins []Admin, opt Options) (results []AdminResult, strays []APIKey, resumeAt string) {
+	order := enforcementOrder(admins, opt.ResumeAt)
+	results = make([]AdminResult, len(order))
+	inFlight := make(chan struct{}, opt.Concurrency)
+	var pending []*errgroup.Group // the writes of the batches listed last, oldest first
+	for lo := 0; lo < len(order); {
+		if len(pending) == 2 {
+			_ = pending[0].Wait() // the goroutines never return errors: each is recorded on its entry
+			pending = pending[1:]
 		}
-		for j, k := range s.Keys {
-			kr := &r.Keys[j]
-			*kr = KeyResult{Fingerprint: k.Fingerprint, ID: k.ID}
-			if k.CredentialKind() != KindAPIKeys {
-				kr.Kind, kr.Description, kr.Created, kr.Expires = k.Kind, k.Description, timeOrNil(k.Created), timeOrNil(k.Expires)
+		g := &errgroup.Group{}
+		pending = append(pending, g)
+		w := writer{ctx: ctx, dir: dir, opt: opt, g: g, inFlight: inFlight}
+		hi := batchEnd(dir, order, lo, opt.Concurrency)
+		if reason := startRefusal(ctx.Err(), deadlineOf(ctx), opt.Now(), opt.Reserve); reason != "" {
+			for i := lo; i < len(order); i++ {
+				results[i] = notListed(order[i], OutcomeNotAttempted, ReasonNotReached+" ("+reason+")", "")
+				w.logListing(&results[i])
 			}
-			w.carryOut(s, s.Actions[j], kr, func() Answer { return w.delete(s.User, k) })
+			break
+		}
+		steps, batchStrays, failed := w.readBatch(order[lo:hi])
+		strays = append(strays, batchStrays...)
+		for i := lo; i < hi; i++ {
+			if r, ok := failed[order[i].OCID]; ok {
+				results[i] = r
+				w.logListing(&results[i])
+				continue
+			}
+			w.start(steps[order[i].OCID], &results[i])
+		}
+		lo = hi
+	}
+	for _, g := range pending {
+		_ = g.Wait()
+	}
+	for i := range results {
+		if undone(results[i]) {
+			resumeAt = resumeKey(order[i].User)
+			break
 		}
 	}
-	_ = g.Wait() // the goroutines never return errors: each failure is recorded on its own entry
-	return results
+	slices.SortFunc(results, func(x, y AdminResult) int {
+		return cmp.Or(cmp.Compare(x.Domain, y.Domain), cmp.Compare(x.UserName, y.UserName), cmp.Compare(x.OCID, y.OCID))
+	})
+	return results, strays, resumeAt
+}
+
+// batchEnd is the end of the batch starting at lo: administrators of one domain, as many as
+// the Directory lists in one call (ListBatcher), else n.
+func batchEnd(dir Directory, order []Admin, lo, n int) int {
+	if b, ok := dir.(ListBatcher); ok {
+		n = max(1, b.ListBatch(order[lo].Domain))
+	}
+	hi := lo + 1
+	for hi < len(order) && hi-lo < n && order[hi].Domain.key() == order[lo].Domain.key() {
+		hi++
+	}
+	return hi
+}
+
+// undone says whether a run left something of this administrator for the next one.
+func undone(r AdminResult) bool {
+	if r.Listing != nil {
+		return true
+	}
+	if r.Capability != nil && r.Capability.Outcome == OutcomeNotAttempted {
+		return true
+	}
+	return slices.ContainsFunc(r.Keys, func(k KeyResult) bool { return k.Outcome == OutcomeNotAttempted })
+}
+
+// notListed is the result of an administrator whose credentials were not listed.
+func notListed(a Admin, o Outcome, reason, code string) AdminResult {
+	r := adminResult(a.User, a.Groups, false)
+	r.Keys = []KeyResult{}
+	r.Listing = &KeyResult{Outcome: o, Reason: reason, Code: code}
+	return r
+}
+
+func adminResult(u User, groups []string, exempt bool) AdminResult {
+	r := AdminResult{UserName: u.UserName, OCID: u.OCID, Domain: u.Domain.Name, Groups: groups, Exempt: exempt}
+	if u.Detailed {
+		r.Active = &u.Active
+	}
+	return r
+}
+
+// readBatch reads what the batch's decisions need: the users that must be read first, every
+// configured kind of credential of the batch (one listing per kind), then the users who turned
+// out to hold one. It returns each administrator's planned step, the listed credentials whose
+// owner is not an administrator, and the result of each administrator it could not read.
+func (w writer) readBatch(batch []Admin) (steps map[string]Step, strays []APIKey, failed map[string]AdminResult) {
+	failed = map[string]AdminResult{}
+	fail := func(a Admin, err error) {
+		o, reason, code := listingOutcome(err, w.ctx.Err() != nil)
+		failed[a.OCID] = notListed(a, o, reason, code)
+	}
+	admins := w.detail(slices.Clone(batch), func(a Admin) bool { return detailBeforeListing(a.User, w.opt.rules()) }, fail)
+	admins = slices.DeleteFunc(admins, func(a Admin) bool { _, ok := failed[a.OCID]; return ok })
+	if len(admins) == 0 {
+		return nil, nil, failed
+	}
+	users := make([]User, len(admins))
+	for i, a := range admins {
+		users[i] = a.User
+	}
+	var keys []APIKey
+	for _, kind := range w.opt.Credentials {
+		ks, err := listCredentials(w.ctx, w.dir, kind, admins[0].Domain, users)
+		if err != nil {
+			err = fmt.Errorf("list %s in domain %q: %w", kind, admins[0].Domain.Name, err)
+			for _, a := range admins {
+				fail(a, err)
+			}
+			return nil, nil, failed
+		}
+		keys = append(keys, ks...)
+	}
+	held := map[string]int{}
+	for _, k := range keys {
+		held[ownerKey(k.UserOCID)]++
+	}
+	admins = w.detail(admins, func(a Admin) bool { return detailForReport(a.User, held[ownerKey(a.OCID)]) }, fail)
+	admins = slices.DeleteFunc(admins, func(a Admin) bool { _, ok := failed[a.OCID]; return ok })
+	plan, strays := Plan(admins, keys, w.opt.rules())
+	steps = make(map[string]Step, len(plan))
+	for _, s := range plan {
+		steps[s.OCID] = s
+	}
+	return steps, strays, failed
+}
+
+// detail reads, concurrently, every administrator of admins that need says must be read, and
+// returns admins with what was read; a user that could not be read goes to fail.
+func (w writer) detail(admins []Admin, need func(Admin) bool, fail func(Admin, error)) []Admin {
+	var g errgroup.Group
+	g.SetLimit(w.opt.Concurrency)
+	errs := make([]error, len(admins))
+	for i := range admins {
+		if !need(admins[i]) {
+			continue
+		}
+		g.Go(func() error {
+			u, err := w.dir.Detail(w.ctx, admins[i].User)
+			if err == nil && u.OCID != admins[i].OCID {
+				err = fmt.Errorf("reading user %s answered user %s: refusing to trust it", admins[i].OCID, u.OCID)
+			}
+			if err != nil {
+				errs[i] = fmt.Errorf("read user %s: %w", admins[i].OCID, err)
+				return nil
+			}
+			u.Domain, u.Detailed = admins[i].Domain, true
+			admins[i].User = u
+			return nil
+		})
+	}
+	_ = g.Wait() // errors are per administrator, in errs
+	for i, err := range errs {
+		if err != nil {
+			fail(admins[i], err)
+		}
+	}
+	return admins
+}
+
+// start records one administrator's step into r and starts its writes.
+func (w writer) start(s Step, r *AdminResult) {
+	*r = adminResult(s.User, s.Groups, s.Exempt)
+	r.Keys = make([]KeyResult, len(s.Keys))
+	if c := s.Capability; c != nil {
+		r.Capability = &KeyResult{Capabilities: c.Kinds}
+		w.carryOut(s, *c, r.Capability, func() Answer {
+			return Answer{Err: disableCapabilities(w.ctx, w.dir, s.User, c.Kinds)}
+		})
+	}
+	for j, k := range s.Keys {
+		kr := &r.Keys[j]
+		*kr = KeyResult{Fingerprint: k.Fingerprint, ID: k.ID}
+		if k.CredentialKind() != KindAPIKeys {
+			kr.Kind, kr.Description, kr.Created, kr.Expires = k.Kind, k.Description, timeOrNil(k.Created), timeOrNil(k.Expires)
+		}
+		w.carryOut(s, s.Actions[j], kr, func() Answer { return w.delete(s.User, k) })
+	}
 }
 
 // writer carries out one run's writes.
@@ -47,6 +216,8 @@ type writer struct {
 	dir Directory
 	opt Options
 	g   *errgroup.Group
+	// inFlight holds a token per write in flight: at most Options.Concurrency, across batches.
+	inFlight chan struct{}
 }
 
 // carryOut records a final action at once, or starts its write (unless it may not start) and
@@ -59,6 +230,8 @@ func (w writer) carryOut(s Step, a Action, entry *KeyResult, write func() Answer
 	}
 	entry.Outcome = OutcomeNotAttempted
 	w.g.Go(func() error {
+		w.inFlight <- struct{}{}
+		defer func() { <-w.inFlight }()
 		if reason := startRefusal(w.ctx.Err(), deadlineOf(w.ctx), w.opt.Now(), w.opt.Reserve); reason != "" {
 			entry.Reason = reason
 			w.log(s, entry)
@@ -93,6 +266,19 @@ func (w writer) delete(u User, k APIKey) Answer {
 func deadlineOf(ctx context.Context) time.Time {
 	d, _ := ctx.Deadline()
 	return d
+}
+
+// logListing writes why an administrator's credentials were not listed.
+func (w writer) logListing(r *AdminResult) {
+	level, msg := slog.LevelWarn, "administrator not reached"
+	if r.Listing.Outcome == OutcomeFailed {
+		level, msg = slog.LevelError, "administrator credentials listing failed"
+	}
+	attrs := []any{"outcome", r.Listing.Outcome, "user", r.UserName, "userOcid", r.OCID, "reason", r.Listing.Reason}
+	if r.Listing.Code != "" {
+		attrs = append(attrs, "code", r.Listing.Code)
+	}
+	w.opt.Logger.Log(w.ctx, level, msg, attrs...)
 }
 
 // log writes one entry's outcome: failures as errors, what was not done as warnings.

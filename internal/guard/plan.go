@@ -29,6 +29,9 @@ func NewExemptions(entries []string) Exemptions {
 	return e
 }
 
+// HasNames says whether some entry is a user name, which only a detailed user can match.
+func (e Exemptions) HasNames() bool { return len(e.names) > 0 }
+
 // Has reports whether u is exempt.
 func (e Exemptions) Has(u User) bool {
 	return e.ocids[u.OCID] || (u.UserName != "" && e.names[strings.ToLower(u.UserName)])

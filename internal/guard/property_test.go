@@ -375,6 +375,19 @@ func (w *world) allKeys() map[string]bool {
 	return out
 }
 
+// keysOf are the fingerprints of the user's keys.
+func (w *world) keysOf(ocid string) []string {
+	var out []string
+	for _, u := range w.users() {
+		if u.OCID == ocid {
+			for _, k := range u.APIKeys {
+				out = append(out, k.Fingerprint)
+			}
+		}
+	}
+	return out
+}
+
 func (w *world) memberCount(domain, name string) (int, bool) {
 	for _, d := range w.tn.Domains {
 		for _, g := range d.Groups {
@@ -557,7 +570,7 @@ type faults struct {
 	mu              sync.Mutex
 	calls           map[string]int
 	writing         bool            // the guard has started changing the tenancy
-	discoveryFailed bool            // a read failed before any write started
+	discoveryFailed bool            // a group or membership read failed before any write started
 	deletes         map[string]int  // fingerprint -> delete attempts
 	disables        map[string]bool // user OCIDs whose capability the guard tried to turn off
 	lost            map[string]bool // fingerprints deleted with the answer lost
@@ -677,10 +690,11 @@ func (x *faultyDir) Members(ctx context.Context, g guard.Group) ([]guard.User, e
 	return us, err
 }
 
+// APIKeys does not note a failure as a failed discovery: once the administrators are known,
+// a failed credential listing stops only the administrators it was for (their listing entry
+// is failed), which checkUnderFaults checks from the report.
 func (x *faultyDir) APIKeys(ctx context.Context, dom guard.Domain, users []guard.User) ([]guard.APIKey, error) {
-	ks, err := x.Dir.APIKeys(ctx, dom, users)
-	x.noteRead(err)
-	return ks, err
+	return x.Dir.APIKeys(ctx, dom, users)
 }
 
 func (x *faultyDir) DeleteAPIKey(ctx context.Context, k guard.APIKey) error {
@@ -746,6 +760,28 @@ func checkUnderFaults(p *problems, w *world, o expected, d *fakedir.Dir, f *faul
 	reported := map[string]bool{}
 	var counts guard.Counts
 	failed := false
+	// An administrator whose credentials could not be listed is failed, alone: none of their
+	// keys is reported, attempted or gone.
+	expectedKeys := union(o.doomed, o.kept)
+	for _, a := range rep.Admins {
+		if a.Listing == nil {
+			continue
+		}
+		failed = true
+		if a.Listing.Outcome != guard.OutcomeFailed || a.Listing.Reason == "" || len(a.Keys) != 0 || a.Capability != nil {
+			p.errorf("administrator %s not listed: %+v, keys %v, capability %v", a.OCID, *a.Listing, a.Keys, a.Capability)
+		}
+		for _, fp := range w.keysOf(a.OCID) {
+			delete(expectedKeys, fp)
+			counts.Keys--
+			if gone[fp] || f.deletes[fp] > 0 {
+				p.errorf("key %s of %s, whose listing failed, was deleted or attempted", fp, a.OCID)
+			}
+		}
+		if f.disables[a.OCID] {
+			p.errorf("capability of %s, whose listing failed, was switched", a.OCID)
+		}
+	}
 	for _, a := range rep.Admins {
 		for _, k := range a.Keys {
 			reported[k.Fingerprint] = true
@@ -788,9 +824,9 @@ func checkUnderFaults(p *problems, w *world, o expected, d *fakedir.Dir, f *faul
 			}
 		}
 	}
-	p.sameSet("reported keys", reported, union(o.doomed, o.kept))
+	p.sameSet("reported keys", reported, expectedKeys)
 	if rep.Counts.Deleted != counts.Deleted || rep.Counts.Exempt != counts.Exempt || rep.Counts.WouldDelete != counts.WouldDelete ||
-		rep.Counts.Keys != o.adminKeys || rep.Counts.Administrators != len(o.admins) {
+		rep.Counts.Keys != o.adminKeys+counts.Keys || rep.Counts.Administrators != len(o.admins) {
 		p.errorf("counts %+v disagree with the key reports (%+v) or the spec (%d keys)", rep.Counts, counts, o.adminKeys)
 	}
 	if want := map[bool]guard.Status{false: guard.StatusOK, true: guard.StatusPartial}[failed]; rep.Status != want {

@@ -8,7 +8,7 @@ type Status string
 
 const (
 	StatusOK      Status = "ok"      // everything that had to be done was done
-	StatusPartial Status = "partial" // discovery was complete but some actions failed or were not attempted
+	StatusPartial Status = "partial" // the administrators were known, but some listing or action failed or was not attempted
 	StatusError   Status = "error"   // nothing was changed (bad input, or discovery failed)
 )
 
@@ -38,6 +38,9 @@ type Result struct {
 	Errors []Problem       `json:"errors,omitempty"`
 	// Warnings are things an operator should know that did not stop the run.
 	Warnings []Problem `json:"warnings,omitempty"`
+	// ResumeAt is where the next run of this process starts (enforcementOrder): the first
+	// administrator this run left something undone for; empty when nothing was left.
+	ResumeAt string `json:"-"`
 }
 
 // GroupResult names a group that was treated as an administrator group.
@@ -52,14 +55,20 @@ type GroupResult struct {
 
 // AdminResult is one administrator and what was done to their keys.
 type AdminResult struct {
+	// UserName and Active are known when the user was read: always through SCIM; through the
+	// IAM API only for an administrator who holds a credential, or when EXEMPT_USERS names or
+	// capabilities needed it (decide.go). Otherwise the name is empty and active absent.
 	UserName   string      `json:"userName"`
 	OCID       string      `json:"ocid"`
 	Domain     string      `json:"domain"`
-	Active     bool        `json:"active"`
+	Active     *bool       `json:"active,omitempty"`
 	Groups     []string    `json:"groups"`
 	Exempt     bool        `json:"exempt,omitempty"`
 	Keys       []KeyResult `json:"keys"`
 	Capability *KeyResult  `json:"apiKeyCapability,omitempty"` // set when DISABLE_API_KEY_CAPABILITY or DISABLE_CAPABILITIES is on
+	// Listing is set when the administrator's credentials were not listed: not-attempted (not
+	// reached before the deadline; the next run continues) or failed (with the reason).
+	Listing *KeyResult `json:"listing,omitempty"`
 }
 
 // KeyResult is one key's outcome. Fingerprints identify keys without revealing them.
@@ -98,8 +107,10 @@ type Counts struct {
 	Exempt         int `json:"exempt"`
 	Failed         int `json:"failed"`
 	NotAttempted   int `json:"notAttempted"`
-	Disabled       int `json:"capabilityDisabled"`
-	WouldDisable   int `json:"capabilityWouldDisable"`
+	// NotReached counts administrators whose credentials were not listed before the deadline.
+	NotReached   int `json:"administratorsNotReached"`
+	Disabled     int `json:"capabilityDisabled"`
+	WouldDisable int `json:"capabilityWouldDisable"`
 }
 
 // Problem is an error or warning with what an operator needs to fix it.
@@ -114,6 +125,14 @@ type Problem struct {
 func countOutcomes(admins []AdminResult) Counts {
 	c := Counts{Administrators: len(admins)}
 	for _, a := range admins {
+		if a.Listing != nil {
+			switch a.Listing.Outcome {
+			case OutcomeNotAttempted:
+				c.NotReached++
+			case OutcomeFailed:
+				c.Failed++
+			}
+		}
 		for _, k := range a.Keys {
 			c.Keys++
 			switch k.Outcome {

@@ -29,8 +29,11 @@ type Options struct {
 	// production): no new write starts inside it, so a write started earlier has time to get
 	// its answer before the run's context ends.
 	Reserve time.Duration
-	Logger  *slog.Logger
-	Now     func() time.Time
+	// ResumeAt is where to start (the previous run's Result.ResumeAt, kept by the handler for
+	// the life of the process); empty starts at the first administrator.
+	ResumeAt string
+	Logger   *slog.Logger
+	Now      func() time.Time
 }
 
 // ErrorDetail is implemented by Directory errors that know OCI's error code and what to fix.
@@ -39,10 +42,13 @@ type ErrorDetail interface {
 	Hint() string
 }
 
-// Run discovers the administrators, plans, and (unless dry run) acts, and returns what it found
-// and did. Discovery is all-or-nothing: if any group or listing fails, nothing is changed and
-// the status is error, because an incomplete view of the administrators must never pass for
-// "no administrators".
+// Run discovers the administrators, then, administrator by administrator, lists their
+// credentials, plans, and (unless dry run) acts, and returns what it found and did. Discovery
+// of the administrators is all-or-nothing: if any group or membership listing fails, nothing is
+// changed and the status is error, because an incomplete view of the administrators must never
+// pass for "no administrators". Once they are known, each one's credentials are listed and
+// acted on in turn (enforce), so a run cut short by the deadline or the rate limit has done
+// what it reached, reports the rest not reached, and is partial.
 func Run(ctx context.Context, dir Directory, opt Options) Result {
 	opt = opt.withDefaults()
 	found, err := discover(ctx, dir, opt)
@@ -51,11 +57,11 @@ func Run(ctx context.Context, dir Directory, opt Options) Result {
 		res.Errors = append(res.Errors, problem("discovery", err))
 		return res.settled()
 	}
-	plan, strays := Plan(found.admins, found.keys, opt.rules())
+	var strays []APIKey
+	res.Admins, strays, res.ResumeAt = enforce(ctx, dir, found.admins, opt)
 	for _, k := range strays {
 		res.Warnings = append(res.Warnings, strayWarning(k))
 	}
-	res.Admins = execute(ctx, dir, plan, opt)
 	return res.settled()
 }
 
@@ -97,18 +103,17 @@ func (o Options) withDefaults() Options {
 }
 
 // found is what discovery read: the administrator groups and their members, the policy
-// findings, warnings, and the administrators' credentials.
+// findings and warnings.
 type found struct {
 	groups   []GroupResult
 	policy   []PolicyFinding
 	warnings []Problem
 	admins   []Admin
-	keys     []APIKey
 }
 
-// discover resolves every configured group (and, by the policy decisions, policy-named ones),
-// lists the members, then their credentials. A user in several groups is one administrator.
-// On error it returns what it had read so far, for the report.
+// discover resolves every configured group (and, by the policy decisions, policy-named ones)
+// and lists the members. A user in several groups is one administrator. On error it returns
+// what it had read so far, for the report.
 func discover(ctx context.Context, dir Directory, opt Options) (found, error) {
 	var f found
 	if len(opt.Groups) == 0 {
@@ -147,8 +152,7 @@ func discover(ctx context.Context, dir Directory, opt Options) (found, error) {
 	for _, k := range order {
 		f.admins = append(f.admins, *byUser[k])
 	}
-	f.keys, err = keysOf(ctx, dir, f.admins, opt.Credentials)
-	return f, err
+	return f, nil
 }
 
 // resolveMembers resolves one group and lists its members, recording the group in f. skip says
@@ -170,36 +174,6 @@ func resolveMembers(ctx context.Context, dir Directory, ref GroupRef, source str
 	}
 	f.groups = append(f.groups, GroupResult{Name: g.Ref.Name, Domain: g.Domain.Name, OCID: g.OCID, Members: len(members), Source: source, API: g.Domain.API})
 	return g, members, false, nil
-}
-
-// keysOf lists the administrators' credentials of every configured kind, one batched listing
-// per identity domain and kind.
-func keysOf(ctx context.Context, dir Directory, admins []Admin, kinds []Kind) ([]APIKey, error) {
-	byDomain := map[string][]User{}
-	domains := map[string]Domain{}
-	var order []string
-	for _, a := range admins {
-		k := a.Domain.key()
-		if _, ok := domains[k]; !ok {
-			domains[k] = a.Domain
-			order = append(order, k)
-		}
-		byDomain[k] = append(byDomain[k], a.User)
-	}
-	var keys []APIKey
-	for _, k := range order {
-		for _, kind := range kinds {
-			ks, err := listCredentials(ctx, dir, kind, domains[k], byDomain[k])
-			if err != nil && kind == KindAPIKeys {
-				return nil, fmt.Errorf("list API keys in domain %q: %w", domains[k].Name, err)
-			}
-			if err != nil {
-				return nil, fmt.Errorf("list %s in domain %q: %w", kind, domains[k].Name, err)
-			}
-			keys = append(keys, ks...)
-		}
-	}
-	return keys, nil
 }
 
 // ProblemFrom describes err for the report, with OCI's code and hint when err carries them.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -126,7 +127,6 @@ func TestDiscoveryFailuresChangeNothing(t *testing.T) {
 	}{
 		"missing group":          {groups: []guard.GroupRef{{Name: "Administrators"}, {Name: "NoSuchGroup"}}},
 		"member listing fails":   {fail: "Members"},
-		"key listing fails":      {fail: "APIKeys"},
 		"group resolution fails": {fail: "ResolveGroup"},
 		"no groups":              {groups: []guard.GroupRef{}},
 	} {
@@ -207,13 +207,47 @@ func (r racingDir) DeleteAPIKey(ctx context.Context, k guard.APIKey) error {
 	return r.Directory.DeleteAPIKey(ctx, k)
 }
 
-func TestDeadlineLeavesWorkNotAttempted(t *testing.T) {
+// Once the administrators are known, a failed credential listing fails those administrators
+// only: nothing is planned for them (never read as "no keys"), the run is partial, not error.
+func TestKeyListingFailureFailsThoseAdministratorsOnly(t *testing.T) {
+	d, _ := tenancy()
+	d.Fail = func(op, _ string) error {
+		if op == "APIKeys" {
+			return errors.New("503 ServiceUnavailable")
+		}
+		return nil
+	}
+	rep := run(t, d, guard.Options{})
+	if rep.Status != guard.StatusPartial || len(rep.Errors) != 0 || rep.Counts.Failed != rep.Counts.Administrators || rep.Counts.Keys != 0 {
+		t.Fatalf("status %s errors %v counts %+v", rep.Status, rep.Errors, rep.Counts)
+	}
+	for _, a := range rep.Admins {
+		if a.Listing == nil || a.Listing.Outcome != guard.OutcomeFailed || !strings.Contains(a.Listing.Reason, "503") {
+			t.Errorf("%s: listing %+v", a.UserName, a.Listing)
+		}
+	}
+	if len(d.Deleted) != 0 || d.Calls["DeleteAPIKey"] != 0 {
+		t.Fatalf("deleted %d keys of administrators whose keys could not be listed", len(d.Deleted))
+	}
+}
+
+// A run with no time left reaches no administrator: each is reported not reached, the run is
+// partial, and the next run starts with the first one left undone.
+func TestDeadlineLeavesAdministratorsNotReached(t *testing.T) {
 	d, _ := tenancy()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
 	rep := guard.Run(ctx, d, guard.Options{Groups: []guard.GroupRef{{Name: "Administrators"}}, Reserve: 2 * time.Hour})
-	if rep.Status != guard.StatusPartial || rep.Counts.NotAttempted != 4 || len(d.Deleted) != 0 {
-		t.Fatalf("status %s counts %+v deleted %d", rep.Status, rep.Counts, len(d.Deleted))
+	if rep.Status != guard.StatusPartial || rep.Counts.NotReached != rep.Counts.Administrators || rep.Counts.Administrators == 0 || len(d.Deleted) != 0 || d.Calls["APIKeys"] != 0 {
+		t.Fatalf("status %s counts %+v deleted %d listings %d", rep.Status, rep.Counts, len(d.Deleted), d.Calls["APIKeys"])
+	}
+	for _, a := range rep.Admins {
+		if a.Listing == nil || a.Listing.Outcome != guard.OutcomeNotAttempted {
+			t.Errorf("%s: listing %+v", a.UserName, a.Listing)
+		}
+	}
+	if rep.ResumeAt == "" {
+		t.Error("no resume point after a run that reached nobody")
 	}
 }
 
@@ -224,4 +258,98 @@ func TestSecondRunDeletesNothing(t *testing.T) {
 	if rep.Status != guard.StatusOK || rep.Counts.Deleted != 0 || rep.Changed() {
 		t.Fatalf("second run: %s %+v", rep.Status, rep.Counts)
 	}
+}
+
+// The IAM family's members come without details: a user is read only where needed
+// (users-are-read-only-where-needed), and an exemption by name still holds.
+func TestUndetailedMembersAreReadOnlyWhereNeeded(t *testing.T) {
+	for name, tc := range map[string]struct {
+		opt     guard.Options
+		reads   int // Detail calls
+		deleted int
+	}{
+		"holders only":           {guard.Options{Exempt: guard.NewExemptions(nil)}, 3, 4},
+		"exempt by name":         {guard.Options{Exempt: guard.NewExemptions([]string{"BreakGlass"})}, 3, 3},
+		"capabilities to switch": {guard.Options{DisableCapability: true}, 3, 4},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d, u := tenancy()
+			d.Undetailed = true
+			rep := run(t, d, tc.opt)
+			if rep.Status != guard.StatusOK || d.Calls[fakedir.OpDetail] != tc.reads || rep.Counts.Deleted != tc.deleted {
+				t.Fatalf("status %s, %d reads, %d deleted; want %d and %d (%+v)", rep.Status, d.Calls[fakedir.OpDetail], rep.Counts.Deleted, tc.reads, tc.deleted, rep.Errors)
+			}
+			for _, a := range rep.Admins {
+				if a.UserName == "" || a.Active == nil {
+					t.Errorf("administrator %s holds keys but is not named in the report", a.OCID)
+				}
+			}
+			if tc.opt.Exempt.HasNames() && len(d.Keys()[u["breakg"].OCID]) != 1 {
+				t.Error("breakglass, exempt by name, lost its key")
+			}
+		})
+	}
+	// Steady state: nobody holds a key, nothing is configured that needs a name: nobody is read.
+	d, _ := tenancy()
+	d.Undetailed = true
+	run(t, d, guard.Options{})
+	d.Calls = map[string]int{}
+	rep := run(t, d, guard.Options{})
+	if rep.Status != guard.StatusOK || d.Calls[fakedir.OpDetail] != 0 || d.Calls[fakedir.OpAPIKeys] != 1 {
+		t.Fatalf("steady state: status %s, calls %v; want no user read and one listing", rep.Status, d.Calls)
+	}
+	for _, a := range rep.Admins {
+		if a.UserName != "" || a.Active != nil || a.OCID == "" {
+			t.Errorf("steady state reports %+v: an unread administrator has its OCID only", a)
+		}
+	}
+}
+
+// A run cut short by the rate limit has done what it reached; the next one starts with the
+// administrator it left undone, and the runs converge
+// (administrators-not-reached-are-not-attempted-and-resumed).
+func TestRunsCutShortResumeAndConverge(t *testing.T) {
+	d := fakedir.New()
+	var ocids []string
+	for i := range 20 {
+		ocids = append(ocids, d.AddUser("Default", fmt.Sprintf("admin%02d", i), true, true).OCID)
+	}
+	d.AddGroup("Default", "Administrators", ocids...)
+	for _, o := range ocids {
+		d.AddKey(o)
+	}
+	// Each run may make 8 calls; the pacer sends no more (guard.ErrNotSent).
+	var budget atomic.Int64
+	d.Fail = func(op, _ string) error {
+		if budget.Add(-1) < 0 {
+			return fmt.Errorf("%s: the rate limit leaves no room: %w", op, guard.ErrNotSent)
+		}
+		return nil
+	}
+	resume, runs := "", 0
+	for ; runs < 20; runs++ {
+		budget.Store(8)
+		rep := guard.Run(context.Background(), d, guard.Options{Groups: []guard.GroupRef{{Name: "Administrators"}}, Concurrency: 2, ResumeAt: resume})
+		if _, ocid, _ := strings.Cut(resume, "\x00"); resume != "" {
+			i := slices.IndexFunc(rep.Admins, func(a guard.AdminResult) bool { return a.OCID == ocid })
+			if i < 0 || rep.Admins[i].Listing != nil {
+				t.Fatalf("run %d did not start with %s, where the previous run stopped", runs+1, ocid)
+			}
+		}
+		// No run can list all 20 administrators, so none is ok: each is partial.
+		if rep.Status != guard.StatusPartial || rep.Counts.NotReached == 0 || rep.ResumeAt == "" {
+			t.Fatalf("run %d: status %s counts %+v resume %q", runs+1, rep.Status, rep.Counts, rep.ResumeAt)
+		}
+		if len(d.Deleted) == 20 {
+			break
+		}
+		resume = rep.ResumeAt
+	}
+	// 20 listings and 20 deletes at 6 a run need 7 runs; re-listing the administrators already
+	// done (a run resumes at the first one left undone, which may be followed by done ones) costs
+	// a few more, never many: without resuming, every run would re-list the same first ones.
+	if len(d.Deleted) != 20 || runs+1 < 7 || runs+1 > 12 {
+		t.Fatalf("%d runs deleted %d keys; want all 20 in 7 to 12 runs", runs+1, len(d.Deleted))
+	}
+	t.Logf("20 administrators converged in %d runs of 8 calls", runs+1)
 }

@@ -40,6 +40,13 @@ type Handler struct {
 	// Now is the clock (time.Now when nil); the report's start time, which decides when an
 	// unchanged finding is repeated, comes from it. Tests inject it.
 	Now func() time.Time
+
+	// resumeAt is where the last run of this process left administrators undone
+	// (guard.Result.ResumeAt): Fn sends further invocations to the same process while its
+	// container is hot, and the next run starts there, so a tenancy too large for one
+	// invocation converges. A new process starts at the first administrator.
+	mu       sync.Mutex
+	resumeAt string
 }
 
 // New returns the production handler, logging JSON lines to w.
@@ -158,7 +165,14 @@ func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, 
 	}
 	if len(v.problems) == 0 {
 		log.InfoContext(ctx, "invocation", "trigger", v.trig, "mode", rep.Mode, "adminGroups", fmt.Sprint(v.cfg.AdminGroups))
-		rep.Result = guard.Run(runCtx, dir, guardOptions(v, log))
+		opt := guardOptions(v, log)
+		h.mu.Lock()
+		opt.ResumeAt = h.resumeAt
+		h.mu.Unlock()
+		rep.Result = guard.Run(runCtx, dir, opt)
+		h.mu.Lock()
+		h.resumeAt = rep.ResumeAt
+		h.mu.Unlock()
 	}
 	if v.cfg.NotificationTopicID != "" {
 		h.notify(ctx, runCtx, dir, v.cfg, rep, log, began)

@@ -16,8 +16,9 @@ import (
 // The IAM API family serves the Default identity domain (IDENTITY_API=auto or iam). Each call
 // is one that "Details for IAM with Identity Domains" maps to a documented permission, so the
 // IAM policy statements in internal/permissions authorize exactly these calls. The IAM API
-// has no batch reads: members' details and keys cost one call per administrator (GetUser,
-// ListApiKeys), never one per user of the tenancy.
+// has no batch reads: keys cost one call per administrator (ListApiKeys), never one per user of
+// the tenancy; a member's name, state and capabilities (GetUser) only where the guard needs them
+// (guard.Directory.Detail).
 
 // iamPageLimit is the page size asked of IAM list operations (limit); the SDK's request
 // structs document limit without a maximum, so the service may return fewer and the
@@ -82,11 +83,12 @@ func (d *Directory) iamGroupsNamed(ctx context.Context, dom guard.Domain, name s
 	}
 }
 
-// iamMembers lists the group's memberships (ListUserGroupMemberships by groupId, every page)
-// and reads each member (GetUser) for name, state and capabilities. Every membership must be
-// of this group, or the listing is not trusted.
+// iamMembers lists the group's memberships (ListUserGroupMemberships by groupId, every page).
+// A membership carries the user's OCID only: the users are returned undetailed, and the guard
+// reads one (iamDetail) only where it needs the name, state or capabilities. Every membership
+// must be of this group, or the listing is not trusted.
 func (d *Directory) iamMembers(ctx context.Context, g guard.Group) ([]guard.User, error) {
-	var ids []string
+	var users []guard.User
 	seen := map[string]bool{}
 	req := identity.ListUserGroupMembershipsRequest{CompartmentId: &d.tenancy, GroupId: &g.OCID, Limit: common.Int(iamPageLimit)}
 	for {
@@ -100,35 +102,35 @@ func (d *Directory) iamMembers(ctx context.Context, g guard.Group) ([]guard.User
 			}
 			// A membership on its way out still counts: treating a leaving administrator as one
 			// costs a key that had to go anyway; the reverse would leave one behind.
-			if m.LifecycleState == identity.UserGroupMembershipLifecycleStateDeleted || seen[deref(m.UserId)] {
+			id := deref(m.UserId)
+			if m.LifecycleState == identity.UserGroupMembershipLifecycleStateDeleted || seen[id] {
 				continue
 			}
-			seen[deref(m.UserId)] = true
-			ids = append(ids, deref(m.UserId))
+			seen[id] = true
+			users = append(users, guard.User{Domain: g.Domain, ID: id, OCID: id})
 		}
 		if resp.OpcNextPage == nil {
-			break
+			return users, nil
 		}
 		req.Page = resp.OpcNextPage
 	}
-	users := make([]guard.User, len(ids))
-	err := d.eachIndex(ctx, len(ids), func(ctx context.Context, i int) error {
-		resp, err := d.iam.GetUser(detach(ctx, permissions.OpGetUser), identity.GetUserRequest{UserId: &ids[i]})
-		if err != nil {
-			return domainError(permissions.OpGetUser, g.Domain, err)
-		}
-		if deref(resp.Id) != ids[i] {
-			return fmt.Errorf("%s for %s answered user %s: refusing to trust it", permissions.OpGetUser, ids[i], deref(resp.Id))
-		}
-		caps := resp.Capabilities
-		users[i] = guard.User{Domain: g.Domain, ID: ids[i], OCID: ids[i], UserName: deref(resp.Name),
-			Active: resp.LifecycleState == identity.UserLifecycleStateActive,
-			// absent means the default, which is "can use API keys"
-			CanUseAPIKeys:   caps == nil || caps.CanUseApiKeys == nil || *caps.CanUseApiKeys,
-			CapabilitiesOff: iamCapabilitiesOff(caps)}
-		return nil
-	})
-	return users, err
+}
+
+// iamDetail reads one user (GetUser) for name, state and capabilities.
+func (d *Directory) iamDetail(ctx context.Context, u guard.User) (guard.User, error) {
+	resp, err := d.iam.GetUser(detach(ctx, permissions.OpGetUser), identity.GetUserRequest{UserId: &u.OCID})
+	if err != nil {
+		return guard.User{}, domainError(permissions.OpGetUser, u.Domain, err)
+	}
+	if deref(resp.Id) != u.OCID {
+		return guard.User{}, fmt.Errorf("%s for %s answered user %s: refusing to trust it", permissions.OpGetUser, u.OCID, deref(resp.Id))
+	}
+	caps := resp.Capabilities
+	return guard.User{Domain: u.Domain, ID: u.OCID, OCID: u.OCID, UserName: deref(resp.Name),
+		Active: resp.LifecycleState == identity.UserLifecycleStateActive,
+		// absent means the default, which is "can use API keys"
+		CanUseAPIKeys:   caps == nil || caps.CanUseApiKeys == nil || *caps.CanUseApiKeys,
+		CapabilitiesOff: iamCapabilitiesOff(caps), Detailed: true}, nil
 }
 
 // iamAPIKeys lists each user's keys (ListApiKeys answers one user's keys, unpaged: a user has

@@ -79,6 +79,28 @@ func (d *Directory) Members(ctx context.Context, g guard.Group) ([]guard.User, e
 	return d.scimMembers(ctx, g)
 }
 
+// Detail reads a member that Members returned undetailed (the IAM family's); SCIM members
+// come with their details.
+func (d *Directory) Detail(ctx context.Context, u guard.User) (guard.User, error) {
+	if u.Domain.API == permissions.APIIAM {
+		return d.iamDetail(ctx, u)
+	}
+	if !u.Detailed {
+		return guard.User{}, fmt.Errorf("user %s of identity domain %q: SCIM members are listed with their details, this one was not", u.OCID, u.Domain.Name)
+	}
+	return u, nil
+}
+
+// ListBatch is how many administrators of a domain the guard lists at once: the IAM family
+// lists one user's credentials per call, ReadConcurrency of them in parallel; SCIM searches
+// KeyBatch users per call.
+func (d *Directory) ListBatch(dom guard.Domain) int {
+	if dom.API == permissions.APIIAM {
+		return d.settings.ReadConcurrency
+	}
+	return d.settings.KeyBatch
+}
+
 // APIKeys lists every API key of the given users, all of one identity domain.
 func (d *Directory) APIKeys(ctx context.Context, dom guard.Domain, users []guard.User) ([]guard.APIKey, error) {
 	if dom.API == permissions.APIIAM {

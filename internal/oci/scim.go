@@ -91,7 +91,7 @@ func (d *Directory) scimMembers(ctx context.Context, g guard.Group) ([]guard.Use
 				Active: u.Active == nil || *u.Active,
 				// absent means the default, which is "can use API keys"
 				CanUseAPIKeys:   caps == nil || caps.CanUseApiKeys == nil || *caps.CanUseApiKeys,
-				CapabilitiesOff: scimCapabilitiesOff(caps)})
+				CapabilitiesOff: scimCapabilitiesOff(caps), Detailed: true})
 		}
 		return len(resp.Resources), deref(resp.TotalResults), nil
 	})

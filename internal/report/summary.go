@@ -24,7 +24,7 @@ func Title(r *Report) string {
 		if c.WouldDisable > 0 {
 			what += fmt.Sprintf(", would disable %d API key capability(ies)", c.WouldDisable)
 		}
-	case r.Changed() || c.Failed+c.NotAttempted > 0:
+	case r.Changed() || c.Failed+c.NotAttempted+c.NotReached > 0:
 		what = fmt.Sprintf("deleted %d administrator API key(s)", c.Deleted)
 		if c.Disabled > 0 {
 			what += fmt.Sprintf(", disabled %d API key capability(ies)", c.Disabled)
@@ -36,6 +36,9 @@ func Title(r *Report) string {
 	}
 	if c.Failed+c.NotAttempted > 0 {
 		what += fmt.Sprintf(", %d failed or not attempted", c.Failed+c.NotAttempted)
+	}
+	if c.NotReached > 0 {
+		what += fmt.Sprintf(", %d administrator(s) not reached (the next run continues)", c.NotReached)
 	}
 	if len(findings) > 0 && !strings.HasPrefix(what, "finding:") && r.Status != guard.StatusError {
 		what += fmt.Sprintf("; %d policy-admin group(s) not enforced", len(findings))
@@ -53,6 +56,9 @@ func Text(r *Report) string {
 	if c.Disabled+c.WouldDisable > 0 {
 		fmt.Fprintf(&b, "API key capability disabled: %d   Would disable: %d\n", c.Disabled, c.WouldDisable)
 	}
+	if c.NotReached > 0 {
+		fmt.Fprintf(&b, "Administrators not reached before the deadline: %d (the next run continues with them)\n", c.NotReached)
+	}
 	// The handler fills these in just before publishing: in a message, the calls made up to it.
 	fmt.Fprintf(&b, "API calls so far: %d   Duration: %d ms\n", r.APICalls.Total, r.DurationMS)
 	if len(r.Groups) > 0 {
@@ -62,10 +68,14 @@ func Text(r *Report) string {
 		}
 	}
 	for _, a := range r.Admins {
-		if len(a.Keys) == 0 && a.Capability == nil {
-			continue
+		failedListing := a.Listing != nil && a.Listing.Outcome == guard.OutcomeFailed
+		if len(a.Keys) == 0 && a.Capability == nil && !failedListing {
+			continue // nothing held, or not reached (counted above)
 		}
 		fmt.Fprintf(&b, "\n%s (%s, domain %s)%s\n", a.UserName, a.OCID, a.Domain, map[bool]string{true: " EXEMPT"}[a.Exempt])
+		if failedListing {
+			fmt.Fprintf(&b, "  credentials listing: %s%s\n", a.Listing.Outcome, suffix(*a.Listing))
+		}
 		for _, k := range a.Keys {
 			fmt.Fprintf(&b, "  %s: %s%s\n", credentialName(k), k.Outcome, suffix(k))
 		}

@@ -118,7 +118,7 @@ func testCredentials(t *testing.T, h Harness) {
 	if err := cd.DisableCapabilities(t.Context(), ms[0], guard.Kinds()); err != nil {
 		t.Fatal(err)
 	}
-	after, err := dir.Members(t.Context(), g)
+	after, err := members(t, dir, g)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,9 +165,37 @@ func decoyWorld(secondary bool) World {
 	return w
 }
 
-func memberNames(t *testing.T, dir guard.Directory, g guard.Group) []string {
+// members is Members with every user completed as the guard completes one it needs
+// (Directory.Detail, where Members left it undetailed); Detail must answer for the same user, in
+// the same domain, with its details.
+func members(t *testing.T, dir guard.Directory, g guard.Group) ([]guard.User, error) {
 	t.Helper()
 	ms, err := dir.Members(t.Context(), g)
+	if err != nil {
+		return nil, err
+	}
+	for i, m := range ms {
+		if m.Detailed {
+			continue
+		}
+		if m.OCID == "" || m.UserName != "" {
+			t.Errorf("undetailed member %+v: want its OCID and nothing it has not read", m)
+		}
+		u, err := dir.Detail(t.Context(), m)
+		if err != nil {
+			return nil, fmt.Errorf("Detail(%s): %w", m.OCID, err)
+		}
+		if !u.Detailed || u.OCID != m.OCID || u.Domain.Name != m.Domain.Name || u.UserName == "" {
+			t.Errorf("Detail(%s) = %+v: want the same user, in its domain, with its name", m.OCID, u)
+		}
+		ms[i] = u
+	}
+	return ms, nil
+}
+
+func memberNames(t *testing.T, dir guard.Directory, g guard.Group) []string {
+	t.Helper()
+	ms, err := members(t, dir, g)
 	if err != nil {
 		t.Fatalf("Members(%s): %v", g.Ref, err)
 	}
@@ -237,7 +265,7 @@ func testPaging(t *testing.T, h Harness) {
 		Groups: []Group{{"Administrators", names(admins)}, {"Others", names(others)}}}}}
 	dir, _ := h.Open(t, w)
 	g := resolve(t, dir, guard.GroupRef{Name: "Administrators"})
-	ms, err := dir.Members(t.Context(), g)
+	ms, err := members(t, dir, g)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +292,7 @@ func testPaging(t *testing.T, h Harness) {
 func adminKeys(t *testing.T, dir guard.Directory) (guard.Group, []guard.User, []guard.APIKey) {
 	t.Helper()
 	g := resolve(t, dir, guard.GroupRef{Name: "Administrators"})
-	ms, err := dir.Members(t.Context(), g)
+	ms, err := members(t, dir, g)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,7 +342,7 @@ func testDisable(t *testing.T, h Harness) {
 	if err := dir.DisableAPIKeys(t.Context(), ms[0]); err != nil {
 		t.Fatal(err)
 	}
-	after, err := dir.Members(t.Context(), g)
+	after, err := members(t, dir, g)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,13 @@ func TestConformance(t *testing.T) {
 			d := fakedir.FromTenancy(w.Tenancy())
 			return d, probe{d}
 		}})
+	// Members as the IAM API lists them, completed by Detail.
+	directorytest.Run(t, directorytest.Harness{Name: "fakedir-undetailed", SecondaryDomains: true,
+		Open: func(t *testing.T, w directorytest.World) (guard.Directory, directorytest.Probe) {
+			d := fakedir.FromTenancy(w.Tenancy())
+			d.Undetailed = true
+			return d, probe{d}
+		}})
 }
 
 type probe struct{ d *fakedir.Dir }

@@ -25,6 +25,9 @@ type Dir struct {
 	// Fail, when set, is consulted before every call, by operation (the Op constants) and
 	// argument (faults.Func); the error it decides is returned as is.
 	Fail faults.Func
+	// Undetailed makes Members answer as the IAM API's memberships do: each user's domain,
+	// ID and OCID only (User.Detailed false); Detail then reads the rest.
+	Undetailed bool
 }
 
 type position struct{ domain, user int }
@@ -36,6 +39,7 @@ const (
 	OpAPIKeys        = "APIKeys"
 	OpDeleteAPIKey   = "DeleteAPIKey"
 	OpDisableAPIKeys = "DisableAPIKeys"
+	OpDetail         = "Detail"
 )
 
 // New makes an empty tenancy with a Default domain.
@@ -135,7 +139,7 @@ func domainOf(dom ociemu.Domain) guard.Domain {
 }
 
 func userOf(dom ociemu.Domain, u ociemu.User) guard.User {
-	return guard.User{Domain: domainOf(dom), ID: u.ID, OCID: u.OCID, UserName: u.UserName, Active: u.Active, CanUseAPIKeys: u.CanUseAPIKeys}
+	return guard.User{Domain: domainOf(dom), ID: u.ID, OCID: u.OCID, UserName: u.UserName, Active: u.Active, CanUseAPIKeys: u.CanUseAPIKeys, Detailed: true}
 }
 
 func groupOf(dom ociemu.Domain, g ociemu.Group, ref guard.GroupRef) guard.Group {
@@ -225,6 +229,9 @@ func (d *Dir) Members(ctx context.Context, g guard.Group) ([]guard.User, error) 
 				var us []guard.User
 				for _, m := range e.Members {
 					u, _ := d.userLocked(m)
+					if d.Undetailed {
+						u = guard.User{Domain: u.Domain, ID: u.ID, OCID: u.OCID}
+					}
 					us = append(us, u)
 				}
 				return us, nil
@@ -232,6 +239,20 @@ func (d *Dir) Members(ctx context.Context, g guard.Group) ([]guard.User, error) 
 		}
 	}
 	return nil, fmt.Errorf("group %s: %w", g.OCID, guard.ErrNotFound)
+}
+
+// Detail implements guard.Directory.
+func (d *Dir) Detail(ctx context.Context, u guard.User) (guard.User, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.call(ctx, OpDetail, u.OCID); err != nil {
+		return guard.User{}, err
+	}
+	x, ok := d.userLocked(u.OCID)
+	if !ok {
+		return guard.User{}, fmt.Errorf("user %s: %w", u.OCID, guard.ErrNotFound)
+	}
+	return x, nil
 }
 
 func (d *Dir) userLocked(ocid string) (guard.User, bool) {
