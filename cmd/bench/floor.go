@@ -12,13 +12,17 @@ const scimMaxPage = 1000
 // callFloor is the fewest calls any guard could make on the tenancy through one identity API
 // family. Both read the policies (ListPolicies), look the Administrators group up, list its
 // members and their keys, and delete each key. SCIM also finds the Default domain
-// (ListDomains), lists members in pages of 1000 and keys as if one filter could name every
-// member; the IAM API needs no domain lookup but has no batch reads, so it reads each member
-// (GetUser) and each member's keys (ListApiKeys) one call each.
+// (ListDomains), lists members in pages of 1000 and keys 50 members per search (the filter
+// size the adapter uses); the IAM API needs no domain lookup but has no batch reads, so it
+// lists each member's keys (ListApiKeys) one call each, and reads (GetUser) each member who
+// holds a key, whom the report names.
 type callFloor struct {
 	members, adminKeys int
 	discovery          int // everything but the deletes
 }
+
+// scimKeyBatch is how many users one SCIM key search names (oci.Settings.KeyBatch's default).
+const scimKeyBatch = 50
 
 func floorOf(t *ociemu.Tenancy, api string) callFloor {
 	admins := oracle.Admins(t, oracle.DefaultAdministrators(t), nil)
@@ -28,13 +32,20 @@ func floorOf(t *ociemu.Tenancy, api string) callFloor {
 			pages(len(t.Policies)) + // ListPolicies (IAM pages hold up to 1000 too)
 			1 + // scim.ListGroups for the one configured group
 			pages(f.members) + // scim.ListUsers filtered by group
-			pages(f.adminKeys) // scim.SearchApiKeys filtered by owner
+			max(1, (f.members+scimKeyBatch-1)/scimKeyBatch) // scim.SearchApiKeys, 50 owners a search
 		return f
+	}
+	holders := 0
+	for _, a := range admins {
+		if len(a.User.APIKeys) > 0 {
+			holders++
+		}
 	}
 	f.discovery = pages(len(t.Policies)) + // ListPolicies
 		1 + // ListGroups by name
 		pages(f.members) + // ListUserGroupMemberships by groupId
-		2*f.members // GetUser and ListApiKeys per member
+		f.members + // ListApiKeys per member
+		holders // GetUser per member holding a key
 	return f
 }
 

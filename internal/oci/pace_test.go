@@ -207,12 +207,13 @@ func TestPacerKeepsBothWindowsOfTheDomainType(t *testing.T) {
 		d, _ := hp.reserve(now)
 		delays = append(delays, d)
 	}
+	// Paced at 90 % of 20/s = 18/s and 95 % of 150/min = 2.375/s (the headroom), bursts 20 and 150.
 	for i, want := range map[int]time.Duration{
 		0: 0, 19: 0, // 20 per second at once
-		20:  50 * time.Millisecond,   // then one per 1/20 s
-		149: 6500 * time.Millisecond, // the per-second window still binds: 130 more at 20/s
-		150: 6550 * time.Millisecond, // the minute's 150 are spent, next minute token in 0.4 s: the later wins
-		299: 60 * time.Second,        // 150 more at 150/min: the per-minute window binds
+		20:  56 * time.Millisecond,    // then one per 1/18 s
+		149: 7222 * time.Millisecond,  // the per-second window still binds: 130 more at 18/s
+		150: 7278 * time.Millisecond,  // the minute's 150 are spent, its next token in 0.42 s: the later wins
+		299: 63158 * time.Millisecond, // 150 more at 142.5/min: the per-minute window binds
 	} {
 		if d := delays[i].Round(time.Millisecond); d != want {
 			t.Errorf("request %d waits %s, want %s", i+1, d, want)
@@ -239,9 +240,9 @@ func TestPacerTypeAndOverride(t *testing.T) {
 	auto.learn("p.example", "Prem", "Premium")
 	auto.learn("x.example", "Odd", "gold")
 	for host, want := range map[string]applied{
-		"p.example": {Endpoint: "Prem", Host: "p.example", Type: "Premium", Basis: basisLicenseType, PerSecond: 90, PerMinute: 5000},
-		"x.example": {Endpoint: "Odd", Host: "x.example", Type: ratelimit.Free, Basis: basisUnknown + ` (licenseType "gold")`, PerSecond: 20, PerMinute: 150},
-		"n.example": {Endpoint: "n.example", Host: "n.example", Type: ratelimit.Free, Basis: basisUnknown, PerSecond: 20, PerMinute: 150},
+		"p.example": {Endpoint: "Prem", Host: "p.example", Type: "Premium", Basis: basisLicenseType, PerSecond: 81, PerMinute: 4750},
+		"x.example": {Endpoint: "Odd", Host: "x.example", Type: ratelimit.Free, Basis: basisUnknown + ` (licenseType "gold")`, PerSecond: 18, PerMinute: 142.5},
+		"n.example": {Endpoint: "n.example", Host: "n.example", Type: ratelimit.Free, Basis: basisUnknown, PerSecond: 18, PerMinute: 142.5},
 	} {
 		if got := pace(auto, host); got != want {
 			t.Errorf("auto, %s: %+v, want %+v", host, got, want)
@@ -249,7 +250,7 @@ func TestPacerTypeAndOverride(t *testing.T) {
 	}
 	typed := NewPacer(ratelimit.Setting{Type: ratelimit.OracleApps})
 	typed.learn("p.example", "Prem", "premium")
-	if got, want := pace(typed, "p.example"), (applied{Endpoint: "Prem", Host: "p.example", Type: ratelimit.OracleApps, Basis: basisConfigured, PerSecond: 50, PerMinute: 1500}); got != want {
+	if got, want := pace(typed, "p.example"), (applied{Endpoint: "Prem", Host: "p.example", Type: ratelimit.OracleApps, Basis: basisConfigured, PerSecond: 45, PerMinute: 1425}); got != want {
 		t.Errorf("IDENTITY_RATE_LIMIT=oracle-apps: %+v, want %+v", got, want)
 	}
 	fixed := NewPacer(ratelimit.Setting{Fixed: true, PerSecond: 2.5})
@@ -281,10 +282,10 @@ func TestDomainTypeIsReadFromListDomains(t *testing.T) {
 		got[a.Endpoint] = a
 	}
 	dom, iam := got[tn.Domains[0].DisplayName], got["IAM"]
-	if dom.Type != "oracle-apps" || dom.PerSecond != 50 || dom.PerMinute != 1500 || dom.Basis != basisLicenseType {
+	if dom.Type != "oracle-apps" || dom.PerSecond != 45 || dom.PerMinute != 1425 || dom.Basis != basisLicenseType {
 		t.Errorf("domain paced %+v, want oracle-apps from licenseType", dom)
 	}
-	if iam.Type != "oracle-apps" || iam.PerMinute != 1500 {
+	if iam.Type != "oracle-apps" || iam.PerMinute != 1425 {
 		t.Errorf("IAM endpoint paced %+v, want the Default domain's type", iam)
 	}
 }

@@ -128,7 +128,8 @@ type Applied struct {
 	// Basis says where the limits come from: the domain's licenseType, IDENTITY_RATE_LIMIT, or
 	// an unknown type paced at the tightest type's limits.
 	Basis string `json:"basis"`
-	// PerSecond and PerMinute are the paced windows; 0 is not limited.
+	// PerSecond and PerMinute are the paced rates (a little below the type's limits, see
+	// internal/oci/pace.go's headroom); 0 is not limited.
 	PerSecond float64 `json:"perSecond"`
 	PerMinute float64 `json:"perMinute,omitempty"`
 }
