@@ -128,14 +128,15 @@ func (p *Pacer) host(h string) *hostPace {
 // requests that left a token apart can arrive closer together (a loaded machine, a slow
 // connection). Pacing exactly at the limits, the function met a 429 on about 1 in 50 to 100
 // requests in the Free domain benchmark, every one in the per-second window. So the function
-// paces a little below each window's rate and, in the per-second window, starts with half the
-// burst: the service's bucket then keeps spare tokens that absorb requests arriving bunched.
+// paces a little below each window's rate and, in the per-second window, starts with three
+// quarters of the burst: the service's bucket then keeps spare tokens that absorb requests
+// arriving bunched (measured: no 429 left; half the burst cost the small runs a 1.55x).
 // The per-minute window keeps its whole burst (150 at Free): its tokens are 400 ms apart,
 // more than such jitter. The cost is small: about one second of a Free run's first second.
 const (
 	headroomPerSecond = 0.9
 	headroomPerMinute = 0.95
-	burstPerSecond    = 0.5
+	burstPerSecond    = 0.75
 )
 
 // setWindows (re)sizes the limiters; tokens already spent stay spent.

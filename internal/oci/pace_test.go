@@ -207,13 +207,13 @@ func TestPacerKeepsBothWindowsOfTheDomainType(t *testing.T) {
 		d, _ := hp.reserve(now)
 		delays = append(delays, d)
 	}
-	// Paced at 90 % of 20/s = 18/s with a burst of 10, and 95 % of 150/min = 2.375/s with a
+	// Paced at 90 % of 20/s = 18/s with a burst of 15, and 95 % of 150/min = 2.375/s with a
 	// burst of 150 (the headroom).
 	for i, want := range map[int]time.Duration{
-		0: 0, 9: 0, // 10 at once
-		10:  56 * time.Millisecond,    // then one per 1/18 s
-		149: 7778 * time.Millisecond,  // the per-second window still binds: 140 more at 18/s
-		150: 7833 * time.Millisecond,  // the minute's 150 are spent, its next token in 0.42 s: the later wins
+		0: 0, 14: 0, // 15 at once
+		15:  56 * time.Millisecond,    // then one per 1/18 s
+		149: 7500 * time.Millisecond,  // the per-second window still binds: 135 more at 18/s
+		150: 7556 * time.Millisecond,  // the minute's 150 are spent, its next token in 0.42 s: the later wins
 		299: 63158 * time.Millisecond, // 150 more at 142.5/min: the per-minute window binds
 	} {
 		if d := delays[i].Round(time.Millisecond); d != want {
