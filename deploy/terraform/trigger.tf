@@ -125,7 +125,7 @@ resource "oci_identity_policy" "events_invoke" {
 # parameter; the provider takes it as a list of strings, see the provider docs
 # for oci_resource_scheduler_schedule, resources.parameters): the function
 # reads {} as "run with the configuration". Not verified against a live
-# tenancy: see README.md, Deploy.
+# tenancy: see docs/deploy.md.
 
 resource "oci_resource_scheduler_schedule" "function" {
   count              = local.direct_mode ? 1 : 0
