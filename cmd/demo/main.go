@@ -103,6 +103,12 @@ func run(ctx context.Context, w, progress io.Writer, o options) error {
 		runs = append(runs, inv)
 	}
 
+	return write(w, before, runs, o)
+}
+
+// write prints the conclusion, then each run's summary, then (with -json) the enforcing run's
+// report; its error is the conclusion's verdict on the end state.
+func write(w io.Writer, before ociemu.Tenancy, runs []invocation, o options) error {
 	fmt.Fprintf(w, "admin-apikey-guard demo: the function binary over the fdk socket, as Fn runs it, against the OCI emulator\n")
 	fmt.Fprintf(w, "(a tenancy of %d users and %d API keys, %s per call; ADMIN_GROUPS=Administrators, the default)\n",
 		countUsers(before), len(before.KeyRefs()), o.latency)
