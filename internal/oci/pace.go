@@ -170,7 +170,7 @@ func (p *Pacer) learn(host, endpoint, licenseType string) {
 		hp.setWindows(ratelimit.Tightest, w, basisUnknown+fmt.Sprintf(" (licenseType %q)", licenseType))
 		return
 	}
-	hp.setWindows(licenseType, w, basisLicenseType)
+	hp.setWindows(ratelimit.Name(licenseType), w, basisLicenseType)
 }
 
 // name gives host the report's name of what it serves, unless learn already did.

@@ -241,7 +241,7 @@ func TestPacerTypeAndOverride(t *testing.T) {
 	auto.learn("p.example", "Prem", "Premium")
 	auto.learn("x.example", "Odd", "gold")
 	for host, want := range map[string]applied{
-		"p.example": {Endpoint: "Prem", Host: "p.example", Type: "Premium", Basis: basisLicenseType, PerSecond: 81, PerMinute: 4750},
+		"p.example": {Endpoint: "Prem", Host: "p.example", Type: ratelimit.Premium, Basis: basisLicenseType, PerSecond: 81, PerMinute: 4750},
 		"x.example": {Endpoint: "Odd", Host: "x.example", Type: ratelimit.Free, Basis: basisUnknown + ` (licenseType "gold")`, PerSecond: 18, PerMinute: 142.5},
 		"n.example": {Endpoint: "n.example", Host: "n.example", Type: ratelimit.Free, Basis: basisUnknown, PerSecond: 18, PerMinute: 142.5},
 	} {

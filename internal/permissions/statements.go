@@ -54,7 +54,7 @@ var statements = []Statement{
 	{
 		Feature:    FeatureIAM,
 		Template:   "Allow dynamic-group {{dg}} to inspect users in tenancy",
-		Why:        "Reads each administrator's name, state and capabilities through the IAM API.",
+		Why:        "Lists the administrator groups' memberships, and reads an administrator's name, state and capabilities (GetUser) where the run needs them, through the IAM API.",
 		Source:     iamRef + ": GetUser needs USER_INSPECT; ListUserGroupMemberships needs USER_INSPECT and GROUP_INSPECT",
 		Operations: []string{OpGetUser, OpListUserGroupMemberships},
 	},

@@ -60,6 +60,9 @@ func normal(licenseType string) string {
 	return strings.NewReplacer(" ", "-", "_", "-").Replace(s)
 }
 
+// Name is a licenseType spelled as the table spells it ("Premium" is "premium").
+func Name(licenseType string) string { return normal(licenseType) }
+
 // Of is the windows of a domain type and whether the type is in the table. An unknown or empty
 // type gets the Tightest type's windows (and false), so it is never paced above a limit
 // Oracle documents for some type.
