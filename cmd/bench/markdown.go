@@ -62,7 +62,7 @@ func writeScaling(w io.Writer, p params, rows []scaleRow) {
 		"a fresh emulator and function process per run, the run with the median wall time of %d shown. *family*: the identity API "+
 		"(iam: IDENTITY_API=auto, the default, for Default-domain groups; scim: IDENTITY_API=scim). *floor*: SCIM: ListDomains + ListPolicies + group lookup + "+
 		"member pages + key-listing pages (1000 per page) + one DELETE per key; IAM: ListPolicies + ListGroups + membership pages + "+
-		"GetUser and ListApiKeys per member + one DELETE per key. *discovery*: until the first DELETE "+
+		"ListApiKeys per member + GetUser per member holding a key + one DELETE per key. *discovery*: until the first DELETE "+
 		"reached the emulator; *deletes*: the rest. *function CPU*: user+system time of the function process, "+
 		"start-up included, in 10 ms ticks.\n\n",
 		p.admins, p.keys, p.otherKeyFraction, p.latency, p.repeat)

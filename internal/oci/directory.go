@@ -103,6 +103,7 @@ func New(p common.ConfigurationProvider, s Settings) (*Directory, error) {
 		domains: map[string]guard.Domain{}, scim: map[string]*identitydomains.IdentityDomainsClient{}}
 	d.configure(&d.iam.BaseClient, s.IdentityEndpoint)
 	d.iamHost = hostOf(d.iam.Host)
+	d.pace.iamEndpoint(d.iamHost)
 	d.pace.name(d.iamHost, "IAM")
 	return d, nil
 }

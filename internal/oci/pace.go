@@ -66,18 +66,44 @@ func (e *errNotSent) Error() string {
 }
 func (e *errNotSent) Unwrap() []error { return []error{e.wait, guard.ErrNotSent} }
 
-// Pacer holds one pair of limiters per host. NewPacer makes one per process (and per
+// Pacer holds one pair of limiters per identity domain host, and one for every IAM endpoint
+// together (the regional one that reads, and the home region's that IAM writes go to: they
+// serve the same Default domain's users). NewPacer makes one per process (and per
 // IDENTITY_RATE_LIMIT value); every Directory built with it shares it.
 type Pacer struct {
 	setting ratelimit.Setting
 
 	mu    sync.Mutex
-	hosts map[string]*hostPace
+	hosts map[string]*hostPace // by paceKey
+	iam   map[string]bool      // hosts known to be IAM endpoints (an endpoint override)
+}
+
+// paceIAM is the key of every IAM endpoint's limiters.
+const paceIAM = "IAM"
+
+// key is the limiters a request to host h draws on: the IAM endpoints share one pair (an
+// override, or identity.<region>.oci.<realm domain>, the SDK's template for the identity
+// service); each identity domain URL host (idcs-….identity.oraclecloud.com) has its own.
+func (p *Pacer) key(h string) string {
+	p.mu.Lock()
+	known := p.iam[h]
+	p.mu.Unlock()
+	if known || strings.HasPrefix(h, "identity.") && strings.Contains(h, ".oci.") {
+		return paceIAM
+	}
+	return h
+}
+
+// iamEndpoint records that host is an IAM endpoint (the client's host, an override included).
+func (p *Pacer) iamEndpoint(host string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.iam[host] = true
 }
 
 // NewPacer paces as IDENTITY_RATE_LIMIT says.
 func NewPacer(s ratelimit.Setting) *Pacer {
-	return &Pacer{setting: s, hosts: map[string]*hostPace{}}
+	return &Pacer{setting: s, hosts: map[string]*hostPace{}, iam: map[string]bool{}}
 }
 
 type hostPace struct {
@@ -87,6 +113,7 @@ type hostPace struct {
 	typ       string        // the domain type paced at ("" with a fixed rate)
 	basis     string        // why: see RateLimit.Basis
 	used      bool          // a request was paced here
+	seen      []string      // the hosts requests were sent to (several IAM endpoints share one pair)
 	notBefore time.Time     // from the last Retry-After
 	throttled int           // 429s met
 }
@@ -98,7 +125,8 @@ const (
 	basisConfigured  = "IDENTITY_RATE_LIMIT"
 )
 
-// host returns h's limiters, made on first use at what is known of its type.
+// host returns the limiters of key h (Pacer.key), made on first use at what is known of its
+// type.
 func (p *Pacer) host(h string) *hostPace {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -158,7 +186,7 @@ func (hp *hostPace) setWindows(typ string, w ratelimit.Windows, basis string) {
 // IDENTITY_RATE_LIMIT=auto the host is paced at that type from now on; an unknown type keeps
 // the tightest.
 func (p *Pacer) learn(host, endpoint, licenseType string) {
-	hp := p.host(host)
+	hp := p.host(p.key(host))
 	hp.mu.Lock()
 	defer hp.mu.Unlock()
 	hp.endpoint = endpoint
@@ -175,7 +203,7 @@ func (p *Pacer) learn(host, endpoint, licenseType string) {
 
 // name gives host the report's name of what it serves, unless learn already did.
 func (p *Pacer) name(host, endpoint string) {
-	hp := p.host(host)
+	hp := p.host(p.key(host))
 	hp.mu.Lock()
 	defer hp.mu.Unlock()
 	if hp.endpoint == host {
@@ -188,10 +216,10 @@ func (p *Pacer) Applied() []ratelimit.Applied {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var out []ratelimit.Applied
-	for h, hp := range p.hosts {
+	for _, hp := range p.hosts {
 		hp.mu.Lock()
 		if hp.used {
-			a := ratelimit.Applied{Endpoint: hp.endpoint, Host: h, Type: hp.typ, Basis: hp.basis}
+			a := ratelimit.Applied{Endpoint: hp.endpoint, Host: strings.Join(hp.seen, ", "), Type: hp.typ, Basis: hp.basis}
 			if hp.sec != nil {
 				a.PerSecond = math.Round(float64(hp.sec.Limit())*100) / 100
 			}
@@ -240,7 +268,12 @@ type pacedDispatcher struct {
 }
 
 func (d pacedDispatcher) Do(req *http.Request) (*http.Response, error) {
-	hp := d.p.host(req.URL.Host)
+	hp := d.p.host(d.p.key(req.URL.Host))
+	hp.mu.Lock()
+	if !slices.Contains(hp.seen, req.URL.Host) {
+		hp.seen = append(hp.seen, req.URL.Host)
+	}
+	hp.mu.Unlock()
 	if err := hp.wait(waitContext(req)); err != nil {
 		return nil, err
 	}

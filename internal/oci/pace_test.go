@@ -228,7 +228,9 @@ func TestPacerTypeAndOverride(t *testing.T) {
 	type applied = ratelimit.Applied
 	pace := func(p *Pacer, host string) applied {
 		t.Helper()
-		p.host(host).reserve(time.Now())
+		hp := p.host(p.key(host))
+		hp.seen = []string{host} // as a request through the dispatcher records it
+		hp.reserve(time.Now())
 		for _, a := range p.Applied() {
 			if a.Host == host {
 				return a
@@ -261,6 +263,14 @@ func TestPacerTypeAndOverride(t *testing.T) {
 	}
 	if hp := fixed.host("p.example"); hp.sec.Burst() != 1 || hp.min != nil {
 		t.Errorf("a fixed rate is evenly spaced: burst %d, minute window %v", hp.sec.Burst(), hp.min)
+	}
+	// Every IAM endpoint (the region's, the home region's) shares one pair of limiters; each
+	// domain host has its own.
+	if k := auto.key("identity.us-phoenix-1.oci.oraclecloud.com"); k != paceIAM || auto.key("identity.eu-frankfurt-1.oci.oraclecloud.com") != k {
+		t.Errorf("IAM endpoints keyed %q", k)
+	}
+	if k := auto.key("idcs-abc.identity.oraclecloud.com"); k != "idcs-abc.identity.oraclecloud.com" {
+		t.Errorf("a domain host keyed %q", k)
 	}
 	off := NewPacer(ratelimit.Setting{Fixed: true})
 	if d, _ := off.host("a").reserve(time.Now()); d != 0 || off.host("a").sec != nil {

@@ -67,22 +67,7 @@ func Text(r *Report) string {
 			fmt.Fprintf(&b, "  %s/%s (%s) %d member(s), from %s\n", g.Domain, g.Name, g.OCID, g.Members, g.Source)
 		}
 	}
-	for _, a := range r.Admins {
-		failedListing := a.Listing != nil && a.Listing.Outcome == guard.OutcomeFailed
-		if len(a.Keys) == 0 && a.Capability == nil && !failedListing {
-			continue // nothing held, or not reached (counted above)
-		}
-		fmt.Fprintf(&b, "\n%s (%s, domain %s)%s\n", a.UserName, a.OCID, a.Domain, map[bool]string{true: " EXEMPT"}[a.Exempt])
-		if failedListing {
-			fmt.Fprintf(&b, "  credentials listing: %s%s\n", a.Listing.Outcome, suffix(*a.Listing))
-		}
-		for _, k := range a.Keys {
-			fmt.Fprintf(&b, "  %s: %s%s\n", credentialName(k), k.Outcome, suffix(k))
-		}
-		if a.Capability != nil {
-			fmt.Fprintf(&b, "  %s: %s%s\n", capabilityName(*a.Capability), a.Capability.Outcome, suffix(*a.Capability))
-		}
-	}
+	writeAdmins(&b, r.Admins)
 	if len(r.Policy) > 0 {
 		b.WriteString("\nGranted manage all-resources in tenancy by policy:\n")
 		for _, f := range r.Policy {
@@ -100,6 +85,27 @@ func Text(r *Report) string {
 		fmt.Fprintf(&b, "\nWARNING (%s): %s%s\n", p.Stage, p.Message, hint(p))
 	}
 	return b.String()
+}
+
+// writeAdmins lists each administrator who holds a credential, has a capability entry, or whose
+// listing failed, with every outcome (those not reached are only counted).
+func writeAdmins(b *strings.Builder, admins []guard.AdminResult) {
+	for _, a := range admins {
+		failedListing := a.Listing != nil && a.Listing.Outcome == guard.OutcomeFailed
+		if len(a.Keys) == 0 && a.Capability == nil && !failedListing {
+			continue // nothing held, or not reached (counted above)
+		}
+		fmt.Fprintf(b, "\n%s (%s, domain %s)%s\n", a.UserName, a.OCID, a.Domain, map[bool]string{true: " EXEMPT"}[a.Exempt])
+		if failedListing {
+			fmt.Fprintf(b, "  credentials listing: %s%s\n", a.Listing.Outcome, suffix(*a.Listing))
+		}
+		for _, k := range a.Keys {
+			fmt.Fprintf(b, "  %s: %s%s\n", credentialName(k), k.Outcome, suffix(k))
+		}
+		if a.Capability != nil {
+			fmt.Fprintf(b, "  %s: %s%s\n", capabilityName(*a.Capability), a.Capability.Outcome, suffix(*a.Capability))
+		}
+	}
 }
 
 func suffix(k guard.KeyResult) string {
