@@ -25,6 +25,9 @@ type Options struct {
 	// IncludePolicyAdmins also enforces groups that a policy grants manage all-resources in
 	// tenancy; they are reported either way when the Directory can read policies.
 	IncludePolicyAdmins bool
+	// IncludeEscalationAdmins also enforces the groups behind unconditional, documented
+	// escalation paths (escalation.go); the paths are reported either way.
+	IncludeEscalationAdmins bool
 	// Reserve is kept back before the context's deadline (internal/budget.Reserve in
 	// production): no new write starts inside it, so a write started earlier has time to get
 	// its answer before the run's context ends.
@@ -46,7 +49,7 @@ type ErrorDetail interface {
 func Run(ctx context.Context, dir Directory, opt Options) Result {
 	opt = opt.withDefaults()
 	found, err := discover(ctx, dir, opt)
-	res := Result{Groups: found.groups, Policy: found.policy, Warnings: found.warnings}
+	res := Result{Groups: found.groups, Policy: found.policy, Escalation: found.escalation, Warnings: found.warnings}
 	if err != nil {
 		res.Errors = append(res.Errors, problem("discovery", err))
 		return res.settled()
@@ -68,6 +71,12 @@ func Stopped(problems ...Problem) Result {
 // settled counts the outcomes and sets the status from them.
 func (r Result) settled() Result {
 	r.Counts = countOutcomes(r.Admins)
+	r.Counts.EscalationPaths = len(r.Escalation)
+	for _, e := range r.Escalation {
+		if e.Enforced {
+			r.Counts.EscalationEnforced++
+		}
+	}
 	r.Status = statusOf(len(r.Errors), r.Counts)
 	return r
 }
@@ -104,6 +113,9 @@ type found struct {
 	warnings []Problem
 	admins   []Admin
 	keys     []APIKey
+
+	// escalation are the escalation paths found (escalation.go).
+	escalation []EscalationFinding
 }
 
 // discover resolves every configured group (and, by the policy decisions, policy-named ones),
@@ -114,17 +126,18 @@ func discover(ctx context.Context, dir Directory, opt Options) (found, error) {
 	if len(opt.Groups) == 0 {
 		return f, errors.New("no administrator groups configured")
 	}
-	fromPolicy, err := policyGroups(ctx, dir, opt.Groups, opt.IncludePolicyAdmins, &f)
+	fromPolicy, err := policyGroups(ctx, dir, opt, &f)
 	if err != nil {
 		return f, err
 	}
 	byUser := map[string]*Admin{}
 	var order []string
-	for i, ref := range append(slices.Clip(opt.Groups), fromPolicy...) {
-		source := SourceConfig
-		if i >= len(opt.Groups) {
-			source = SourcePolicy
-		}
+	groups := make([]sourcedRef, 0, len(opt.Groups)+len(fromPolicy))
+	for _, ref := range opt.Groups {
+		groups = append(groups, sourcedRef{ref, SourceConfig})
+	}
+	for _, sr := range append(groups, fromPolicy...) {
+		ref, source := sr.ref, sr.source
 		g, members, skip, err := resolveMembers(ctx, dir, ref, source, &f)
 		if err != nil {
 			return f, err
