@@ -174,3 +174,130 @@ func TestEscalationAdminsAreEnforcedWithTheFlag(t *testing.T) {
 		t.Errorf("counts %+v", rep.Counts)
 	}
 }
+
+// roleTenancy is escalationTenancy with the Default domain's administrator roles granted to a
+// group, a user and an application, and a role that makes no path (User Manager) to another
+// group. It returns the tenancy, the name of the user holding a role directly, and the "Default/
+// Name" references of the groups holding a path role and the look-alike one.
+func roleTenancy() (tn *ociemu.Tenancy, user string, pathGroup, lookAlike string) {
+	tn = escalationTenancy()
+	def := tn.DefaultDomain()
+	var free []ociemu.User // key holders in no group yet
+	inGroup := map[string]bool{}
+	for _, g := range def.Groups {
+		for _, m := range g.Members {
+			inGroup[m] = true
+		}
+	}
+	for _, u := range def.Users {
+		if len(u.APIKeys) > 0 && !inGroup[u.OCID] {
+			free = append(free, u)
+		}
+	}
+	userAdmins := ociemu.Group{ID: "roleuseradmins0000000000000000001", OCID: "ocid1.group.oc1..useradmins", DisplayName: "UserAdmins",
+		Members: []string{free[0].OCID, free[1].OCID}}
+	userManagers := ociemu.Group{ID: "roleusermanagers00000000000000002", OCID: "ocid1.group.oc1..usermanagers", DisplayName: "UserManagers",
+		Members: []string{free[2].OCID, free[3].OCID}}
+	def.Groups = append(def.Groups, userAdmins, userManagers)
+	def.RoleGrants = []ociemu.RoleGrant{
+		{Role: ociemu.RoleUserAdministrator, GranteeType: ociemu.GranteeGroup, GranteeID: userAdmins.ID},
+		{Role: ociemu.RoleSecurityAdministrator, GranteeType: ociemu.GranteeUser, GranteeID: free[4].ID},
+		{Role: ociemu.RoleIdentityDomainAdministrator, GranteeType: ociemu.GranteeApp, GranteeID: "app-ci-client", GranteeName: "ci-client"},
+		{Role: ociemu.RoleUserManager, GranteeType: ociemu.GranteeGroup, GranteeID: userManagers.ID},
+	}
+	return tn, free[4].UserName, "Default/UserAdmins", "Default/UserManagers"
+}
+
+func roleFindings(rep *guard.Result) []string {
+	var out []string
+	for _, e := range rep.Escalation {
+		if e.Path == guard.PathDomainAdministerRole {
+			out = append(out, fmt.Sprintf("%s enforced=%v", e.Subject, e.Enforced))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestDomainRoleHoldersAreFoundThroughGrants(t *testing.T) {
+	tn, user, pathGroup, lookAlike := roleTenancy()
+	userOCID := ""
+	for _, u := range tn.DefaultDomain().Users {
+		if u.UserName == user {
+			userOCID = u.OCID
+		}
+	}
+	emu := emutest.New(t, tn, ociemu.Options{})
+	before := emu.Snapshot()
+	rep := invoke(t, start(t, emu, map[string]string{"IDENTITY_API": "scim", "DRY_RUN": "true"}), "")
+	if rep.Status != guard.StatusOK || rep.DomainRoles == nil || !rep.DomainRoles.Evaluated {
+		t.Fatalf("status %s domainRoles %+v errors %+v", rep.Status, rep.DomainRoles, rep.Errors)
+	}
+	want := []string{"App 'ci-client' enforced=false", "DynamicResourceGroup '" + ociemu.FunctionDynamicGroup + "' enforced=false",
+		"Group 'Administrators' enforced=true", "Group 'UserAdmins' enforced=false", "User '" + user + "' enforced=false"}
+	if got := roleFindings(&rep.Result); !slices.Equal(got, want) {
+		t.Errorf("role holders\n got %q\nwant %q", got, want)
+	}
+	if n := emu.Counts()[ociemu.OpScimListAppRoles] + emu.Counts()[ociemu.OpScimListGrants]; n != 2 {
+		t.Errorf("%d role reads, want one AppRoles and one Grants call", n)
+	}
+
+	// Enforced: the path role's holders' keys go, the look-alike role's stay.
+	emu = emutest.New(t, tn, ociemu.Options{})
+	rep = invoke(t, start(t, emu, map[string]string{"IDENTITY_API": "scim", "INCLUDE_ESCALATION_ADMINS": "true"}), "")
+	if rep.Status != guard.StatusOK {
+		t.Fatalf("status %s %+v", rep.Status, rep.Errors)
+	}
+	groups := append(append(defaultAdmins(before), groupRefs(true, false)...), pathGroup)
+	wantGone := adminKeys(before, groups)
+	for _, k := range keys(before) {
+		if strings.Contains(k, "/"+userOCID+"/") && !slices.Contains(wantGone, k) {
+			wantGone = append(wantGone, k)
+		}
+	}
+	slices.Sort(wantGone)
+	if got := minus(keys(before), keys(emu.Snapshot())); !slices.Equal(got, wantGone) {
+		t.Fatalf("deleted %v\nwant %v", got, wantGone)
+	}
+	if kept := adminKeys(before, []string{lookAlike}); len(kept) == 0 || len(minus(kept, keys(emu.Snapshot()))) != 0 {
+		t.Errorf("the User Manager group's keys must stay: %v", kept)
+	}
+	var labelled bool
+	for _, a := range rep.Admins {
+		if a.OCID == userOCID && slices.Contains(a.Groups, "Default role: "+ociemu.RoleSecurityAdministrator) {
+			labelled = true
+		}
+	}
+	if !labelled {
+		t.Errorf("the user holding a role is not an administrator labelled with it: %+v", rep.Admins)
+	}
+}
+
+func TestDomainRolesNotEvaluatedWhenGrantsCannotBeRead(t *testing.T) {
+	tn, _, _, _ := roleTenancy()
+	t.Run("the IAM family holds no domain role", func(t *testing.T) {
+		emu := emutest.New(t, tn, ociemu.Options{})
+		rep := invoke(t, start(t, emu, map[string]string{"INCLUDE_ESCALATION_ADMINS": "true", "DRY_RUN": "true"}), "")
+		if rep.Status != guard.StatusOK || rep.DomainRoles == nil || rep.DomainRoles.Evaluated || !strings.Contains(rep.DomainRoles.Reason, "IAM API") {
+			t.Fatalf("status %s domainRoles %+v errors %+v", rep.Status, rep.DomainRoles, rep.Errors)
+		}
+		if n := emu.Counts()[ociemu.OpScimListAppRoles] + emu.Counts()[ociemu.OpScimListGrants]; n != 0 {
+			t.Errorf("%d role reads through a family that cannot make them", n)
+		}
+	})
+	t.Run("a domain role that may read users but not grants", func(t *testing.T) {
+		tn := tn.Clone()
+		def := tn.DefaultDomain()
+		for name := range def.DynamicGroupRoles {
+			def.DynamicGroupRoles[name] = []string{ociemu.RoleUserAdministrator}
+		}
+		emu := emutest.New(t, &tn, ociemu.Options{})
+		rep := invoke(t, start(t, emu, map[string]string{"IDENTITY_API": "scim", "INCLUDE_ESCALATION_ADMINS": "true", "DRY_RUN": "true"}), "")
+		if rep.Status != guard.StatusOK || rep.DomainRoles == nil || rep.DomainRoles.Evaluated || !strings.Contains(rep.DomainRoles.Reason, "403") {
+			t.Fatalf("status %s domainRoles %+v errors %+v", rep.Status, rep.DomainRoles, rep.Errors)
+		}
+		if len(roleFindings(&rep.Result)) != 0 || len(rep.Escalation) == 0 {
+			t.Errorf("policy paths are still reported, role holders cannot be: %+v", rep.Escalation)
+		}
+	})
+}

@@ -330,15 +330,12 @@ func grantsCapabilityIgnoringVerb(st policy.Statement, c capability) bool {
 
 // escalationDecisions decides what each finding means for enforcement: a conditional or
 // possible path is reported only; a subject that is not a group of users (dynamic group,
-// any-user, any-group, service) is reported only; a group already enforced (configured, or a
-// policy-admin group enforced this run) stays as it is; with include, any other group of an
-// unconditional documented path is enforced (once, however many paths it has); without, it
+// any-user, any-group, service) is reported only; a group already enforced (configured, or
+// enforced this run for another reason: also) stays as it is; with include, any other group of
+// an unconditional documented path is enforced (once, however many paths it has); without, it
 // is reported only.
-func escalationDecisions(findings []EscalationFinding, already []GroupRef, include bool) (out []EscalationFinding, enforce []GroupRef) {
-	enforced, added := map[string]bool{}, map[string]bool{}
-	for _, g := range already {
-		enforced[refKey(g)] = true
-	}
+func escalationDecisions(findings []EscalationFinding, configured, also []GroupRef, include bool) (out []EscalationFinding, enforce []GroupRef) {
+	enforced, added := enforcedNotes(configured, also), map[string]bool{}
 	for _, f := range findings {
 		ref := policyGroupRef(f.subject)
 		switch k := refKey(ref); {
@@ -348,8 +345,8 @@ func escalationDecisions(findings []EscalationFinding, already []GroupRef, inclu
 			f.Note = NoteEscalationConditional
 		case f.Kind != string(policy.KindGroup):
 			f.Note = NoteNotAGroup
-		case enforced[k]:
-			f.Enforced, f.Note = true, NoteConfigured
+		case enforced[k] != "":
+			f.Enforced, f.Note = true, enforced[k]
 		case include:
 			f.Enforced, f.Note = true, NoteEscalationIncluded
 			if !added[k] {
@@ -362,6 +359,22 @@ func escalationDecisions(findings []EscalationFinding, already []GroupRef, inclu
 		out = append(out, f)
 	}
 	return out, enforce
+}
+
+// NoteAlreadyEnforced is the note of a path whose group is an administrator group of the run
+// for another reason (a policy-admin group, another path).
+const NoteAlreadyEnforced = "enforced (an administrator group of this run for another reason)"
+
+// enforcedNotes maps the groups already enforced to the note a path of theirs gets.
+func enforcedNotes(configured, also []GroupRef) map[string]string {
+	out := map[string]string{}
+	for _, g := range also {
+		out[refKey(g)] = NoteAlreadyEnforced
+	}
+	for _, g := range configured {
+		out[refKey(g)] = NoteConfigured
+	}
+	return out
 }
 
 // unparsedDeny is the warning for a deny statement the parser did not understand: a path it

@@ -1,6 +1,7 @@
 package guard
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -213,7 +214,7 @@ func TestRulesForEscalationEnforcement(t *testing.T) {
 		{"configured-groups-are-enforced-once", finding(policy.KindGroup, "administrators", false, false), true, true, NoteConfigured},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
-			out, add := escalationDecisions([]EscalationFinding{tc.f, tc.f}, configured, tc.include)
+			out, add := escalationDecisions([]EscalationFinding{tc.f, tc.f}, configured, nil, tc.include)
 			wantAdded := tc.include && tc.note == NoteEscalationIncluded
 			if len(out) != 2 || out[0].Enforced != tc.enforced || out[0].Note != tc.note || (len(add) == 1) != wantAdded || len(add) > 1 {
 				t.Errorf("findings %+v, added %+v", out, add)
@@ -263,5 +264,65 @@ func BenchmarkEscalationPaths(b *testing.B) {
 		if fs, _ := escalationPaths(pols, testTenancy, nil); len(fs) == 0 {
 			b.Fatal("no paths")
 		}
+	}
+}
+
+func TestRulesForDomainRoleHolders(t *testing.T) {
+	grant := func(kind, name string) RoleGrant {
+		return RoleGrant{ID: "g-" + name, Role: "User Administrator", GranteeType: kind, GranteeID: "id-" + name, GranteeName: name}
+	}
+	for _, tc := range []struct {
+		rule     string
+		g        RoleGrant
+		include  bool
+		enforced bool
+		note     string
+		group    bool // enforced as a group
+		user     bool // enforced as a user holding the role
+	}{
+		{"domain-role: a group holding a role is enforced when included", grant(GranteeGroup, "UserAdmins"), true, true, NoteEscalationIncluded, true, false},
+		{"domain-role: a user holding a role is enforced when included", grant(GranteeUser, "alice"), true, true, NoteEscalationIncluded, false, true},
+		{"domain-role: reported only without INCLUDE_ESCALATION_ADMINS", grant(GranteeUser, "alice"), false, false, NoteEscalationReportOnly, false, false},
+		{"domain-role: an application is reported, never enforced", grant(GranteeApp, "ci-client"), true, false, NoteRoleApp, false, false},
+		{"domain-role: a dynamic group is reported, never enforced", grant(GranteeDynamicGroup, "fn-dg"), true, false, NoteRoleDynamicGroup, false, false},
+		{"domain-role: the configured Administrators group is already enforced", grant(GranteeGroup, "Administrators"), true, true, NoteConfigured, false, false},
+		{"domain-role: a group enforced for another path stays so, once", grant(GranteeGroup, "HelpDesk"), true, true, NoteAlreadyEnforced, false, false},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			fs, groups, users, order := roleDecisions([]RoleGrant{tc.g, tc.g}, []GroupRef{{Name: "Administrators"}}, []GroupRef{{Name: "HelpDesk"}}, tc.include)
+			f := fs[0]
+			if len(fs) != 2 || f.Enforced != tc.enforced || f.Note != tc.note || f.Path != PathDomainAdministerRole || !strings.Contains(f.Grant, "User Administrator") {
+				t.Errorf("findings %+v", fs)
+			}
+			if (len(groups) == 1) != tc.group || len(groups) > 1 || (len(order) == 1) != tc.user || len(order) > 1 {
+				t.Errorf("groups %+v users %v", groups, order)
+			}
+			if tc.user && !slices.Equal(users[tc.g.GranteeID], []string{"User Administrator", "User Administrator"}) {
+				t.Errorf("users %v", users)
+			}
+		})
+	}
+}
+
+func TestRulesForUnreadableDomainRoles(t *testing.T) {
+	refused := fmt.Errorf("%w: 403 NotAuthorized", ErrRolesNotReadable)
+	outage := errors.New("500 InternalServerError")
+	for _, tc := range []struct {
+		rule    string
+		include bool
+		err     error
+		stopped bool
+	}{
+		{"domain-roles-not-evaluated-when-they-cannot-be-read", true, refused, false},
+		{"domain-roles-not-evaluated-when-they-cannot-be-read", false, refused, false},
+		{"a-failed-role-read-stops-the-run-only-when-role-holders-are-enforced", true, outage, true},
+		{"a-failed-role-read-stops-the-run-only-when-role-holders-are-enforced", false, outage, false},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			eval, stop := unreadableRoles(tc.include, tc.err)
+			if eval.Evaluated || !strings.Contains(eval.Reason, strings.TrimPrefix(tc.err.Error(), ErrRolesNotReadable.Error()+": ")) || (stop != nil) != tc.stopped {
+				t.Errorf("eval %+v stop %v", eval, stop)
+			}
+		})
 	}
 }

@@ -2,7 +2,6 @@ package guard
 
 import (
 	"context"
-	"slices"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/policy"
 )
@@ -49,7 +48,7 @@ func policyGroups(ctx context.Context, dir Directory, opt Options, f *found) ([]
 	}
 	paths, denyProblems := escalationPaths(pols, src.Tenancy(), configured)
 	f.warnings = append(f.warnings, denyProblems...)
-	paths, escalate := escalationDecisions(paths, append(slices.Clip(configured), enforce...), opt.IncludeEscalationAdmins)
+	paths, escalate := escalationDecisions(paths, configured, enforce, opt.IncludeEscalationAdmins)
 	f.escalation = append(f.escalation, paths...)
 	for _, e := range paths {
 		opt.Logger.WarnContext(ctx, "escalation path", "subject", e.Subject, "path", e.Path, "conditional", e.Conditional,

@@ -42,6 +42,9 @@ type Result struct {
 	// Escalation are the subjects that can make themselves administrators, one per subject and
 	// path (escalation.go).
 	Escalation []EscalationFinding `json:"escalation,omitempty"`
+	// DomainRoles says whether the Default domain's administrator roles were read for
+	// escalation paths, and if not why (roles.go).
+	DomainRoles *RoleEvaluation `json:"domainRoles,omitempty"`
 }
 
 // GroupResult names a group that was treated as an administrator group.

@@ -49,7 +49,7 @@ type ErrorDetail interface {
 func Run(ctx context.Context, dir Directory, opt Options) Result {
 	opt = opt.withDefaults()
 	found, err := discover(ctx, dir, opt)
-	res := Result{Groups: found.groups, Policy: found.policy, Escalation: found.escalation, Warnings: found.warnings}
+	res := Result{Groups: found.groups, Policy: found.policy, Escalation: found.escalation, DomainRoles: found.roles, Warnings: found.warnings}
 	if err != nil {
 		res.Errors = append(res.Errors, problem("discovery", err))
 		return res.settled()
@@ -114,8 +114,10 @@ type found struct {
 	admins   []Admin
 	keys     []APIKey
 
-	// escalation are the escalation paths found (escalation.go).
+	// escalation are the escalation paths found (escalation.go, roles.go); roles says whether
+	// the Default domain's roles were read.
 	escalation []EscalationFinding
+	roles      *RoleEvaluation
 }
 
 // discover resolves every configured group (and, by the policy decisions, policy-named ones),
@@ -129,6 +131,17 @@ func discover(ctx context.Context, dir Directory, opt Options) (found, error) {
 	fromPolicy, err := policyGroups(ctx, dir, opt, &f)
 	if err != nil {
 		return f, err
+	}
+	var enforcedSoFar []GroupRef
+	for _, sr := range fromPolicy {
+		enforcedSoFar = append(enforcedSoFar, sr.ref)
+	}
+	roleGroups, roleUsers, err := roleHolders(ctx, dir, opt, enforcedSoFar, &f)
+	if err != nil {
+		return f, err
+	}
+	for _, g := range roleGroups {
+		fromPolicy = append(fromPolicy, sourcedRef{g, SourceEscalation})
 	}
 	byUser := map[string]*Admin{}
 	var order []string
@@ -156,6 +169,15 @@ func discover(ctx context.Context, dir Directory, opt Options) (found, error) {
 			byUser[k] = &Admin{User: u, Groups: []string{label}}
 			order = append(order, k)
 		}
+	}
+	for _, a := range roleUsers { // users holding a domain role directly (roles.go)
+		k := ownerKey(a.OCID)
+		if x, ok := byUser[k]; ok {
+			x.Groups = append(x.Groups, a.Groups...)
+			continue
+		}
+		byUser[k] = &a
+		order = append(order, k)
 	}
 	for _, k := range order {
 		f.admins = append(f.admins, *byUser[k])

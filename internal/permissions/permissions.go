@@ -69,7 +69,7 @@ func Operations() []string {
 		OpListDomains, OpListPolicies, OpListCompartments, OpPublishMessage,
 		OpListGroups, OpGetGroup, OpListUserGroupMemberships, OpGetUser, OpListApiKeys, OpDeleteApiKey, OpUpdateUserCapabilities,
 		OpSCIMListGroups, OpSCIMListUsers, OpSCIMSearchApiKeys, OpSCIMDeleteApiKey, OpSCIMPatchUser,
-	}, credentialOperations()...)
+	}, append(credentialOperations(), roleOperations()...)...)
 }
 
 // IsSCIM says whether op is an Identity Domains (SCIM) operation, authorized by a domain role.

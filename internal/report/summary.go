@@ -87,6 +87,7 @@ func Text(r *Report) string {
 		}
 	}
 	escalationText(&b, r.Escalation)
+	domainRolesText(&b, r.DomainRoles)
 	for _, p := range r.Errors {
 		fmt.Fprintf(&b, "\nERROR (%s): %s%s\n", p.Stage, p.Message, hint(p))
 	}
