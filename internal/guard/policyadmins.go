@@ -66,3 +66,25 @@ type sourcedRef struct {
 	ref    GroupRef
 	source string
 }
+
+// beyondConfigured finds the administrators beyond the configured groups: the groups that
+// policies make administrator groups or give an escalation path (policyGroups), the groups
+// holding a domain role, and the users holding one directly (roleHolders).
+func beyondConfigured(ctx context.Context, dir Directory, opt Options, f *found) ([]sourcedRef, []Admin, error) {
+	groups, err := policyGroups(ctx, dir, opt, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	var enforced []GroupRef
+	for _, sr := range groups {
+		enforced = append(enforced, sr.ref)
+	}
+	roleGroups, roleUsers, err := roleHolders(ctx, dir, opt, enforced, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, g := range roleGroups {
+		groups = append(groups, sourcedRef{g, SourceEscalation})
+	}
+	return groups, roleUsers, nil
+}

@@ -128,23 +128,11 @@ func discover(ctx context.Context, dir Directory, opt Options) (found, error) {
 	if len(opt.Groups) == 0 {
 		return f, errors.New("no administrator groups configured")
 	}
-	fromPolicy, err := policyGroups(ctx, dir, opt, &f)
+	fromPolicy, roleUsers, err := beyondConfigured(ctx, dir, opt, &f)
 	if err != nil {
 		return f, err
 	}
-	var enforcedSoFar []GroupRef
-	for _, sr := range fromPolicy {
-		enforcedSoFar = append(enforcedSoFar, sr.ref)
-	}
-	roleGroups, roleUsers, err := roleHolders(ctx, dir, opt, enforcedSoFar, &f)
-	if err != nil {
-		return f, err
-	}
-	for _, g := range roleGroups {
-		fromPolicy = append(fromPolicy, sourcedRef{g, SourceEscalation})
-	}
-	byUser := map[string]*Admin{}
-	var order []string
+	admins := adminSet{byUser: map[string]*Admin{}}
 	groups := make([]sourcedRef, 0, len(opt.Groups)+len(fromPolicy))
 	for _, ref := range opt.Groups {
 		groups = append(groups, sourcedRef{ref, SourceConfig})
@@ -161,29 +149,34 @@ func discover(ctx context.Context, dir Directory, opt Options) (found, error) {
 		opt.Logger.InfoContext(ctx, "admin group resolved", "group", g.Ref.String(), "domain", g.Domain.Name, "ocid", g.OCID, "members", len(members))
 		label := g.Domain.Name + "/" + g.Ref.Name
 		for _, u := range members {
-			k := ownerKey(u.OCID)
-			if a, ok := byUser[k]; ok {
-				a.Groups = append(a.Groups, label)
-				continue
-			}
-			byUser[k] = &Admin{User: u, Groups: []string{label}}
-			order = append(order, k)
+			admins.add(u, label)
 		}
 	}
 	for _, a := range roleUsers { // users holding a domain role directly (roles.go)
-		k := ownerKey(a.OCID)
-		if x, ok := byUser[k]; ok {
-			x.Groups = append(x.Groups, a.Groups...)
-			continue
-		}
-		byUser[k] = &a
-		order = append(order, k)
+		admins.add(a.User, a.Groups...)
 	}
-	for _, k := range order {
-		f.admins = append(f.admins, *byUser[k])
+	for _, k := range admins.order {
+		f.admins = append(f.admins, *admins.byUser[k])
 	}
 	f.keys, err = keysOf(ctx, dir, f.admins, opt.Credentials)
 	return f, err
+}
+
+// adminSet collects administrators once each, in order of discovery, with every group (or
+// role) that makes them one.
+type adminSet struct {
+	byUser map[string]*Admin
+	order  []string
+}
+
+func (s *adminSet) add(u User, labels ...string) {
+	k := ownerKey(u.OCID)
+	if a, ok := s.byUser[k]; ok {
+		a.Groups = append(a.Groups, labels...)
+		return
+	}
+	s.byUser[k] = &Admin{User: u, Groups: labels}
+	s.order = append(s.order, k)
 }
 
 // resolveMembers resolves one group and lists its members, recording the group in f. skip says

@@ -71,16 +71,30 @@ const (
 	schemaGrant   = "urn:ietf:params:scim:schemas:oracle:idcs:Grant"
 )
 
+// roleReadRoles may read app roles and grants. The check is made here, in the handler, after
+// the request has been authenticated (the operations are not in SCIMOperationRoles, whose
+// table covers the user and credential operations).
 var roleReadRoles = []string{RoleIdentityDomainAdministrator, RoleSecurityAdministrator}
 
-func init() {
-	SCIMOperationRoles[OpScimListAppRoles] = roleReadRoles
-	SCIMOperationRoles[OpScimListGrants] = roleReadRoles
+func (s *Server) roleRoutesSCIM(mux *http.ServeMux, di *domainIndex) {
+	s.handleIn(di, mux, scimPrefix+"/AppRoles", map[string]route{http.MethodGet: {OpScimListAppRoles, s.roleRead(di, s.appRoleSource(di))}})
+	s.handleIn(di, mux, scimPrefix+"/Grants", map[string]route{http.MethodGet: {OpScimListGrants, s.roleRead(di, s.grantSource(di))}})
 }
 
-func (s *Server) roleRoutesSCIM(mux *http.ServeMux, di *domainIndex) {
-	s.handleIn(di, mux, scimPrefix+"/AppRoles", map[string]route{http.MethodGet: {OpScimListAppRoles, s.listing(false, s.appRoleSource(di))}})
-	s.handleIn(di, mux, scimPrefix+"/Grants", map[string]route{http.MethodGet: {OpScimListGrants, s.listing(false, s.grantSource(di))}})
+// roleRead serves a listing of app roles or grants to a function holding one of roleReadRoles
+// in the domain, and refuses anyone else with 403 and the SCIM error body.
+func (s *Server) roleRead(di *domainIndex, source func() (int, func(int) map[string]any)) handlerFunc {
+	list := s.listing(false, source)
+	return func(w http.ResponseWriter, r *http.Request, body []byte) {
+		s.store.mu.Lock()
+		allowed := holdsAny(s.functionRoles(di), roleReadRoles)
+		s.store.mu.Unlock()
+		if !allowed {
+			writeSCIMError(w, http.StatusForbidden, scimForbiddenMsg, scimForbiddenID)
+			return
+		}
+		list(w, r, body)
+	}
 }
 
 // AppRoleID is the emulator's stable id of a domain role in one domain.

@@ -13,7 +13,7 @@ func TestTextAndTitleCountEscalationPaths(t *testing.T) {
 			{Subject: "group 'HelpDesk'", Path: guard.PathCredentialForAdministrator, PolicyName: "hd", Statement: "Allow group HelpDesk to manage users in tenancy",
 				Enforced: true, Note: guard.NoteEscalationIncluded},
 			{Subject: "group 'Ops'", Path: guard.PathAddToAdministrators, PolicyName: "a", Statement: "Allow group Ops to use users in tenancy",
-				With: []guard.PolicyStatement{{PolicyName: "b", Statement: "Allow group Ops to use groups in tenancy"}},
+				With:        []guard.PolicyStatement{{PolicyName: "b", Statement: "Allow group Ops to use groups in tenancy"}},
 				Conditional: true, Why: "deny statement: Deny group Ops to use groups in tenancy", Note: guard.NoteEscalationConditional},
 		}}}
 	text := Text(r)
