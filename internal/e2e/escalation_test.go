@@ -96,9 +96,11 @@ func groupRefs(withPath bool, conditional bool) []string {
 }
 
 func TestEscalationPathsAreReported(t *testing.T) {
+	t.Parallel() // each test has its own emulator and function process
 	emu := emutest.New(t, escalationTenancy(), ociemu.Options{})
 	before := emu.Snapshot()
-	rep := invoke(t, start(t, emu, nil), "")
+	f := start(t, emu, nil)
+	rep := invoke(t, f, "")
 	if rep.Status != guard.StatusOK {
 		t.Fatalf("status %s %+v", rep.Status, rep.Errors)
 	}
@@ -139,12 +141,13 @@ func TestEscalationPathsAreReported(t *testing.T) {
 	if n := rep.APICalls.ByOperation["ListPolicies"]; n != 1 {
 		t.Errorf("ListPolicies %d times", n)
 	}
-	if !strings.Contains(logs.String(), `"msg":"escalation path"`) {
+	if !strings.Contains(f.Agent.Stderr(), `"msg":"escalation path"`) {
 		t.Error("no escalation path in the log")
 	}
 }
 
 func TestEscalationAdminsAreEnforcedWithTheFlag(t *testing.T) {
+	t.Parallel() // each test has its own emulator and function process
 	emu := emutest.New(t, escalationTenancy(), ociemu.Options{})
 	before := emu.Snapshot()
 	rep := invoke(t, start(t, emu, map[string]string{"INCLUDE_ESCALATION_ADMINS": "true"}), "")
@@ -220,6 +223,7 @@ func roleFindings(rep *guard.Result) []string {
 }
 
 func TestDomainRoleHoldersAreFoundThroughGrants(t *testing.T) {
+	t.Parallel() // each test has its own emulator and function process
 	tn, user, pathGroup, lookAlike := roleTenancy()
 	userOCID := ""
 	for _, u := range tn.DefaultDomain().Users {
@@ -274,6 +278,7 @@ func TestDomainRoleHoldersAreFoundThroughGrants(t *testing.T) {
 }
 
 func TestDomainRolesNotEvaluatedWhenGrantsCannotBeRead(t *testing.T) {
+	t.Parallel() // each test has its own emulator and function process
 	tn, _, _, _ := roleTenancy()
 	t.Run("the IAM family holds no domain role", func(t *testing.T) {
 		emu := emutest.New(t, tn, ociemu.Options{})
