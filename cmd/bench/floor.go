@@ -15,7 +15,8 @@ const scimMaxPage = 1000
 // (ListDomains), lists members in pages of 1000 and keys 50 members per search (the filter
 // size the adapter uses); the IAM API needs no domain lookup but has no batch reads, so it
 // lists each member's keys (ListApiKeys) one call each, and reads (GetUser) each member who
-// holds a key, whom the report names.
+// holds a key, whom the report names. SCIM also reads who holds the Default domain's
+// administrator roles (one AppRoles and one Grants call), which IAM cannot.
 type callFloor struct {
 	members, adminKeys int
 	discovery          int // everything but the deletes
@@ -32,7 +33,8 @@ func floorOf(t *ociemu.Tenancy, api string) callFloor {
 			pages(len(t.Policies)) + // ListPolicies (IAM pages hold up to 1000 too)
 			1 + // scim.ListGroups for the one configured group
 			pages(f.members) + // scim.ListUsers filtered by group
-			max(1, (f.members+scimKeyBatch-1)/scimKeyBatch) // scim.SearchApiKeys, 50 owners a search
+			max(1, (f.members+scimKeyBatch-1)/scimKeyBatch) + // scim.SearchApiKeys, 50 owners a search
+			2 // scim.ListAppRoles and scim.ListGrants: who holds the Default domain's administrator roles (escalation paths)
 		return f
 	}
 	holders := 0

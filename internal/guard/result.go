@@ -41,6 +41,13 @@ type Result struct {
 	// ResumeAt is where the next run of this process starts (enforcementOrder): the first
 	// administrator this run left something undone for; empty when nothing was left.
 	ResumeAt string `json:"-"`
+
+	// Escalation are the subjects that can make themselves administrators, one per subject and
+	// path (escalation.go).
+	Escalation []EscalationFinding `json:"escalation,omitempty"`
+	// DomainRoles says whether the Default domain's administrator roles were read for
+	// escalation paths, and if not why (roles.go).
+	DomainRoles *RoleEvaluation `json:"domainRoles,omitempty"`
 }
 
 // GroupResult names a group that was treated as an administrator group.
@@ -111,6 +118,9 @@ type Counts struct {
 	NotReached   int `json:"administratorsNotReached"`
 	Disabled     int `json:"capabilityDisabled"`
 	WouldDisable int `json:"capabilityWouldDisable"`
+	// EscalationPaths counts Result.Escalation; EscalationEnforced those enforced.
+	EscalationPaths    int `json:"escalationPaths"`
+	EscalationEnforced int `json:"escalationEnforced"`
 }
 
 // Problem is an error or warning with what an operator needs to fix it.
