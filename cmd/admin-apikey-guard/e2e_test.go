@@ -45,6 +45,7 @@ type workstation struct {
 	operator   ociemu.User
 	signingKey ociemu.APIKey
 	privatePEM string
+	topic      string   // the tenancy's ONS topic
 	before     []string // every key, before
 }
 
@@ -72,7 +73,7 @@ func newWorkstation(t *testing.T) *workstation {
 		t.Fatal(err)
 	}
 	w.emu = emutest.New(t, ten, ociemu.Options{})
-	w.before = ten.KeyRefs()
+	w.before, w.topic = ten.KeyRefs(), ten.Topics[0].ID
 	return w
 }
 
@@ -223,15 +224,19 @@ func TestEnforceNeedsTheTypedPhrase(t *testing.T) {
 
 // TestEnforceConfirmed: with the phrase, the command deletes every administrator key but the
 // exempt administrator's and the one it signs with, which it reports as not attempted and
-// keeps working with: a second run signs with it again.
+// keeps working with: a second run signs with it again. The topic hears of the enforcing run
+// only, not of its preview.
 func TestEnforceConfirmed(t *testing.T) {
 	w := newWorkstation(t)
-	r := w.run(t, nil, "--enforce", "--exempt-users", "admin0002", "--confirm", "delete 6 keys")
+	r := w.run(t, map[string]string{"NOTIFICATION_TOPIC_ID": w.topic}, "--enforce", "--exempt-users", "admin0002", "--confirm", "delete 6 keys")
 	if r.code != exitPartial || r.report == nil || r.report.Mode != report.ModeEnforce {
 		t.Fatalf("want exit %d and the enforcing run's report\n%s", exitPartial, r)
 	}
 	if c := r.report.Counts; c.Deleted != 6 || c.Exempt != 2 || c.NotAttempted != 1 || c.Failed != 0 {
 		t.Fatalf("counts %+v, want 6 deleted, 2 exempt, the signing key not attempted\n%s", c, r)
+	}
+	if msgs := w.emu.Published(); len(msgs) != 1 || !strings.Contains(msgs[0].Title, "deleted 6 administrator API key(s)") {
+		t.Fatalf("published %+v, want one message, of the enforcing run", msgs)
 	}
 	after := w.keysNow()
 	var adminKeysLeft []string

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
 	"strings"
@@ -132,17 +133,17 @@ func (c *cli) do(ctx context.Context) int {
 }
 
 // runOnce is one run through the function's handler: a dry run (the preview, or the whole
-// report-only run) or the enforcing run. The preview of an enforcing run publishes nothing:
-// the notification tells what the enforcing run did.
+// report-only run) or the enforcing run. The preview of an enforcing run publishes nothing
+// (the notification tells what the enforcing run did), unless the configuration is invalid:
+// then the preview is the run that fails, and the failure is notified as the function would.
 func (c *cli) runOnce(ctx context.Context, dryRun bool) *report.Report {
-	env := make(map[string]string, len(c.env))
-	for k, v := range c.env {
-		env[k] = v
-	}
+	env := maps.Clone(c.env)
 	env["DRY_RUN"] = fmt.Sprint(dryRun)
 	id := c.callID
 	if dryRun && c.opts.enforce {
-		delete(env, "NOTIFICATION_TOPIC_ID")
+		if _, err := config.Load(env); err == nil {
+			delete(env, "NOTIFICATION_TOPIC_ID")
+		}
 		id += "-preview"
 	}
 	rep := c.h.Run(ctx, id, env, strings.NewReader(""))
