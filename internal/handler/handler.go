@@ -167,7 +167,8 @@ func guardOptions(v invocation, signer guard.Signer, log *slog.Logger) guard.Opt
 	return guard.Options{
 		Groups: c.AdminGroups, DryRun: v.dryRun(), Exempt: guard.NewExemptions(c.ExemptUsers),
 		DisableCapability: c.DisableCapability, IncludePolicyAdmins: c.IncludePolicyAdmins,
-		Credentials: c.Credentials, DisableKinds: c.DisableKinds,
+		IncludeEscalationAdmins: c.IncludeEscalationAdmins,
+		Credentials:             c.Credentials, DisableKinds: c.DisableKinds,
 		Concurrency: c.Concurrency, Reserve: budget.Reserve, Signer: signer, Logger: log,
 	}
 }
