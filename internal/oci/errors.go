@@ -25,7 +25,10 @@ type OpError struct {
 	Code      string
 	Message   string
 	RequestID string
-	Err       error
+	// HomeRegion is the tenancy's home region when the call was an IAM write sent there
+	// (homeregion.go); a NotAllowed hint names it.
+	HomeRegion string
+	Err        error
 }
 
 func (e *OpError) Error() string {
@@ -60,6 +63,11 @@ func (e *OpError) Hint() string {
 		}
 		return h
 	case http.StatusForbidden, http.StatusNotFound:
+		if e.Status == http.StatusForbidden && e.Code == errNotAllowed && !permissions.IsSCIM(e.Op) {
+			// IAM's answer to a write outside the home region: a routing fault, never a
+			// missing grant.
+			return homeRegionHint(e.HomeRegion, e.Message)
+		}
 	default:
 		return ""
 	}
