@@ -162,3 +162,19 @@ func TestNotAllowedHintNamesTheHomeRegion(t *testing.T) {
 		t.Errorf("403 NotAuthorized: hint %q, want the missing statement", h)
 	}
 }
+
+// A write that could not start because the home-region lookup was refused (404) is not a
+// missing key: the guard must not read it as "perhaps already gone".
+func TestLookupRefusalIsNotAMissingResource(t *testing.T) {
+	e := &OpError{Op: permissions.OpListRegionSubscriptions, Status: http.StatusNotFound, Code: "NotAuthorizedOrNotFound", Err: errors.New("x"), BeforeWrite: true}
+	if errors.Is(e, guard.ErrNotFound) {
+		t.Error("a refused lookup before a write reads as guard.ErrNotFound")
+	}
+	if h := e.Hint(); !strings.Contains(h, "inspect tenancies") {
+		t.Errorf("hint %q does not name the statement", h)
+	}
+	e.BeforeWrite = false
+	if !errors.Is(e, guard.ErrNotFound) {
+		t.Error("a 404 of the call itself no longer reads as guard.ErrNotFound")
+	}
+}

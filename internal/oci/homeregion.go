@@ -64,10 +64,12 @@ func (d *Directory) writeIAM(ctx context.Context) (*identity.IdentityClient, err
 		h.done = true
 	}
 	if h.err != nil {
-		// Each write gets its own copy: its caller fills in the domain and home region.
+		// Each write gets its own copy: its caller fills in the domain and home region. A 404
+		// of the lookup is not the write's resource missing: no "already gone" re-listing.
 		var e *OpError
 		if errors.As(h.err, &e) {
 			cp := *e
+			cp.BeforeWrite = true
 			return nil, &cp
 		}
 	}
