@@ -10,6 +10,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
 	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/reportschema"
 )
 
 // Production wiring and the home region (Oracle, "Managing Regions": IAM writes only at the
@@ -33,7 +34,8 @@ func awayFromHome(tn *ociemu.Tenancy) *ociemu.Tenancy {
 // startPublic is start with the production wiring (harness.Options.Public).
 func startPublic(t *testing.T, emu *ociemu.Server, cfg map[string]string) *harness.Function {
 	t.Helper()
-	f, err := harness.Start(t.Context(), harness.Options{Binary: binary, Config: cfg, Emu: emu, Stderr: &logs, Public: true})
+	f, err := harness.Start(t.Context(), harness.Options{Binary: binary, Config: cfg, Emu: emu, Stderr: &logs, Public: true,
+		CheckReport: reportschema.Validate})
 	if err != nil {
 		t.Fatal(err)
 	}

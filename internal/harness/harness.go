@@ -32,6 +32,9 @@ type Options struct {
 	// the real hostnames and reaches them through the emulator's HTTPS proxy (HTTPS_PROXY, and
 	// SSL_CERT_FILE with the emulator's CA). Emu must serve ociemu.Options.PublicEndpoints.
 	Public bool
+	// CheckReport, when set, is given every response body before it is decoded; an error fails
+	// the Invoke (the e2e tests validate each report against docs/report.schema.json).
+	CheckReport func(body []byte) error
 }
 
 // Function is a started function process bound to an emulator.
@@ -40,6 +43,8 @@ type Function struct {
 	Emu       *ociemu.Server
 	Principal ociemu.Principal
 	caDir     string // the CA file's directory (Public), removed by Stop
+
+	checkReport func(body []byte) error
 }
 
 // Start mints a resource principal from the emulator and starts the function with the
@@ -72,7 +77,7 @@ func Start(ctx context.Context, o Options) (*Function, error) {
 		_ = removeDir(caDir)
 		return nil, err
 	}
-	return &Function{Agent: a, Emu: o.Emu, Principal: p, caDir: caDir}, nil
+	return &Function{Agent: a, Emu: o.Emu, Principal: p, caDir: caDir, checkReport: o.CheckReport}, nil
 }
 
 // publicWiring replaces the endpoint overrides in env with the proxy and the CA file (written
@@ -113,6 +118,11 @@ func (f *Function) Invoke(ctx context.Context, body string, io fnagent.InvokeOpt
 	var rep report.Report
 	if err := json.Unmarshal(res.Body, &rep); err != nil {
 		return nil, res, fmt.Errorf("report is not JSON (%w): %.300s", err, res.Body)
+	}
+	if f.checkReport != nil {
+		if err := f.checkReport(res.Body); err != nil {
+			return &rep, res, err
+		}
 	}
 	return &rep, res, nil
 }
