@@ -52,6 +52,15 @@ var returnedBySchema = map[string]returnedRules{
 	// idcsLastUpgradedInRelease request.
 	schemaAPIKey: {"schemas": returnedAlways, "id": returnedAlways, "idcspreventedoperations": returnedRequest, "tags": returnedRequest,
 		"idcslastupgradedinrelease": returnedRequest},
+	// identitydomains/app_role.go: id, displayName, uniqueName always; members,
+	// localizedDisplayName, idcsPreventedOperations, tags, idcsLastUpgradedInRelease request.
+	schemaAppRole: {"schemas": returnedAlways, "id": returnedAlways, "displayname": returnedAlways, "uniquename": returnedAlways,
+		"members": returnedRequest, "localizeddisplayname": returnedRequest, "idcspreventedoperations": returnedRequest,
+		"tags": returnedRequest, "idcslastupgradedinrelease": returnedRequest},
+	// identitydomains/grant.go: id always; compositeKey, idcsPreventedOperations, tags,
+	// idcsLastUpgradedInRelease request.
+	schemaGrant: {"schemas": returnedAlways, "id": returnedAlways, "compositekey": returnedRequest, "idcspreventedoperations": returnedRequest,
+		"tags": returnedRequest, "idcslastupgradedinrelease": returnedRequest},
 }
 
 func init() {
@@ -71,7 +80,9 @@ func returnedOf(doc map[string]any, attr string) string {
 	if r, ok := rules[strings.ToLower(attr)]; ok {
 		return r
 	}
-	if strings.EqualFold(attr, "schemas") {
+	// Any other resource: schemas and id are always returned (RFC 7643 §3, §3.1), as every
+	// served Oracle schema marks id.
+	if strings.EqualFold(attr, "schemas") || strings.EqualFold(attr, "id") {
 		return returnedAlways
 	}
 	return returnedDefault
