@@ -35,8 +35,11 @@ type Options struct {
 	// ResumeAt is where to start (the previous run's Result.ResumeAt, kept by the handler for
 	// the life of the process); empty starts at the first administrator.
 	ResumeAt string
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// Signer is the API key the run signs with (zero for a token): the plan never deletes it,
+	// nor switches its owner's API keys off (decide.go, credentialAction).
+	Signer Signer
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // ErrorDetail is implemented by Directory errors that know OCI's error code and what to fix.
@@ -88,7 +91,7 @@ func (r Result) settled() Result {
 }
 
 func (o Options) rules() Rules {
-	return Rules{Exempt: o.Exempt, DryRun: o.DryRun, DisableKinds: o.DisableKinds}
+	return Rules{Exempt: o.Exempt, DryRun: o.DryRun, DisableKinds: o.DisableKinds, Signer: o.Signer}
 }
 
 func (o Options) withDefaults() Options {

@@ -42,7 +42,9 @@ type Settings struct {
 type Directory struct {
 	provider common.ConfigurationProvider
 	tenancy  string
-	iam      identity.IdentityClient
+	region   string                  // the function's region (the resource principal's)
+	iam      identity.IdentityClient // reads; writes go through writeIAM (homeregion.go)
+	home     homeIAM
 	settings Settings
 	api      string // IdentityAPI, defaulted
 	policy   common.RetryPolicy
@@ -73,6 +75,10 @@ func New(p common.ConfigurationProvider, s Settings) (*Directory, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resource principal has no tenancy: %w", err)
 	}
+	region, err := p.Region()
+	if err != nil {
+		return nil, fmt.Errorf("resource principal has no region: %w", err)
+	}
 	iam, err := identity.NewIdentityClientWithConfigurationProvider(p)
 	if err != nil {
 		return nil, fmt.Errorf("identity client: %w", err)
@@ -97,7 +103,7 @@ func New(p common.ConfigurationProvider, s Settings) (*Directory, error) {
 	if s.Pacer == nil {
 		s.Pacer = NewPacer(s.RateLimit)
 	}
-	d := &Directory{provider: p, tenancy: tenancy, iam: iam, settings: s, api: api, Calls: &Calls{}, pace: s.Pacer,
+	d := &Directory{provider: p, tenancy: tenancy, region: region, iam: iam, settings: s, api: api, Calls: &Calls{}, pace: s.Pacer,
 		// Identity Domains and ONS have no retry policy by default; every client gets this one.
 		policy:  retryPolicy(func() (time.Time, bool) { return s.Deadline, !s.Deadline.IsZero() }),
 		domains: map[string]guard.Domain{}, scim: map[string]*identitydomains.IdentityDomainsClient{}}
