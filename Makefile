@@ -5,8 +5,16 @@ FUZZTIME ?= 30s
 
 .PHONY: build test lint vuln demo bench fuzz emulator stack clean
 
+# The build's version, linked in as the Dockerfile does (README, "Version"): Go stamps the commit
+# itself in a git clone, but not in a git worktree or with -buildvcs=false; these fill the gap.
+VERSION      ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+VCS_REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
+VERSION_PKG  := github.com/apikeyguard/admin-apikey-guard/internal/version
+
 build: ## the function binary, as the Dockerfile builds it
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o $(BIN) .
+	CGO_ENABLED=0 $(GO) build -trimpath \
+	  -ldflags="-s -w -X $(VERSION_PKG).stampedVersion=$(VERSION) -X $(VERSION_PKG).stampedRevision=$(VCS_REVISION)" \
+	  -o $(BIN) .
 
 test: ## vet, all tests with the race detector (fuzz seeds included), a short fuzz of the policy parser
 	$(GO) vet ./...

@@ -18,6 +18,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/oci"
 	"github.com/apikeyguard/admin-apikey-guard/internal/report"
 	"github.com/apikeyguard/admin-apikey-guard/internal/trigger"
+	"github.com/apikeyguard/admin-apikey-guard/internal/version"
 )
 
 // Directory is what the handler needs of the OCI adapter: the guard's Directory plus the
@@ -61,7 +62,7 @@ func (h *Handler) Serve(ctx context.Context, in io.Reader, out io.Writer) {
 		now = time.Now
 	}
 	began := time.Now() // durations from the monotonic clock, whatever Now says
-	rep := &report.Report{CallID: fctx.CallID(), StartedAt: now().UTC()}
+	rep := &report.Report{CallID: fctx.CallID(), StartedAt: now().UTC(), Version: version.Current()}
 	h.run(ctx, fctx.Config(), in, rep, log, began)
 	rep.DurationMS = time.Since(began).Milliseconds()
 	h.logSummary(ctx, log, rep)
@@ -193,6 +194,6 @@ func (h *Handler) logSummary(ctx context.Context, log *slog.Logger, rep *report.
 	for _, p := range rep.Errors {
 		msgs = append(msgs, errors.New(p.Stage+": "+p.Message))
 	}
-	log.Log(ctx, level, "summary", "status", rep.Status, "mode", rep.Mode, "counts", rep.Counts,
+	log.Log(ctx, level, "summary", "status", rep.Status, "mode", rep.Mode, "version", rep.Version, "counts", rep.Counts,
 		"apiCalls", rep.APICalls.Total, "durationMs", rep.DurationMS, "errors", errors.Join(msgs...))
 }

@@ -48,6 +48,7 @@ func Text(r *Report) string {
 	var b strings.Builder
 	c := r.Counts
 	fmt.Fprintf(&b, "Status: %s   Mode: %s   Call: %s\n", r.Status, r.Mode, r.CallID)
+	fmt.Fprintf(&b, "Version: %s\n", r.Version)
 	fmt.Fprintf(&b, "Administrators: %d   Keys: %d   Deleted: %d   Would delete: %d   Exempt: %d   Failed: %d   Not attempted: %d\n",
 		c.Administrators, c.Keys, c.Deleted, c.WouldDelete, c.Exempt, c.Failed, c.NotAttempted)
 	if c.Disabled+c.WouldDisable > 0 {
