@@ -42,6 +42,9 @@ const (
 	PermUserSecretKeyRemove  = "USER_SECRETKEY_REMOVE"
 	PermUserOAuth2CredRemove = "USER_OAUTH2_CLIENT_CRED_REMOVE"
 	PermONSTopicPublish      = "ONS_TOPIC_PUBLISH"
+	// SMTP credentials are their own resource type, "credentials" (not users).
+	PermCredentialInspect = "CREDENTIAL_INSPECT"
+	PermCredentialRemove  = "CREDENTIAL_REMOVE"
 )
 
 // OperationPermissions is the table the emulator enforces: every permission listed must be
@@ -59,14 +62,19 @@ const (
 // | DeleteApiKey             | USER_UPDATE and USER_APIKEY_REMOVE | iampolicyreference.htm               |
 // | UpdateUserCapabilities   | USER_UPDATE and USER_UNBLOCK       | ASSUMPTION (not in Oracle's table)   |
 // | PublishMessage           | ONS_TOPIC_PUBLISH                  | notificationpolicyreference.htm      |
-// | ListAuthTokens, ListCustomerSecretKeys, ListSmtpCredentials, ListOAuthClientCredentials, ListDbCredentials | USER_READ | iampolicyreference.htm (List… of a user's credentials, as ListApiKeys) |
+// | ListAuthTokens, ListCustomerSecretKeys, ListOAuthClientCredentials, ListDbCredentials | USER_READ | iampolicyreference.htm (List… of a user's credentials, as ListApiKeys) |
+// | ListSmtpCredentials      | CREDENTIAL_INSPECT                 | iampolicyreference.htm, credentials  |
+// | DeleteSmtpCredential     | CREDENTIAL_REMOVE                  | iampolicyreference.htm, credentials  |
 // | DeleteAuthToken          | USER_UPDATE and USER_AUTHTOKEN_REMOVE | iampolicyreference.htm            |
 // | DeleteCustomerSecretKey  | USER_UPDATE and USER_SECRETKEY_REMOVE | iampolicyreference.htm            |
 // | DeleteOAuthClientCredential | USER_UPDATE and USER_OAUTH2_CLIENT_CRED_REMOVE | iampolicyreference.htm |
-// | DeleteSmtpCredential, DeleteDbCredential | USER_UPDATE and USER_UNBLOCK | ASSUMPTION (no SMTP/DB credential permission in the verb table) |
+// | DeleteDbCredential       | USER_UPDATE and USER_UNBLOCK       | ASSUMPTION (no DB credential permission in the verb table) |
 //
-// DeleteSmtpCredential and DeleteDbCredential: the verb table names no permission for SMTP or
-// DB credentials, so the emulator requires USER_UPDATE plus a manage-only permission, as for
+// SMTP credentials: "The credentials resource type refers to only the SMTP credentials"
+// (iampolicyreference.htm, credentials), so manage users does not reach them.
+//
+// DeleteDbCredential: the verb table names no permission for DB credentials, so the
+// emulator requires USER_UPDATE plus a manage-only permission, as for
 // UpdateUserCapabilities: "use users" is not enough (an assumption, at least as strict as
 // the removal permissions Oracle documents for the other kinds).
 //
@@ -91,13 +99,13 @@ var OperationPermissions = map[string][]string{
 
 	OpListAuthTokens:              {PermUserRead},
 	OpListCustomerSecretKeys:      {PermUserRead},
-	OpListSmtpCredentials:         {PermUserRead},
+	OpListSmtpCredentials:         {PermCredentialInspect},
 	OpListOAuthClientCredentials:  {PermUserRead},
 	OpListDbCredentials:           {PermUserRead},
 	OpDeleteAuthToken:             {PermUserUpdate, PermUserAuthTokenRemove},
 	OpDeleteCustomerSecretKey:     {PermUserUpdate, PermUserSecretKeyRemove},
 	OpDeleteOAuthClientCredential: {PermUserUpdate, PermUserOAuth2CredRemove},
-	OpDeleteSmtpCredential:        {PermUserUpdate, PermUserUnblock},
+	OpDeleteSmtpCredential:        {PermCredentialRemove},
 	OpDeleteDbCredential:          {PermUserUpdate, PermUserUnblock},
 }
 
@@ -115,7 +123,9 @@ var verbPermissions = map[string][4][]string{
 			"USER_SECRETKEY_ADD", "USER_SECRETKEY_UPDATE", "USER_SECRETKEY_REMOVE", "USER_SUPPORT_ACCOUNT_LINK",
 			"USER_SUPPORT_ACCOUNT_UNLINK", "USER_TOTPDEVICE_ADD", "USER_TOTPDEVICE_REMOVE", "USER_TOTPDEVICE_UPDATE"},
 	},
-	"groups":       {{"GROUP_INSPECT"}, nil, {"GROUP_UPDATE"}, {"GROUP_CREATE", "GROUP_DELETE"}},
+	"groups": {{"GROUP_INSPECT"}, nil, {"GROUP_UPDATE"}, {"GROUP_CREATE", "GROUP_DELETE"}},
+	// "The credentials resource type refers to only the SMTP credentials".
+	"credentials":  {{"CREDENTIAL_INSPECT"}, nil, nil, {"CREDENTIAL_ADD", "CREDENTIAL_UPDATE", "CREDENTIAL_REMOVE"}},
 	"domains":      {{"DOMAIN_INSPECT"}, {"DOMAIN_READ", "DOMAIN_LICENSETYPE_READ"}, {"DOMAIN_UPDATE", "IAM_WORKREQUEST_READ"}, {"DOMAIN_CREATE", "DOMAIN_DELETE", "DOMAIN_MOVE", "DOMAIN_REPLICATE", "DOMAIN_ACTIVATE", "DOMAIN_DEACTIVATE"}},
 	"compartments": {{"COMPARTMENT_INSPECT"}, nil, {"COMPARTMENT_UPDATE"}, {"COMPARTMENT_CREATE", "COMPARTMENT_DELETE", "COMPARTMENT_RECOVER"}},
 	"policies":     {{"POLICY_READ"}, nil, nil, {"POLICY_UPDATE", "POLICY_CREATE", "POLICY_DELETE"}},

@@ -160,6 +160,19 @@ func TestIAMVerbsLocationsAndConditions(t *testing.T) {
 		{[]string{"use ons-topics in tenancy"}, OpPublishMessage, true},
 		{[]string{"use notification-family in tenancy"}, OpPublishMessage, true},
 		{[]string{"manage all-resources in tenancy"}, OpDeleteApiKey, true},
+		// SMTP credentials are the credentials resource type, not users
+		// (iampolicyreference.htm: "The credentials resource type refers to only the SMTP credentials").
+		{[]string{"manage users in tenancy"}, OpListSmtpCredentials, false},
+		{[]string{"manage users in tenancy"}, OpDeleteSmtpCredential, false},
+		{[]string{"inspect credentials in tenancy"}, OpListSmtpCredentials, true},
+		{[]string{"use credentials in tenancy"}, OpDeleteSmtpCredential, false},
+		{[]string{"manage credentials in tenancy"}, OpDeleteSmtpCredential, true},
+		{[]string{"manage credentials in tenancy"}, OpListAuthTokens, false}, // other kinds are users' permissions
+		{[]string{"manage credentials in tenancy"}, OpDeleteApiKey, false},
+		{[]string{"manage credentials in tenancy where any {request.operation = 'ListSmtpCredentials', request.operation = 'DeleteSmtpCredential'}"}, OpListSmtpCredentials, true},
+		{[]string{"manage credentials in tenancy where any {request.operation = 'ListSmtpCredentials', request.operation = 'DeleteSmtpCredential'}"}, OpDeleteSmtpCredential, true},
+		{[]string{"manage credentials in tenancy where request.operation = 'ListSmtpCredentials'"}, OpDeleteSmtpCredential, false},
+		{[]string{"manage credentials in compartment " + SecurityCompartment}, OpDeleteSmtpCredential, false},
 		// locations: users live in the root compartment
 		{[]string{"manage users in compartment " + SecurityCompartment}, OpDeleteApiKey, false},
 		{[]string{"manage users in compartment id " + "ROOT"}, OpDeleteApiKey, true},
@@ -180,7 +193,10 @@ func TestIAMVerbsLocationsAndConditions(t *testing.T) {
 		}
 		withStatements(t, f, stmts...)
 		f.srv.store.mu.Lock()
-		f.srv.store.def.d.Users[adminIndex(f.def)].APIKeys = slices.Clone(f.def.Users[adminIndex(f.def)].APIKeys) // a key to delete
+		admin := adminIndex(f.def)
+		f.srv.store.def.d.Users[admin].APIKeys = slices.Clone(f.def.Users[admin].APIKeys) // a key to delete
+		f.srv.store.def.d.Users[admin].Credentials = slices.Clone(f.def.Users[admin].Credentials)
+		f.srv.store.def.credOrder = nil // and credentials: an allowed delete must not make a later refusal look like one
 		f.srv.store.mu.Unlock()
 		err := iamCall(f, c.op)
 		if c.allow && err != nil || !c.allow && !refusedLikeOCI(err) {

@@ -139,9 +139,11 @@ func FunctionStatements(dg string) []string {
 		// kind's removal permission (see OperationPermissions).
 		subject + "manage users in tenancy where any {request.operation = 'ListAuthTokens', request.operation = 'DeleteAuthToken', " +
 			"request.operation = 'ListCustomerSecretKeys', request.operation = 'DeleteCustomerSecretKey', " +
-			"request.operation = 'ListSmtpCredentials', request.operation = 'DeleteSmtpCredential', " +
 			"request.operation = 'ListOAuthClientCredentials', request.operation = 'DeleteOAuthClientCredential', " +
 			"request.operation = 'ListDbCredentials', request.operation = 'DeleteDbCredential'}",
+		// SMTP credentials are the credentials resource type: ListSmtpCredentials
+		// CREDENTIAL_INSPECT, DeleteSmtpCredential CREDENTIAL_REMOVE (manage credentials).
+		subject + "manage credentials in tenancy where any {request.operation = 'ListSmtpCredentials', request.operation = 'DeleteSmtpCredential'}",
 	}
 }
 

@@ -77,9 +77,19 @@ var statements = []Statement{
 	// operation: List… needs USER_READ; DeleteAuthToken USER_UPDATE + USER_AUTHTOKEN_REMOVE,
 	// DeleteCustomerSecretKey USER_UPDATE + USER_SECRETKEY_REMOVE, DeleteOAuthClientCredential
 	// USER_UPDATE + USER_OAUTH2_CLIENT_CRED_REMOVE (all "manage users" permissions in its verb
-	// table). DeleteSmtpCredential and DeleteDbCredential: ASSUMPTION, the verb table lists no
-	// SMTP or DB credential permission; the condition names the operation, as for
-	// UpdateUserCapabilities, so manage users covers whatever they check.
+	// table). DeleteDbCredential: ASSUMPTION, the verb table lists no DB credential permission;
+	// the condition names the operation, as for UpdateUserCapabilities, so manage users covers
+	// whatever it checks.
+	//
+	// SMTP credentials are not users' permissions at all: iamRef, resource type "credentials":
+	// "The credentials resource type refers to only the SMTP credentials" (the other kinds are
+	// included with users); ListSmtpCredentials needs CREDENTIAL_INSPECT and DeleteSmtpCredential
+	// CREDENTIAL_REMOVE, which only manage credentials grants (manage adds CREDENTIAL_ADD,
+	// CREDENTIAL_UPDATE and CREDENTIAL_REMOVE to inspect's CREDENTIAL_INSPECT). So the statement
+	// is manage credentials, in tenancy (users live in the root compartment), narrowed with
+	// request.operation, a general variable available to every request ("General Variables for
+	// All Requests"), to the two operations: the rest of manage credentials (creating and
+	// updating SMTP credentials) is not granted. "manage users" grants neither permission.
 	{
 		Feature:    FeatureAuthTokens,
 		Template:   "Allow dynamic-group {{dg}} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
@@ -96,9 +106,9 @@ var statements = []Statement{
 	},
 	{
 		Feature:    FeatureSMTPCredentials,
-		Template:   "Allow dynamic-group {{dg}} to manage users in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
-		Why:        "Lists and deletes admins' SMTP credentials (ADMIN_CREDENTIALS includes smtp-credentials); the condition allows these two operations only.",
-		Source:     iamRef + ": ListSmtpCredentials needs USER_READ; DeleteSmtpCredential's permissions are not in the table (assumed manage users; the condition names the operation)",
+		Template:   "Allow dynamic-group {{dg}} to manage credentials in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
+		Why:        "Lists and deletes admins' SMTP credentials (ADMIN_CREDENTIALS includes smtp-credentials); SMTP credentials are the credentials resource type, not users, and the condition allows these two operations only.",
+		Source:     iamRef + ", resource type credentials (only the SMTP credentials): ListSmtpCredentials needs CREDENTIAL_INSPECT; DeleteSmtpCredential needs CREDENTIAL_REMOVE, which only manage credentials grants",
 		Operations: []string{OpListSmtpCredentials, OpDeleteSmtpCredential},
 	},
 	{
