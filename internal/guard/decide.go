@@ -1,10 +1,14 @@
 package guard
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/agext/levenshtein"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/policy"
 )
@@ -98,29 +102,114 @@ const ReasonInterrupted = "interrupted by the invocation deadline, may or may no
 // shows the credential.
 const ReasonAlreadyGone = "already gone (deleted by someone else or a concurrent run)"
 
+// writeFailure is what a failed write tells the run: which operation failed with which OCI code,
+// what to fix (hint), and whether OCI refused it (so it certainly did not apply).
+type writeFailure struct {
+	Stage, Operation, Code, Message, Hint string
+	Refused                               bool
+}
+
+// writeVerdict is what a write's answer means for the report: the entry's outcome, a short
+// reason and OCI's code, and for a failure the details the run reports once per operation and
+// code (writeProblems).
+type writeVerdict struct {
+	Outcome      Outcome
+	Reason, Code string
+	Failure      *writeFailure
+}
+
 // writeOutcome decides what a write's answer means for the report. stage names the write
-// ("delete" or "disable") in the failure's problem.
-func writeOutcome(planned Outcome, stage string, a Answer) (o Outcome, reason, code string) {
+// ("delete" or "disable"). A failure's reason is the error alone: the hint that names the
+// missing grant is long and the same for every entry, so it is given once at the top of the
+// report (writeProblems), not once per key.
+func writeOutcome(planned Outcome, stage string, a Answer) writeVerdict {
 	err := a.Err
 	switch {
 	case err == nil:
-		return planned, "", ""
+		return writeVerdict{Outcome: planned}
 	case errors.Is(err, ErrNotSent):
-		return OutcomeNotAttempted, err.Error(), ""
+		return writeVerdict{Outcome: OutcomeNotAttempted, Reason: err.Error()}
 	case a.Relisted && a.RelistErr != nil:
 		err = errors.Join(err, a.RelistErr)
 	case a.Relisted && !a.StillListed:
-		return planned, ReasonAlreadyGone, ""
-	}
-	if a.Cut {
-		return OutcomeFailed, ReasonInterrupted + ": " + err.Error(), ""
+		return writeVerdict{Outcome: planned, Reason: ReasonAlreadyGone}
 	}
 	p := problem(stage, err)
-	reason = p.Message
-	if p.Hint != "" {
-		reason += "; " + p.Hint
+	f := &writeFailure{Stage: stage, Operation: operationOf(err, stage), Code: p.Code, Message: p.Message, Hint: p.Hint,
+		Refused: refusal(err, a)}
+	if a.Cut {
+		return writeVerdict{Outcome: OutcomeFailed, Reason: ReasonInterrupted + ": " + err.Error(), Failure: f}
 	}
-	return OutcomeFailed, reason, p.Code
+	return writeVerdict{Outcome: OutcomeFailed, Reason: p.Message, Code: p.Code, Failure: f}
+}
+
+// refusal says whether a failed write certainly did not apply: OCI answered it with a 4xx
+// (the request was refused, not lost), and a 404 was confirmed by a listing that still shows
+// the credential. A 5xx, a lost connection or a cut by the deadline may have applied.
+func refusal(err error, a Answer) bool {
+	var s interface{ HTTPStatus() int }
+	if a.Cut || !errors.As(err, &s) || s.HTTPStatus() < 400 || s.HTTPStatus() >= 500 {
+		return false
+	}
+	return !errors.Is(err, ErrNotFound) || (a.Relisted && a.StillListed && a.RelistErr == nil)
+}
+
+// operationOf is the OCI operation a Directory error names, else the stage.
+func operationOf(err error, stage string) string {
+	var o interface{ Operation() string }
+	if errors.As(err, &o) && o.Operation() != "" {
+		return o.Operation()
+	}
+	return stage
+}
+
+// writeProblems are the run's write failures, once per operation and OCI code with how many
+// entries failed so, the first message and the hint: the cause at the top of the report, the
+// entries themselves keep a short reason. everyWriteRefused says that writes were attempted,
+// none succeeded, and OCI refused every one (so none applied).
+func writeProblems(admins []AdminResult) (problems []Problem, everyWriteRefused bool) {
+	type group struct {
+		f *writeFailure
+		n int
+	}
+	var order []string
+	groups := map[string]*group{}
+	succeeded, failed, refused := 0, 0, 0
+	note := func(e KeyResult) {
+		switch {
+		case e.Outcome == OutcomeDeleted || e.Outcome == OutcomeDisabled:
+			succeeded++
+		case e.failure != nil:
+			failed++
+			if e.failure.Refused {
+				refused++
+			}
+			k := e.failure.Stage + "\x00" + e.failure.Operation + "\x00" + e.failure.Code
+			if groups[k] == nil {
+				groups[k] = &group{f: e.failure}
+				order = append(order, k)
+			}
+			groups[k].n++
+		}
+	}
+	for _, a := range admins {
+		for _, k := range a.Keys {
+			note(k)
+		}
+		if a.Capability != nil {
+			note(*a.Capability)
+		}
+	}
+	for _, k := range order {
+		g := groups[k]
+		code := g.f.Code
+		if code == "" {
+			code = "no OCI error code"
+		}
+		problems = append(problems, Problem{Stage: g.f.Stage, Code: g.f.Code, Hint: g.f.Hint,
+			Message: fmt.Sprintf("%s failed for %d of %d attempted change(s) (%s); the first: %s", g.f.Operation, g.n, succeeded+failed, code, g.f.Message)})
+	}
+	return problems, failed > 0 && succeeded == 0 && refused == failed
 }
 
 // startRefusal says why a write must not start, or "" when it may: not once the run's context
@@ -246,16 +335,125 @@ func strayWarning(k APIKey) Problem {
 		Message: fmt.Sprintf("listing returned %s of user %s, who is not an administrator; ignored", what, k.UserOCID)}
 }
 
-// statusOf is the run's verdict from what happened: any error is error (discovery is
-// all-or-nothing, so nothing was changed); a failed or not-attempted change is partial;
-// otherwise ok.
-func statusOf(errs int, c Counts) Status {
+// statusOf is the run's verdict from what happened: a stop before any write (bad input,
+// discovery, exemptions) is error, and so is a run whose every write OCI refused (nothing was
+// changed either); a failed or not-attempted change is otherwise partial; else ok.
+func statusOf(stops int, c Counts, everyWriteRefused bool) Status {
 	switch {
-	case errs > 0:
+	case stops > 0 || everyWriteRefused:
 		return StatusError
 	case c.Failed+c.NotAttempted > 0:
 		return StatusPartial
 	default:
 		return StatusOK
 	}
+}
+
+// checkExemptions decides whether the run may go on: every EXEMPT_USERS entry must name at
+// least one administrator of the enforced groups (an OCID exactly, a user name in any case).
+// An entry that names nobody is a typo until shown otherwise (admin001 for admin0001, a
+// mistyped OCID), or stale (the user left the group): either way the list no longer says what
+// the operator thinks, and the administrator it was meant to protect would lose their keys,
+// the one account the operator meant to keep. So the run stops before any change, with one
+// problem per such entry naming it and the closest administrators (README, "Exemptions").
+func checkExemptions(e Exemptions, admins []Admin) (ExemptionCheck, []Problem) {
+	c := ExemptionCheck{Configured: len(e.Entries()), Checked: true}
+	var stops []Problem
+	for _, entry := range e.Entries() {
+		var users []string
+		for _, a := range admins {
+			if e.matches(entry, a.User) && !slices.Contains(users, displayName(a.User)) {
+				users = append(users, displayName(a.User))
+			}
+		}
+		if len(users) > 0 {
+			c.Matched = append(c.Matched, ExemptionMatch{Entry: entry, Users: users})
+			continue
+		}
+		u := UnmatchedExemption{Entry: entry, Closest: closestAdministrators(entry, admins)}
+		c.Unmatched = append(c.Unmatched, u)
+		stops = append(stops, unmatchedExemption(u))
+	}
+	return c, stops
+}
+
+// unmatchedExemption is the problem that stops a run for an entry naming no administrator.
+func unmatchedExemption(u UnmatchedExemption) Problem {
+	closest := "no administrator's name or OCID is close to it"
+	if len(u.Closest) > 0 {
+		closest = "closest: " + strings.Join(u.Closest, ", ")
+	}
+	return Problem{Stage: "exemptions",
+		Message: fmt.Sprintf("EXEMPT_USERS entry %q names no administrator of the enforced groups (%s); nothing was changed", u.Entry, closest),
+		Hint: "correct the entry (a user name matches in any case, in every enforced identity domain; an OCID must be exact), " +
+			"or remove it if the user is no longer an administrator; to exempt someone who is not an administrator yet, see README, Exemptions"}
+}
+
+// closestAdministrators are up to three administrators nearest to entry by edit distance
+// (agext/levenshtein, as config's near-miss keys): OCIDs for an OCID entry, user names for a
+// name. Only those within a quarter of the entry's length (at least 2 edits) are offered, so
+// an unrelated user is not suggested as a typo of another.
+func closestAdministrators(entry string, admins []Admin) []string {
+	type candidate struct {
+		text string
+		d    int
+	}
+	ocid := isOCID(entry)
+	limit := max(2, len(entry)/4)
+	var cs []candidate
+	for _, a := range admins {
+		text, cmpText := a.OCID, a.OCID
+		if !ocid {
+			text, cmpText = a.UserName, strings.ToLower(a.UserName)
+		}
+		if text == "" || slices.ContainsFunc(cs, func(c candidate) bool { return c.text == text }) {
+			continue
+		}
+		want := entry
+		if !ocid {
+			want = strings.ToLower(entry)
+		}
+		if d := levenshtein.Distance(want, cmpText, nil); d <= limit {
+			cs = append(cs, candidate{text, d})
+		}
+	}
+	slices.SortFunc(cs, func(x, y candidate) int { return cmp.Or(cmp.Compare(x.d, y.d), cmp.Compare(x.text, y.text)) })
+	var out []string
+	for _, c := range cs[:min(3, len(cs))] {
+		out = append(out, c.text)
+	}
+	return out
+}
+
+// displayName names a user in the report: the user name, or the OCID where the name is unknown.
+func displayName(u User) string {
+	if u.UserName != "" {
+		return u.UserName
+	}
+	return u.OCID
+}
+
+// summary is the check in one line: "exemptions: 1 of 1 matched: admin0001".
+func (c ExemptionCheck) summary() string {
+	switch {
+	case c.Configured == 0:
+		return "exemptions: none configured"
+	case !c.Checked:
+		return fmt.Sprintf("exemptions: %d configured, not checked (the run stopped before the administrators were known)", c.Configured)
+	}
+	s := fmt.Sprintf("exemptions: %d of %d matched", len(c.Matched), c.Configured)
+	var users []string
+	for _, m := range c.Matched {
+		users = append(users, m.Users...)
+	}
+	if len(users) > 0 {
+		s += ": " + strings.Join(users, ", ")
+	}
+	for _, u := range c.Unmatched {
+		s += fmt.Sprintf("; unmatched: %s", u.Entry)
+		if len(u.Closest) > 0 {
+			s += " (closest: " + strings.Join(u.Closest, ", ") + ")"
+		}
+	}
+	return s
 }

@@ -46,9 +46,19 @@ type ErrorDetail interface {
 func Run(ctx context.Context, dir Directory, opt Options) Result {
 	opt = opt.withDefaults()
 	found, err := discover(ctx, dir, opt)
-	res := Result{Groups: found.groups, Policy: found.policy, Warnings: found.warnings}
+	res := Result{Groups: found.groups, Policy: found.policy, Warnings: found.warnings,
+		Exemptions: ExemptionCheck{Configured: len(opt.Exempt.Entries())}}
 	if err != nil {
 		res.Errors = append(res.Errors, problem("discovery", err))
+		return res.settled()
+	}
+	// Every exemption must name an administrator before anything changes: an entry that names
+	// nobody is a typo (or stale) until shown otherwise, and the administrator it was meant to
+	// protect would lose their keys (checkExemptions).
+	var stops []Problem
+	res.Exemptions, stops = checkExemptions(opt.Exempt, found.admins)
+	if len(stops) > 0 {
+		res.Errors = append(res.Errors, stops...)
 		return res.settled()
 	}
 	plan, strays := Plan(found.admins, found.keys, opt.rules())
@@ -62,13 +72,20 @@ func Run(ctx context.Context, dir Directory, opt Options) Result {
 // Stopped is the result of a run that stopped before discovery (bad configuration or body, no
 // credentials): status error, these problems, nothing changed.
 func Stopped(problems ...Problem) Result {
-	return Result{Errors: problems}.settled()
+	return Result{Errors: problems, Exemptions: ExemptionCheck{
+		Summary: "exemptions: not checked (the run stopped before the configuration or the tenancy was read)"}}.settled()
 }
 
-// settled counts the outcomes and sets the status from them.
+// settled counts the outcomes, reports the write failures once per operation and code, and sets
+// the status from them. Called once per Result.
 func (r Result) settled() Result {
 	r.Counts = countOutcomes(r.Admins)
-	r.Status = statusOf(len(r.Errors), r.Counts)
+	writes, everyWriteRefused := writeProblems(r.Admins)
+	r.Status = statusOf(len(r.Errors), r.Counts, everyWriteRefused)
+	r.Errors = append(r.Errors, writes...)
+	if r.Exemptions.Summary == "" {
+		r.Exemptions.Summary = r.Exemptions.summary()
+	}
 	return r
 }
 

@@ -113,8 +113,10 @@ func readInvocation(env map[string]string, in io.Reader) invocation {
 	return v
 }
 
-// run fills the envelope and, when the invocation is valid, the guard's Result. A bad body
-// still gets its failure notified when the configuration names a topic.
+// run fills the envelope and, when the invocation is valid, the guard's Result. A failure is
+// heard: a bad body or a bad configuration still publishes its one message when the topic
+// itself is valid (config.NotificationOnly), so a nightly run stopped by a typo does not fail
+// silently every night.
 func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, rep *report.Report, log *slog.Logger, began time.Time) {
 	v := readInvocation(env, in)
 	rep.Mode = report.ModeOf(v.dryRun())
@@ -124,23 +126,27 @@ func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, 
 	if len(v.problems) > 0 {
 		rep.Result = guard.Stopped(v.problems...)
 	}
+	cfg := v.cfg
 	if !v.configured {
-		return // without a valid configuration there is not even a topic to tell
+		var tell bool
+		if cfg, tell = config.NotificationOnly(env); !tell {
+			return // there is not even a valid topic to tell
+		}
 	}
 	runCtx, cancel := budget.RunContext(ctx) // see internal/budget for how the deadline is divided
 	defer cancel()
 	deadline, _ := runCtx.Deadline()
-	dir, err := h.Connect(v.cfg, deadline)
+	dir, err := h.Connect(cfg, deadline)
 	if err != nil {
 		rep.Result = guard.Stopped(append(v.problems, guard.Problem{Stage: "auth", Message: fmt.Sprintf("%v; nothing was changed", err)})...)
 		return
 	}
 	if len(v.problems) == 0 {
-		log.InfoContext(ctx, "invocation", "trigger", v.trig, "mode", rep.Mode, "adminGroups", fmt.Sprint(v.cfg.AdminGroups))
+		log.InfoContext(ctx, "invocation", "trigger", v.trig, "mode", rep.Mode, "adminGroups", fmt.Sprint(cfg.AdminGroups))
 		rep.Result = guard.Run(runCtx, dir, guardOptions(v, log))
 	}
-	if v.cfg.NotificationTopicID != "" {
-		h.notify(ctx, runCtx, dir, v.cfg, rep, log, began)
+	if cfg.NotificationTopicID != "" {
+		h.notify(ctx, runCtx, dir, cfg, rep, log, began)
 	}
 	rep.APICalls = callsOf(dir)
 }
@@ -194,6 +200,7 @@ func (h *Handler) logSummary(ctx context.Context, log *slog.Logger, rep *report.
 	for _, p := range rep.Errors {
 		msgs = append(msgs, errors.New(p.Stage+": "+p.Message))
 	}
-	log.Log(ctx, level, "summary", "status", rep.Status, "mode", rep.Mode, "version", rep.Version, "counts", rep.Counts,
+	log.Log(ctx, level, "summary", "status", rep.Status, "mode", rep.Mode, "version", rep.Version,
+		"exemptions", rep.Exemptions.Summary, "counts", rep.Counts,
 		"apiCalls", rep.APICalls.Total, "durationMs", rep.DurationMS, "errors", errors.Join(msgs...))
 }

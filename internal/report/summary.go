@@ -51,6 +51,9 @@ func Text(r *Report) string {
 	fmt.Fprintf(&b, "Version: %s\n", r.Version)
 	fmt.Fprintf(&b, "Administrators: %d   Keys: %d   Deleted: %d   Would delete: %d   Exempt: %d   Failed: %d   Not attempted: %d\n",
 		c.Administrators, c.Keys, c.Deleted, c.WouldDelete, c.Exempt, c.Failed, c.NotAttempted)
+	if e := r.Exemptions.Summary; e != "" {
+		fmt.Fprintf(&b, "%s%s\n", strings.ToUpper(e[:1]), e[1:]) // "Exemptions: 1 of 1 matched: admin0001"
+	}
 	if c.Disabled+c.WouldDisable > 0 {
 		fmt.Fprintf(&b, "API key capability disabled: %d   Would disable: %d\n", c.Disabled, c.WouldDisable)
 	}
