@@ -108,7 +108,7 @@ type Counts struct {
 
 // Problem is an error or warning with what an operator needs to fix it.
 type Problem struct {
-	Stage   string `json:"stage"` // config, trigger, discovery, delete, disable, policy, notify
+	Stage   string `json:"stage"` // config, trigger, auth, discovery, exemptions, delete, disable, policy, notify
 	Message string `json:"message"`
 	Code    string `json:"code,omitempty"` // OCI error code
 	Hint    string `json:"hint,omitempty"` // e.g. the policy statement that is probably missing
