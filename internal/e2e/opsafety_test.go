@@ -4,8 +4,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
+	"github.com/apikeyguard/admin-apikey-guard/internal/harness"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
 	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
@@ -120,8 +122,8 @@ func TestNotificationNamesTheMatchedExemptions(t *testing.T) {
 	if len(msgs) != 1 || !strings.Contains(msgs[0].Body, "Exemptions: 1 of 1 matched: "+admin.UserName) {
 		t.Errorf("the notification does not name the matched exemption: %+v", msgs)
 	}
-	if !strings.Contains(f.Agent.Stderr(), `"exemptions":"`+want+`"`) {
-		t.Errorf("the log summary does not carry %q", want)
+	if summary := summaryLine(t, f); !strings.Contains(summary, `"exemptions":"`+want+`"`) {
+		t.Errorf("the log summary does not carry %q: %s", want, summary)
 	}
 }
 
@@ -203,5 +205,23 @@ func TestAllWritesRefusedIsAnError(t *testing.T) {
 	}
 	if !slices.Equal(keys(emu.Snapshot()), keys(before)) {
 		t.Fatal("refused deletes changed the tenancy")
+	}
+}
+
+// summaryLine is the function's last "summary" log line. The function writes it before its
+// answer, but its stderr reaches the agent's buffer through a pipe copied concurrently, so the
+// line is waited for (a few seconds at most) rather than read at once.
+func summaryLine(t *testing.T, f *harness.Function) string {
+	t.Helper()
+	for wait := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		lines := strings.Split(f.Agent.Stderr(), "\n")
+		for i := len(lines) - 1; i >= 0; i-- {
+			if strings.Contains(lines[i], `"msg":"summary"`) {
+				return lines[i]
+			}
+		}
+		if time.Now().After(wait) {
+			t.Fatalf("no summary log line:\n%s", f.Agent.Stderr())
+		}
 	}
 }

@@ -38,12 +38,8 @@ func TestReportLogAndNotificationNameTheBuild(t *testing.T) {
 	var summary struct {
 		Version struct{ Version, Revision string }
 	}
-	for _, line := range strings.Split(f.Agent.Stderr(), "\n") {
-		if strings.Contains(line, `"msg":"summary"`) {
-			if err := json.Unmarshal([]byte(line), &summary); err != nil {
-				t.Fatal(err)
-			}
-		}
+	if err := json.Unmarshal([]byte(summaryLine(t, f)), &summary); err != nil {
+		t.Fatal(err)
 	}
 	if summary.Version.Version != rep.Version.Version || summary.Version.Revision != rep.Version.Revision {
 		t.Errorf("log summary version %+v, report %+v", summary.Version, rep.Version)
