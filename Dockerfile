@@ -18,7 +18,7 @@ FROM golang:${GO_VERSION} AS build
 # empty, and an empty GOOS/GOARCH is the build stage's own platform, which is the image's.
 ARG TARGETOS
 ARG TARGETARCH
-# Which build this is (README, "Version"). .dockerignore keeps .git out of the context, so Go
+# Which build this is (docs/report.md, `version`). .dockerignore keeps .git out of the context, so Go
 # cannot stamp the revision into the binary's build info here; these are linked in instead.
 ARG VERSION
 ARG VCS_REVISION

@@ -5,7 +5,7 @@ FUZZTIME ?= 30s
 
 .PHONY: build test lint vuln demo bench fuzz emulator stack clean
 
-# The build's version, linked in as the Dockerfile does (README, "Version"): Go stamps the commit
+# The build's version, linked in as the Dockerfile does (docs/report.md, `version`): Go stamps the commit
 # itself in a git clone, but not in a git worktree or with -buildvcs=false; these fill the gap.
 VERSION      ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 VCS_REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
@@ -36,7 +36,7 @@ demo: ## the real binary over the fdk socket against the emulator and a sample t
 
 bench: ## scaling table (API calls, wall time, RSS) plus Go benchmarks of the pure parts
 	$(GO) run ./cmd/bench
-	$(GO) test -run='^$$' -bench=. -benchmem ./internal/guard ./internal/policy
+	$(GO) test -run='^$$' -bench=. -benchmem ./internal/guard ./internal/policy ./internal/ociemu
 
 fuzz: ## every fuzz target for FUZZTIME each
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./internal/trigger

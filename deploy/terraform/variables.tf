@@ -370,7 +370,7 @@ variable "identity_rate_limit" {
 }
 
 variable "key_event_types" {
-  description = "Optional: Events event types (e.g. com.oraclecloud.identitycontrolplane.uploadapikey) on which the function also runs, within seconds of a new credential instead of at the next scheduled run. Empty (the default) creates no rule. Read the exact names in the console's Events rule editor (service Identity) or in the Audit record of a test key; see README, Deploy."
+  description = "Optional: Events event types (e.g. com.oraclecloud.identitycontrolplane.uploadapikey) on which the function also runs, within seconds of a new credential instead of at the next scheduled run. Empty (the default) creates no rule. Read the exact names in the console's Events rule editor (service Identity) or in the Audit record of a test key; see docs/deploy.md."
   type        = list(string)
   default     = []
 

@@ -95,7 +95,7 @@ func randomCase(r *rand.Rand, seed int64) (sdkCase, *ociemu.Tenancy) {
 		c.labels = append(c.labels, ociemu.SecondaryDomainName+"/"+ociemu.AdminGroupName)
 	}
 	// exempt a few random administrators by name or by OCID, and now and then a user who is not
-	// one (then the run must stop with nothing changed: README, Exemptions)
+	// one (then the run must stop with nothing changed: docs/configuration.md, Exemptions)
 	admins := map[string]bool{}
 	for _, a := range oracle.Admins(tn, oracle.Groups(c.labels...), nil) {
 		admins[a.User.OCID] = true

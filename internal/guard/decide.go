@@ -16,7 +16,7 @@ import (
 // This file is every decision the guard makes, each a pure function of what was read and
 // what was configured. Plan applies the per-administrator ones; discover, execute and Run only
 // carry decisions out and record what happened. decide_test.go is the specification: one table
-// row per rule, named after the rule in README's "Safety rules".
+// row per rule, named after the rule in docs/architecture.md's "Safety rules".
 
 // Action is the plan's decision for one credential or one capability entry.
 type Action struct {
@@ -355,7 +355,7 @@ func statusOf(stops int, c Counts, everyWriteRefused bool) Status {
 // mistyped OCID), or stale (the user left the group): either way the list no longer says what
 // the operator thinks, and the administrator it was meant to protect would lose their keys,
 // the one account the operator meant to keep. So the run stops before any change, with one
-// problem per such entry naming it and the closest administrators (README, "Exemptions").
+// problem per such entry naming it and the closest administrators (docs/configuration.md, "Exemptions").
 func checkExemptions(e Exemptions, admins []Admin) (ExemptionCheck, []Problem) {
 	c := ExemptionCheck{Configured: len(e.Entries()), Checked: true}
 	var stops []Problem
@@ -386,7 +386,7 @@ func unmatchedExemption(u UnmatchedExemption) Problem {
 	return Problem{Stage: "exemptions",
 		Message: fmt.Sprintf("EXEMPT_USERS entry %q names no administrator of the enforced groups (%s); nothing was changed", u.Entry, closest),
 		Hint: "correct the entry (a user name matches in any case, in every enforced identity domain; an OCID must be exact), " +
-			"or remove it if the user is no longer an administrator; to exempt someone who is not an administrator yet, see README, Exemptions"}
+			"or remove it if the user is no longer an administrator; to exempt someone who is not an administrator yet, see docs/configuration.md, Exemptions"}
 }
 
 // closestAdministrators are up to three administrators nearest to entry by edit distance

@@ -6,7 +6,7 @@
 // the VCS settings (vcs.revision, vcs.time, vcs.modified). A container build has no .git in its
 // context (.dockerignore keeps it out: it is large and may hold credentials in remote URLs), so
 // Go cannot stamp it there; the Dockerfile's VERSION and VCS_REVISION build arguments are then
-// linked in with -X instead (README, Deploy). Build info wins where it has the fact.
+// linked in with -X instead (docs/deploy.md, "Build the image"). Build info wins where it has the fact.
 package version
 
 import (

@@ -100,7 +100,7 @@ func Credentials(admins []Admin) []string {
 }
 
 // Unmatched are the EXEMPT_USERS entries (trimmed, blanks ignored, each once) that name none of
-// admins: by the spec such an entry stops the run before any change (README, "Exemptions").
+// admins: by the spec such an entry stops the run before any change (docs/configuration.md, "Exemptions").
 func Unmatched(admins []Admin, exempt []string) []string {
 	var out []string
 	for _, e := range exempt {
