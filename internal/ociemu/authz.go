@@ -42,6 +42,9 @@ const (
 	PermUserSecretKeyRemove  = "USER_SECRETKEY_REMOVE"
 	PermUserOAuth2CredRemove = "USER_OAUTH2_CLIENT_CRED_REMOVE"
 	PermONSTopicPublish      = "ONS_TOPIC_PUBLISH"
+	// PermTenancyInspect: "inspect tenancies" (iampolicyreference.htm, tenancies), which
+	// ListRegionSubscriptions needs.
+	PermTenancyInspect = "TENANCY_INSPECT"
 	// SMTP credentials are their own resource type, "credentials" (not users).
 	PermCredentialInspect = "CREDENTIAL_INSPECT"
 	PermCredentialRemove  = "CREDENTIAL_REMOVE"
@@ -62,6 +65,7 @@ const (
 // | DeleteApiKey             | USER_UPDATE and USER_APIKEY_REMOVE | iampolicyreference.htm               |
 // | UpdateUserCapabilities   | USER_UPDATE and USER_UNBLOCK       | ASSUMPTION (not in Oracle's table)   |
 // | PublishMessage           | ONS_TOPIC_PUBLISH                  | notificationpolicyreference.htm      |
+// | ListRegionSubscriptions  | TENANCY_INSPECT                    | iampolicyreference.htm (tenancies)   |
 // | ListAuthTokens, ListCustomerSecretKeys, ListOAuthClientCredentials, ListDbCredentials | USER_READ | iampolicyreference.htm (List… of a user's credentials, as ListApiKeys) |
 // | ListSmtpCredentials      | CREDENTIAL_INSPECT                 | iampolicyreference.htm, credentials  |
 // | DeleteSmtpCredential     | CREDENTIAL_REMOVE                  | iampolicyreference.htm, credentials  |
@@ -96,6 +100,9 @@ var OperationPermissions = map[string][]string{
 	OpDeleteApiKey:             {PermUserUpdate, PermUserAPIKeyRemove},
 	OpUpdateUserCapabilities:   {PermUserUpdate, PermUserUnblock},
 	OpPublishMessage:           {PermONSTopicPublish},
+	// "Details for IAM with Identity Domains", tenancies: ListRegionSubscriptions needs
+	// TENANCY_INSPECT.
+	OpListRegionSubscriptions: {PermTenancyInspect},
 
 	OpListAuthTokens:              {PermUserRead},
 	OpListCustomerSecretKeys:      {PermUserRead},
@@ -129,7 +136,9 @@ var verbPermissions = map[string][4][]string{
 	"domains":      {{"DOMAIN_INSPECT"}, {"DOMAIN_READ", "DOMAIN_LICENSETYPE_READ"}, {"DOMAIN_UPDATE", "IAM_WORKREQUEST_READ"}, {"DOMAIN_CREATE", "DOMAIN_DELETE", "DOMAIN_MOVE", "DOMAIN_REPLICATE", "DOMAIN_ACTIVATE", "DOMAIN_DEACTIVATE"}},
 	"compartments": {{"COMPARTMENT_INSPECT"}, nil, {"COMPARTMENT_UPDATE"}, {"COMPARTMENT_CREATE", "COMPARTMENT_DELETE", "COMPARTMENT_RECOVER"}},
 	"policies":     {{"POLICY_READ"}, nil, nil, {"POLICY_UPDATE", "POLICY_CREATE", "POLICY_DELETE"}},
-	"ons-topics":   {{"ONS_TOPIC_INSPECT"}, {"ONS_TOPIC_READ"}, {"ONS_TOPIC_PUBLISH", "ONS_TOPIC_SUBSCRIBE"}, {"ONS_TOPIC_CREATE", "ONS_TOPIC_MOVE", "ONS_TOPIC_UPDATE", "ONS_TOPIC_DELETE"}},
+	// tenancies (iampolicyreference.htm): inspect = TENANCY_INSPECT; manage adds TENANCY_UPDATE.
+	"tenancies":  {{PermTenancyInspect}, nil, nil, {"TENANCY_UPDATE"}},
+	"ons-topics": {{"ONS_TOPIC_INSPECT"}, {"ONS_TOPIC_READ"}, {"ONS_TOPIC_PUBLISH", "ONS_TOPIC_SUBSCRIBE"}, {"ONS_TOPIC_CREATE", "ONS_TOPIC_MOVE", "ONS_TOPIC_UPDATE", "ONS_TOPIC_DELETE"}},
 }
 
 // families are the aggregate resource types that cover the ones above.
