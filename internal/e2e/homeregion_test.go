@@ -147,17 +147,28 @@ func TestWriteOutsideTheHomeRegionIsReportedAsSuch(t *testing.T) {
 	before := emu.Snapshot()
 	rep := invoke(t, start(t, emu, map[string]string{"OCI_IDENTITY_ENDPOINT": emu.IdentityURLIn(functionRegion),
 		"DISABLE_API_KEY_CAPABILITY": "true"}), "")
-	if rep.Status != guard.StatusPartial || rep.Counts.Deleted != 0 || rep.Counts.Failed == 0 {
-		t.Fatalf("status %s, counts %+v, want partial with every write failed", rep.Status, rep.Counts)
+	// Every write refused and nothing changed: status error (issue 19), the cause once per
+	// operation at the top, each entry a short reason with OCI's code.
+	if rep.Status != guard.StatusError || rep.Counts.Deleted != 0 || rep.Counts.Failed == 0 || len(rep.Errors) == 0 {
+		t.Fatalf("status %s, counts %+v, want error with every write refused\n%s", rep.Status, rep.Counts, problems(rep))
 	}
 	if !slices.Equal(keys(emu.Snapshot()), keys(before)) {
 		t.Fatal("a refused write changed the tenancy")
 	}
-	text := problems(rep)
-	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
-		if !strings.Contains(line, "NotAllowed") || !strings.Contains(line, "IAM writes must go to home region IAD") ||
-			strings.Contains(line, "policy statement") || strings.Contains(line, "lacks") {
-			t.Errorf("failure %q: want NotAllowed and the home region, no grant", line)
+	for _, p := range rep.Errors {
+		if p.Code != "NotAllowed" || !strings.Contains(p.Hint, "IAM writes must go to home region IAD") ||
+			strings.Contains(p.Hint, "policy statement") || strings.Contains(p.Hint, "lacks") {
+			t.Errorf("problem %+v: want NotAllowed and the home region, no grant", p)
+		}
+	}
+	for _, a := range rep.Admins {
+		for _, k := range append(a.Keys, *a.Capability) {
+			if k.Outcome == guard.OutcomeUnchanged && k.Capabilities != nil {
+				continue // already off: nothing to write
+			}
+			if k.Outcome != guard.OutcomeFailed || k.Code != "NotAllowed" {
+				t.Errorf("%s entry %+v: want failed with NotAllowed", a.UserName, k)
+			}
 		}
 	}
 	if w := emu.IAMWritesByRegion(); w[homeRegion] != 0 || w[functionRegion] == 0 {
