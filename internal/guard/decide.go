@@ -35,17 +35,48 @@ type Rules struct {
 	Exempt       Exemptions
 	DryRun       bool
 	DisableKinds []Kind // capabilities to switch off; none when empty
+	Signer       Signer // the API key the run signs with; zero for a token
+}
+
+// Signer is the API key a run signs its requests with: the workstation command signing as a
+// user from ~/.oci/config. It is zero when the run signs with a token (the function's resource
+// principal, an instance principal, Cloud Shell's delegation token): then no credential of the
+// tenancy carries the run.
+type Signer struct {
+	UserOCID    string
+	Fingerprint string
+}
+
+// signs says whether k is the key s signs with (OCI fingerprints are hex: case does not matter).
+func (s Signer) signs(k APIKey) bool {
+	return s.UserOCID != "" && k.CredentialKind() == KindAPIKeys && k.UserOCID == s.UserOCID &&
+		strings.EqualFold(k.Fingerprint, s.Fingerprint)
 }
 
 // ReasonExempt is why an exempt administrator's credentials and capabilities are kept.
 const ReasonExempt = "user is in EXEMPT_USERS"
 
+// ReasonSigningKey and ReasonSigningCapability are why the run leaves the key it signs with, and
+// its owner's canUseApiKeys, alone: deleting either mid-run would make every later request of
+// the run fail authentication (the relisting that confirms a 404, the remaining deletes, the
+// notification), and would lock the operator out of the API half-way. The key still breaks
+// the rule, so the entry is not-attempted and the run is partial until the operator removes it.
+const (
+	ReasonSigningKey = "this run signs its requests with this key: delete it yourself once the run is over " +
+		"(Console, or oci iam user api-key delete), or run from Cloud Shell, which signs with a delegation token"
+	ReasonSigningCapability = "this run signs with an API key of this user: switching API keys off would cut the run off; " +
+		"switch it off yourself once the run is over, or run from Cloud Shell"
+)
+
 // credentialAction decides one administrator credential: kept when the owner is exempt
-// (break-glass), reported as would-delete in a dry run, deleted otherwise.
-func credentialAction(exempt, dryRun bool) Action {
+// (break-glass); never touched when it is the key the run signs with; reported as
+// would-delete in a dry run; deleted otherwise.
+func credentialAction(exempt, signing, dryRun bool) Action {
 	switch {
 	case exempt:
 		return Action{Outcome: OutcomeExempt, Reason: ReasonExempt}
+	case signing:
+		return Action{Outcome: OutcomeNotAttempted, Reason: ReasonSigningKey}
 	case dryRun:
 		return Action{Outcome: OutcomeWouldDelete}
 	default:
@@ -55,8 +86,9 @@ func credentialAction(exempt, dryRun bool) Action {
 
 // capabilityAction decides an administrator's capabilities: nothing when none is configured
 // off (nil); kept for an exempt administrator; already-disabled when every configured kind is
-// off; would-disable in a dry run; otherwise one write of exactly the kinds still on.
-func capabilityAction(u User, exempt, dryRun bool, configured []Kind) *Action {
+// off; not touched when API keys would be switched off for the user the run signs as;
+// would-disable in a dry run; otherwise one write of exactly the kinds still on.
+func capabilityAction(u User, exempt, signing, dryRun bool, configured []Kind) *Action {
 	if len(configured) == 0 {
 		return nil
 	}
@@ -71,6 +103,8 @@ func capabilityAction(u User, exempt, dryRun bool, configured []Kind) *Action {
 		return &Action{Outcome: OutcomeExempt, Kinds: configured}
 	case len(on) == 0:
 		return &Action{Outcome: OutcomeUnchanged, Kinds: configured}
+	case signing && slices.Contains(on, KindAPIKeys):
+		return &Action{Outcome: OutcomeNotAttempted, Reason: ReasonSigningCapability, Kinds: on}
 	case dryRun:
 		return &Action{Outcome: OutcomeWouldDisable, Kinds: on}
 	default:

@@ -18,18 +18,21 @@ import (
 
 func TestRulesForCredentials(t *testing.T) {
 	for _, tc := range []struct {
-		rule           string
-		exempt, dryRun bool
-		want           Action
+		rule                    string
+		exempt, signing, dryRun bool
+		want                    Action
 	}{
-		{"administrator-credentials-are-deleted", false, false, Action{Write: true, Outcome: OutcomeDeleted}},
-		{"dry-run-writes-nothing", false, true, Action{Outcome: OutcomeWouldDelete}},
-		{"exempt-users-keep-everything", true, false, Action{Outcome: OutcomeExempt, Reason: ReasonExempt}},
-		{"exempt-users-keep-everything", true, true, Action{Outcome: OutcomeExempt, Reason: ReasonExempt}},
+		{"administrator-credentials-are-deleted", false, false, false, Action{Write: true, Outcome: OutcomeDeleted}},
+		{"dry-run-writes-nothing", false, false, true, Action{Outcome: OutcomeWouldDelete}},
+		{"exempt-users-keep-everything", true, false, false, Action{Outcome: OutcomeExempt, Reason: ReasonExempt}},
+		{"exempt-users-keep-everything", true, false, true, Action{Outcome: OutcomeExempt, Reason: ReasonExempt}},
+		{"exempt-users-keep-everything", true, true, false, Action{Outcome: OutcomeExempt, Reason: ReasonExempt}},
+		{"the-signing-key-is-never-touched", false, true, false, Action{Outcome: OutcomeNotAttempted, Reason: ReasonSigningKey}},
+		{"the-signing-key-is-never-touched", false, true, true, Action{Outcome: OutcomeNotAttempted, Reason: ReasonSigningKey}},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
-			if got := credentialAction(tc.exempt, tc.dryRun); !sameAction(&got, &tc.want) {
-				t.Errorf("exempt=%v dryRun=%v: %+v, want %+v", tc.exempt, tc.dryRun, got, tc.want)
+			if got := credentialAction(tc.exempt, tc.signing, tc.dryRun); !sameAction(&got, &tc.want) {
+				t.Errorf("exempt=%v signing=%v dryRun=%v: %+v, want %+v", tc.exempt, tc.signing, tc.dryRun, got, tc.want)
 			}
 		})
 	}
@@ -41,22 +44,26 @@ func TestRulesForCapabilities(t *testing.T) {
 	half := User{CanUseAPIKeys: false}                                                  // API keys off, auth tokens on
 	off := User{CanUseAPIKeys: false, CapabilitiesOff: KindSet(0).With(KindAuthTokens)} // both off
 	for _, tc := range []struct {
-		rule           string
-		u              User
-		exempt, dryRun bool
-		configured     []Kind
-		want           *Action
+		rule                    string
+		u                       User
+		exempt, signing, dryRun bool
+		configured              []Kind
+		want                    *Action
 	}{
-		{"capabilities-untouched-unless-configured", on, false, false, nil, nil},
-		{"capabilities-disabled-only-where-still-on", on, false, false, all, &Action{Write: true, Outcome: OutcomeDisabled, Kinds: all}},
-		{"capabilities-disabled-only-where-still-on", half, false, false, all, &Action{Write: true, Outcome: OutcomeDisabled, Kinds: []Kind{KindAuthTokens}}},
-		{"capabilities-disabled-only-where-still-on", off, false, false, all, &Action{Outcome: OutcomeUnchanged, Kinds: all}},
-		{"dry-run-writes-nothing", half, false, true, all, &Action{Outcome: OutcomeWouldDisable, Kinds: []Kind{KindAuthTokens}}},
-		{"exempt-users-keep-everything", on, true, false, all, &Action{Outcome: OutcomeExempt, Kinds: all}},
+		{"capabilities-untouched-unless-configured", on, false, false, false, nil, nil},
+		{"capabilities-disabled-only-where-still-on", on, false, false, false, all, &Action{Write: true, Outcome: OutcomeDisabled, Kinds: all}},
+		{"capabilities-disabled-only-where-still-on", half, false, false, false, all, &Action{Write: true, Outcome: OutcomeDisabled, Kinds: []Kind{KindAuthTokens}}},
+		{"capabilities-disabled-only-where-still-on", off, false, false, false, all, &Action{Outcome: OutcomeUnchanged, Kinds: all}},
+		{"dry-run-writes-nothing", half, false, false, true, all, &Action{Outcome: OutcomeWouldDisable, Kinds: []Kind{KindAuthTokens}}},
+		{"exempt-users-keep-everything", on, true, false, false, all, &Action{Outcome: OutcomeExempt, Kinds: all}},
+		{"the-signing-key-is-never-touched", on, false, true, false, all, &Action{Outcome: OutcomeNotAttempted, Reason: ReasonSigningCapability, Kinds: all}},
+		{"the-signing-key-is-never-touched", on, false, true, true, all, &Action{Outcome: OutcomeNotAttempted, Reason: ReasonSigningCapability, Kinds: all}},
+		// Only switching API keys off cuts the signer off: the user's other kinds go as usual.
+		{"the-signing-key-is-never-touched", half, false, true, false, all, &Action{Write: true, Outcome: OutcomeDisabled, Kinds: []Kind{KindAuthTokens}}},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
-			if got := capabilityAction(tc.u, tc.exempt, tc.dryRun, tc.configured); !sameAction(got, tc.want) {
-				t.Errorf("%+v exempt=%v dryRun=%v configured=%v: %+v, want %+v", tc.u, tc.exempt, tc.dryRun, tc.configured, got, tc.want)
+			if got := capabilityAction(tc.u, tc.exempt, tc.signing, tc.dryRun, tc.configured); !sameAction(got, tc.want) {
+				t.Errorf("%+v exempt=%v signing=%v dryRun=%v configured=%v: %+v, want %+v", tc.u, tc.exempt, tc.signing, tc.dryRun, tc.configured, got, tc.want)
 			}
 		})
 	}
@@ -91,6 +98,13 @@ func TestRulesOfThePlan(t *testing.T) {
 		{"each-credential-is-planned-once", Rules{}, func(steps []Step, _ []APIKey) error {
 			if a := steps[1]; len(a.Keys) != 1 || len(a.Actions) != 1 {
 				return fmt.Errorf("alice's key listed twice is planned %d times", len(a.Keys))
+			}
+			return nil
+		}},
+		{"the-signing-key-is-never-touched", Rules{Signer: Signer{UserOCID: bob.OCID, Fingerprint: "BB"}, DisableKinds: []Kind{KindAPIKeys}}, func(steps []Step, _ []APIKey) error {
+			b, a := steps[0], steps[1]
+			if b.Actions[0].Outcome != OutcomeNotAttempted || b.Capability.Outcome != OutcomeNotAttempted || !a.Actions[0].Write || !a.Capability.Write {
+				return fmt.Errorf("bob (the signer) %+v, alice %+v", b, a)
 			}
 			return nil
 		}},

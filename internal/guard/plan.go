@@ -76,7 +76,8 @@ type Step struct {
 //   - only keys owned by an administrator are ever planned, whatever the directory returned;
 //   - an exempt administrator's keys are listed but never deleted, and their capability kept;
 //   - a dry run writes nothing;
-//   - a capability is disabled only when asked and only where it is still enabled.
+//   - a capability is disabled only when asked and only where it is still enabled;
+//   - the API key the run signs with, and its owner's API key capability, are never touched.
 //
 // The decisions themselves are in decide.go. Keys whose owner is not an administrator are
 // returned as strays, to be reported.
@@ -111,8 +112,8 @@ func Plan(admins []Admin, keys []APIKey, r Rules) (steps []Step, strays []APIKey
 				cmp.Compare(x.Description, y.Description), cmp.Compare(x.ID, y.ID))
 		})
 		s.Actions = make([]Action, len(s.Keys))
-		for j := range s.Keys {
-			s.Actions[j] = credentialAction(s.Exempt, r.DryRun)
+		for j, k := range s.Keys {
+			s.Actions[j] = credentialAction(s.Exempt, r.Signer.signs(k), r.DryRun)
 		}
 	}
 	return steps, strays
@@ -121,7 +122,7 @@ func Plan(admins []Admin, keys []APIKey, r Rules) (steps []Step, strays []APIKey
 // planAdmin is one administrator's step before their keys are attached.
 func planAdmin(a Admin, r Rules) Step {
 	s := Step{Admin: a, Exempt: r.Exempt.Has(a.User)}
-	s.Capability = capabilityAction(a.User, s.Exempt, r.DryRun, r.DisableKinds)
+	s.Capability = capabilityAction(a.User, s.Exempt, r.Signer.UserOCID != "" && r.Signer.UserOCID == a.OCID, r.DryRun, r.DisableKinds)
 	return s
 }
 

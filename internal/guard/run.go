@@ -32,8 +32,11 @@ type Options struct {
 	// production): no new write starts inside it, so a write started earlier has time to get
 	// its answer before the run's context ends.
 	Reserve time.Duration
-	Logger  *slog.Logger
-	Now     func() time.Time
+	// Signer is the API key the run signs with (zero for a token): the plan never deletes it,
+	// nor switches its owner's API keys off (decide.go, credentialAction).
+	Signer Signer
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // ErrorDetail is implemented by Directory errors that know OCI's error code and what to fix.
@@ -99,7 +102,7 @@ func (r Result) settled() Result {
 }
 
 func (o Options) rules() Rules {
-	return Rules{Exempt: o.Exempt, DryRun: o.DryRun, DisableKinds: o.DisableKinds}
+	return Rules{Exempt: o.Exempt, DryRun: o.DryRun, DisableKinds: o.DisableKinds, Signer: o.Signer}
 }
 
 func (o Options) withDefaults() Options {

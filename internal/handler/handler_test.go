@@ -70,6 +70,9 @@ func (f *fakeDir) Publish(_ context.Context, topic, title, body string) error {
 	return nil
 }
 
+// Signer: the function signs with its resource principal, a token.
+func (f *fakeDir) Signer() guard.Signer { return guard.Signer{} }
+
 // Counts is the number of keys deleted.
 func (f *fakeDir) Counts() int { return len(f.Deleted) }
 
@@ -95,7 +98,7 @@ func serve(t *testing.T, dir Directory, connectErr error, env map[string]string,
 func serveAt(t *testing.T, now func() time.Time, dir Directory, connectErr error, env map[string]string, body string) (report.Report, string) {
 	t.Helper()
 	var logs bytes.Buffer
-	r := newRedactor([]string{"eyJSECRETTOKENxxxxxxxxxxxxxxxx"})
+	r := NewRedactor([]string{"eyJSECRETTOKENxxxxxxxxxxxxxxxx"})
 	h := &Handler{Log: slog.New(slog.NewJSONHandler(r.Writer(&logs), nil)), Redact: r,
 		Connect: func(config.Config, time.Time) (Directory, error) { return dir, connectErr }, Now: now}
 	var out bytes.Buffer
@@ -164,7 +167,7 @@ func TestBadConfigurationIsNotifiedWhenTheTopicIsValid(t *testing.T) {
 		d := &fakeDir{Dir: tenancy()}
 		var connected []config.Config
 		var logs bytes.Buffer
-		h := &Handler{Log: slog.New(slog.NewJSONHandler(&logs, nil)), Redact: newRedactor(nil),
+		h := &Handler{Log: slog.New(slog.NewJSONHandler(&logs, nil)), Redact: NewRedactor(nil),
 			Connect: func(c config.Config, _ time.Time) (Directory, error) { connected = append(connected, c); return d, nil }}
 		var out bytes.Buffer
 		h.Serve(fdk.WithContext(context.Background(), fnContext{env: tc.env}), strings.NewReader(`{"dryrun": 1}`), &out)
@@ -197,7 +200,7 @@ func TestSecretsReadsInlineAndFileValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := map[string]string{"OCI_RESOURCE_PRINCIPAL_RPST": "aaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbb.cccccccccccccccccccc", "OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM": path}
-	r := newRedactor(secrets(func(k string) string { return env[k] }))
+	r := NewRedactor(secrets(func(k string) string { return env[k] }))
 	got := r.String("token " + env["OCI_RESOURCE_PRINCIPAL_RPST"] + " sig cccccccccccccccccccc key MIIEpAIBAAKCAQEAx1234567890abcdefghij")
 	if strings.Contains(got, "cccc") || strings.Contains(got, "MIIE") || strings.Contains(got, "aaaa") {
 		t.Fatalf("not redacted: %s", got)

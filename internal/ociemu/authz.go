@@ -179,17 +179,22 @@ func verbGrants(verb, resource, perm string) bool {
 type iamRequest struct {
 	op          string
 	compartment string // the target compartment OCID
-	principalID string
+	caller      caller
+	statements  []boundStatement // the Allow statements whose subject includes the caller
 }
 
-// authorizeIAM reports whether every permission the operation needs is granted to one of
-// the function's dynamic groups. Unknown operations (404 anyway) are not checked.
-func (s *Server) authorizeIAM(op string, r *http.Request, principalID string) bool {
+// authorizeIAM reports whether every permission the operation needs is granted to the caller:
+// the function through one of its dynamic groups, a user through one of their groups
+// (userprincipal.go). Unknown operations (404 anyway) are not checked.
+func (s *Server) authorizeIAM(op string, r *http.Request, c caller) bool {
 	perms, ok := OperationPermissions[op]
 	if !ok {
 		return true
 	}
-	req := iamRequest{op: op, compartment: s.targetCompartment(op, r), principalID: principalID}
+	req := iamRequest{op: op, compartment: s.targetCompartment(op, r), caller: c, statements: s.statements}
+	if c.User {
+		req.statements = functionStatements(s.store.t, s.subjectIncludesUser(c.ID))
+	}
 	for _, p := range perms {
 		if !s.granted(req, p) {
 			return false
@@ -239,7 +244,7 @@ func functionStatements(t *Tenancy, isFunction func([]policy.Subject) bool) []bo
 }
 
 func (s *Server) granted(req iamRequest, perm string) bool {
-	for _, b := range s.statements {
+	for _, b := range req.statements {
 		st := b.st
 		if !s.locationCovers(b.compartment, st.Location, req.compartment) {
 			continue
@@ -259,9 +264,11 @@ func (s *Server) granted(req iamRequest, perm string) bool {
 				case "request.operation":
 					return req.op, true
 				case "request.principal.type":
-					return "fnfunc", true
+					return req.caller.principalType(), true
 				case "request.principal.id":
-					return req.principalID, true
+					return req.caller.ID, true
+				case "request.user.id":
+					return req.caller.ID, req.caller.User
 				case "request.principal.compartment.id":
 					return s.tenancyID, true
 				}
@@ -300,6 +307,28 @@ func (s *Server) subjectIsFunction(subjects []policy.Subject) bool {
 		}
 	}
 	return false
+}
+
+// subjectIncludesUser: a group of the Default domain the user is a member of (by OCID, or by
+// name, unqualified or "Default/"-qualified), or any-user ("Policy Syntax": any-user covers
+// every user). The user signs with an IAM API key, so they are a Default-domain user.
+func (s *Server) subjectIncludesUser(userOCID string) func([]policy.Subject) bool {
+	return func(subjects []policy.Subject) bool {
+		groups := s.userGroups(userOCID)
+		for _, sub := range subjects {
+			switch sub.Kind {
+			case policy.KindAnyUser:
+				return true
+			case policy.KindGroup:
+				for _, g := range groups {
+					if sub.OCID != "" && sub.OCID == g.OCID || sub.OCID == "" && sub.InDefaultDomain() && strings.EqualFold(sub.Name, g.DisplayName) {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
 }
 
 // locationCovers: "in tenancy" covers every compartment (only in a policy attached to the

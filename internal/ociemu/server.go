@@ -114,6 +114,7 @@ type Server struct {
 
 type listener struct {
 	srv *http.Server
+	ln  net.Listener
 	url string
 }
 
@@ -204,6 +205,7 @@ func New(t *Tenancy, opts Options) (*Server, error) {
 		s.domainLns[id] = ln
 		s.hostScope[strings.TrimPrefix(ln.url, "http://")] = id
 	}
+	s.startServing()
 	return s, nil
 }
 
@@ -213,8 +215,17 @@ func (s *Server) listen(h http.Handler) (*listener, error) {
 		return nil, fmt.Errorf("ociemu: listen: %w", err)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
-	go func() { _ = srv.Serve(ln) }()
-	return &listener{srv: srv, url: "http://" + ln.Addr().String()}, nil
+	return &listener{srv: srv, ln: ln, url: "http://" + ln.Addr().String()}, nil
+}
+
+// startServing starts answering on every listener. New calls it last: the state the handlers read
+// (hostScope, the domain URLs) is complete before the first request can be served, and the go
+// statements order it before them (a client in another process does not, for the race
+// detector or the memory model).
+func (s *Server) startServing() {
+	for _, l := range append(append([]*listener{s.ons}, mapValues(s.iamByRegion)...), mapValues(s.domainLns)...) {
+		go func() { _ = l.srv.Serve(l.ln) }()
+	}
 }
 
 // Close stops every listener and drops open connections. It is safe to call twice.
@@ -229,6 +240,7 @@ func (s *Server) Close() {
 	for _, ln := range append(append([]*listener{s.ons}, mapValues(s.iamByRegion)...), mapValues(s.domainLns)...) {
 		if ln != nil {
 			_ = ln.srv.Close()
+			_ = ln.ln.Close() // a listener New never started serving (an error on the way)
 		}
 	}
 	if s.public != nil {
