@@ -10,7 +10,6 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
 	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
-	"github.com/apikeyguard/admin-apikey-guard/internal/testing/reportschema"
 )
 
 // Production wiring and the home region (Oracle, "Managing Regions": IAM writes only at the
@@ -31,22 +30,12 @@ func awayFromHome(tn *ociemu.Tenancy) *ociemu.Tenancy {
 	return tn
 }
 
-// startPublic is start with the production wiring (harness.Options.Public).
+// startPublic is start with the production wiring (harness.Options.Public): no host outside the
+// emulator's public endpoints may be asked for.
 func startPublic(t *testing.T, emu *ociemu.Server, cfg map[string]string) *harness.Function {
 	t.Helper()
-	f, err := harness.Start(t.Context(), harness.Options{Binary: binary, Config: cfg, Emu: emu, Stderr: &logs, Public: true,
-		CheckReport: reportschema.Validate})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := startWith(t, emu, cfg, true)
 	t.Cleanup(func() {
-		if err := f.Stop(); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-		if strings.Contains(f.Agent.Stderr(), "DATA RACE") {
-			t.Errorf("the function had a data race:\n%s", f.Agent.Stderr())
-		}
-		assertNoSecrets(t, f, f.Agent.Stdout()+f.Agent.Stderr())
 		if u := emu.UnknownHosts(); len(u) > 0 {
 			t.Errorf("the function asked the proxy for hosts the emulator does not serve: %v", u)
 		}
