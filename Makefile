@@ -19,7 +19,7 @@ build: ## the function binary, as the Dockerfile builds it
 test: ## vet, all tests with the race detector (fuzz seeds included), a short fuzz of the policy parser
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout=25m ./...
-	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=5s ./internal/policy
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=5s ./internal/policy
 
 lint: ## staticcheck and govulncheck, pinned in go.mod's tool block (plus the tests of make vuln itself)
 	$(GO) tool staticcheck ./...
@@ -39,10 +39,11 @@ bench: ## scaling table (API calls, wall time, RSS) plus Go benchmarks of the pu
 	$(GO) test -run='^$$' -bench=. -benchmem ./internal/guard ./internal/policy ./internal/ociemu
 
 fuzz: ## every fuzz target for FUZZTIME each
-	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./internal/trigger
-	$(GO) test -run='^$$' -fuzz=FuzzLoad -fuzztime=$(FUZZTIME) ./internal/config
-	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./internal/policy
-	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./internal/ociemu/scimfilter
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./internal/trigger
+	$(GO) test -run='^$$' -fuzz='^FuzzLoad$$' -fuzztime=$(FUZZTIME) ./internal/config
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./internal/policy
+	$(GO) test -run='^$$' -fuzz='^FuzzParseCondition$$' -fuzztime=$(FUZZTIME) ./internal/policy
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) ./internal/ociemu/scimfilter
 
 emulator: ## the emulator alone, for pointing a locally run function at it
 	$(GO) run ./cmd/ociemu -users 300 -admins 3 -seed 1 -principal-dir .emulator
