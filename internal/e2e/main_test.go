@@ -29,7 +29,14 @@ var logs syncbuf.Buffer
 // start runs the function against emu with cfg; stopped at cleanup.
 func start(t *testing.T, emu *ociemu.Server, cfg map[string]string) *harness.Function {
 	t.Helper()
-	f, err := harness.Start(t.Context(), harness.Options{Binary: binary, Config: cfg, Emu: emu, Stderr: &logs,
+	return startWith(t, emu, cfg, false)
+}
+
+// startWith is start, with the production wiring when public (harness.Options.Public); every run is
+// checked at cleanup for a data race and for secrets in its output.
+func startWith(t *testing.T, emu *ociemu.Server, cfg map[string]string, public bool) *harness.Function {
+	t.Helper()
+	f, err := harness.Start(t.Context(), harness.Options{Binary: binary, Config: cfg, Emu: emu, Stderr: &logs, Public: public,
 		CheckReport: reportschema.Validate})
 	if err != nil {
 		t.Fatal(err)
@@ -127,15 +134,18 @@ type family struct {
 	api                                                       string // IDENTITY_API
 	listGroups, listMembers, listKeys, deleteKey, disableKeys string // emulator operation names
 	missingGrant                                              string // what a refusal's hint names
+	// listingsPerBatch is how many key-listing calls one batch of administrators takes at the
+	// default DELETE_CONCURRENCY (8): the IAM API lists one user per call, SCIM 50 per filter.
+	listingsPerBatch int
 }
 
 var (
 	iamFamily = family{api: "auto", listGroups: ociemu.OpListGroups, listMembers: ociemu.OpListUserGroupMemberships,
 		listKeys: ociemu.OpListApiKeys, deleteKey: ociemu.OpDeleteApiKey, disableKeys: ociemu.OpUpdateUserCapabilities,
-		missingGrant: "Allow dynamic-group <your-dynamic-group> to manage users in tenancy"}
+		missingGrant: "Allow dynamic-group <your-dynamic-group> to manage users in tenancy", listingsPerBatch: 8}
 	scimFamily = family{api: "scim", listGroups: ociemu.OpScimListGroups, listMembers: ociemu.OpScimListUsers,
 		listKeys: ociemu.OpScimSearchApiKeys, deleteKey: ociemu.OpScimDeleteApiKey, disableKeys: ociemu.OpScimPatchUser,
-		missingGrant: `the domain role "Identity Domain Administrator"`}
+		missingGrant: `the domain role "Identity Domain Administrator"`, listingsPerBatch: 1}
 	families = []family{iamFamily, scimFamily}
 )
 

@@ -1,11 +1,15 @@
 package guard
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/agext/levenshtein"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/policy"
 )
@@ -133,29 +137,140 @@ const ReasonInterrupted = "interrupted by the invocation deadline, may or may no
 // shows the credential.
 const ReasonAlreadyGone = "already gone (deleted by someone else or a concurrent run)"
 
+// writeFailure is what a failed write tells the run: which operation failed with which OCI code,
+// what to fix (hint), and whether OCI refused it (so it certainly did not apply). Listing says
+// the failure is an administrator's credential listing or user read (listingOutcome), not a
+// write.
+type writeFailure struct {
+	Stage, Operation, Code, Message, Hint string
+	Refused, Listing                      bool
+}
+
+// writeVerdict is what a write's answer means for the report: the entry's outcome, a short
+// reason and OCI's code, and for a failure the details the run reports once per operation and
+// code (writeProblems).
+type writeVerdict struct {
+	Outcome      Outcome
+	Reason, Code string
+	Failure      *writeFailure
+}
+
 // writeOutcome decides what a write's answer means for the report. stage names the write
-// ("delete" or "disable") in the failure's problem.
-func writeOutcome(planned Outcome, stage string, a Answer) (o Outcome, reason, code string) {
+// ("delete" or "disable"). A failure's reason is the error alone: the hint that names the
+// missing grant is long and the same for every entry, so it is given once at the top of the
+// report (writeProblems), not once per key.
+func writeOutcome(planned Outcome, stage string, a Answer) writeVerdict {
 	err := a.Err
 	switch {
 	case err == nil:
-		return planned, "", ""
+		return writeVerdict{Outcome: planned}
 	case errors.Is(err, ErrNotSent):
-		return OutcomeNotAttempted, err.Error(), ""
+		return writeVerdict{Outcome: OutcomeNotAttempted, Reason: err.Error()}
 	case a.Relisted && a.RelistErr != nil:
 		err = errors.Join(err, a.RelistErr)
 	case a.Relisted && !a.StillListed:
-		return planned, ReasonAlreadyGone, ""
-	}
-	if a.Cut {
-		return OutcomeFailed, ReasonInterrupted + ": " + err.Error(), ""
+		return writeVerdict{Outcome: planned, Reason: ReasonAlreadyGone}
 	}
 	p := problem(stage, err)
-	reason = p.Message
-	if p.Hint != "" {
-		reason += "; " + p.Hint
+	f := &writeFailure{Stage: stage, Operation: operationOf(err, stage), Code: p.Code, Message: p.Message, Hint: p.Hint,
+		Refused: refusal(err, a)}
+	if a.Cut {
+		return writeVerdict{Outcome: OutcomeFailed, Reason: ReasonInterrupted + ": " + err.Error(), Failure: f}
 	}
-	return OutcomeFailed, reason, p.Code
+	return writeVerdict{Outcome: OutcomeFailed, Reason: p.Message, Code: p.Code, Failure: f}
+}
+
+// refusal says whether a failed write certainly did not apply: OCI answered it with a 4xx
+// (the request was refused, not lost), and a 404 was confirmed by a listing that still shows
+// the credential. A 5xx, a lost connection or a cut by the deadline may have applied.
+func refusal(err error, a Answer) bool {
+	var s interface{ HTTPStatus() int }
+	if a.Cut || !errors.As(err, &s) || s.HTTPStatus() < 400 || s.HTTPStatus() >= 500 {
+		return false
+	}
+	return !errors.Is(err, ErrNotFound) || (a.Relisted && a.StillListed && a.RelistErr == nil)
+}
+
+// operationOf is the OCI operation a Directory error names, else the stage.
+func operationOf(err error, stage string) string {
+	var o interface{ Operation() string }
+	if errors.As(err, &o) && o.Operation() != "" {
+		return o.Operation()
+	}
+	return stage
+}
+
+// writeProblems are the run's write and listing failures, once per operation and OCI code with
+// how many entries failed so, the first message and the hint: the cause at the top of the
+// report, the entries themselves keep a short reason. nothingApplied says that something failed,
+// nothing succeeded, and every failure certainly changed nothing: a write OCI refused, or a
+// credential listing or user read (a-failed-listing-changed-nothing). Changes and
+// administrators not attempted count neither way.
+func writeProblems(admins []AdminResult) (problems []Problem, nothingApplied bool) {
+	var t failureTally
+	for _, a := range admins {
+		if a.Listing != nil {
+			t.note(*a.Listing)
+		}
+		for _, k := range a.Keys {
+			t.note(k)
+		}
+		if a.Capability != nil {
+			t.note(*a.Capability)
+		}
+	}
+	for _, k := range t.order {
+		g := t.groups[k]
+		code := g.f.Code
+		if code == "" {
+			code = "no OCI error code"
+		}
+		of := fmt.Sprintf("%d of %d attempted change(s)", g.n, t.succeeded+t.failed-t.listings)
+		if g.f.Listing {
+			of = fmt.Sprintf("%d of %d administrator(s), whose credentials were therefore not listed", g.n, len(admins))
+		}
+		problems = append(problems, Problem{Stage: g.f.Stage, Code: g.f.Code, Hint: g.f.Hint,
+			Message: fmt.Sprintf("%s failed for %s (%s); the first: %s", g.f.Operation, of, code, g.f.Message)})
+	}
+	return problems, t.failed > 0 && t.succeeded == 0 && t.refused == t.failed
+}
+
+// failureTally counts a run's entries for writeProblems: what succeeded, what failed (how
+// many refused, how many were listings), and the failures grouped by stage, operation and code
+// in the order first met.
+type failureTally struct {
+	succeeded, failed, refused, listings int
+	order                                []string
+	groups                               map[string]*failureGroup
+}
+
+type failureGroup struct {
+	f *writeFailure
+	n int
+}
+
+func (t *failureTally) note(e KeyResult) {
+	switch {
+	case e.Outcome == OutcomeDeleted || e.Outcome == OutcomeDisabled:
+		t.succeeded++
+	case e.failure != nil:
+		t.failed++
+		if e.failure.Refused {
+			t.refused++
+		}
+		if e.failure.Listing {
+			t.listings++
+		}
+		k := e.failure.Stage + "\x00" + e.failure.Operation + "\x00" + e.failure.Code
+		if t.groups == nil {
+			t.groups = map[string]*failureGroup{}
+		}
+		if t.groups[k] == nil {
+			t.groups[k] = &failureGroup{f: e.failure}
+			t.order = append(t.order, k)
+		}
+		t.groups[k].n++
+	}
 }
 
 // startRefusal says why a write must not start, or "" when it may: not once the run's context
@@ -286,13 +401,14 @@ func strayWarning(k APIKey) Problem {
 		Message: fmt.Sprintf("listing returned %s of user %s, who is not an administrator; ignored", what, k.UserOCID)}
 }
 
-// statusOf is the run's verdict from what happened: any error is error (discovery of the
-// administrators is all-or-nothing, so nothing was changed); a failed or not-attempted change,
-// an administrator whose credentials could not be listed, or one not reached, is partial;
-// otherwise ok.
-func statusOf(errs int, c Counts) Status {
+// statusOf is the run's verdict from what happened: a stop before any change (bad input,
+// discovery of the administrators, exemptions) is error, and so is a run in which nothing
+// succeeded and every failure, a write OCI refused or a credential listing, certainly changed
+// nothing (writeProblems); a failed or not-attempted change, or an administrator whose
+// credentials could not be listed or were not reached, is otherwise partial; else ok.
+func statusOf(stops int, c Counts, nothingApplied bool) Status {
 	switch {
-	case errs > 0:
+	case stops > 0 || nothingApplied:
 		return StatusError
 	case c.Failed+c.NotAttempted+c.NotReached > 0:
 		return StatusPartial
@@ -322,17 +438,17 @@ const ReasonNotReached = "not reached before the invocation deadline: the next r
 // their credentials means. A request not sent, or a run out of time, is not-attempted: the
 // administrator was not reached, and the next run continues there. Any other failure is failed
 // for that administrator only: nothing is planned for them (a failed listing is never read as
-// "no credentials"), and the run is partial.
-func listingOutcome(err error, runEnded bool) (o Outcome, reason, code string) {
+// "no credentials"), and the run is partial. As for a write, the entry keeps a short reason and
+// the cause with its hint is given once at the top (writeProblems); a read changes nothing, so
+// the failure counts as refused (a-failed-listing-changed-nothing).
+func listingOutcome(err error, runEnded bool) writeVerdict {
 	if errors.Is(err, ErrNotSent) || runEnded {
-		return OutcomeNotAttempted, ReasonNotReached + " (" + err.Error() + ")", ""
+		return writeVerdict{Outcome: OutcomeNotAttempted, Reason: ReasonNotReached + " (" + err.Error() + ")"}
 	}
 	p := problem("discovery", err)
-	reason = p.Message
-	if p.Hint != "" {
-		reason += "; " + p.Hint
-	}
-	return OutcomeFailed, reason, p.Code
+	return writeVerdict{Outcome: OutcomeFailed, Reason: p.Message, Code: p.Code,
+		Failure: &writeFailure{Stage: p.Stage, Operation: operationOf(err, "listing"), Code: p.Code, Message: p.Message, Hint: p.Hint,
+			Refused: true, Listing: true}}
 }
 
 // enforcementOrder is the order administrators are listed and acted on: by domain and OCID,
@@ -350,3 +466,170 @@ func enforcementOrder(admins []Admin, resumeAt string) []Admin {
 
 // resumeKey places an administrator in enforcementOrder.
 func resumeKey(u User) string { return u.Domain.Name + "\x00" + u.OCID }
+
+// checkExemptions decides whether the run may go on: every EXEMPT_USERS entry must name at
+// least one administrator of the enforced groups (an OCID exactly, a user name in any case).
+// An entry that names nobody is a typo until shown otherwise (admin001 for admin0001, a
+// mistyped OCID), or stale (the user left the group): either way the list no longer says what
+// the operator thinks, and the administrator it was meant to protect would lose their keys,
+// the one account the operator meant to keep. So the run stops before any change, with one
+// problem per such entry naming it and the closest administrators (docs/configuration.md, "Exemptions").
+func checkExemptions(e Exemptions, admins []Admin) (ExemptionCheck, []Problem) {
+	c := ExemptionCheck{Configured: len(e.Entries()), Checked: true}
+	var stops []Problem
+	for _, entry := range e.Entries() {
+		var users []string
+		for _, a := range admins {
+			if e.matches(entry, a.User) && !slices.Contains(users, displayName(a.User)) {
+				users = append(users, displayName(a.User))
+			}
+		}
+		if len(users) > 0 {
+			c.Matched = append(c.Matched, ExemptionMatch{Entry: entry, Users: users})
+			continue
+		}
+		u := UnmatchedExemption{Entry: entry, Closest: closestAdministrators(entry, admins)}
+		c.Unmatched = append(c.Unmatched, u)
+		stops = append(stops, unmatchedExemption(u, unreadNames(entry, admins)))
+	}
+	return c, stops
+}
+
+// unreadNames counts the administrators a name entry could not be compared with: those whose
+// user could not be read (readNames). An OCID entry is compared with every administrator.
+func unreadNames(entry string, admins []Admin) int {
+	if isOCID(entry) {
+		return 0
+	}
+	n := 0
+	for _, a := range admins {
+		if !a.Detailed && a.UserName == "" {
+			n++
+		}
+	}
+	return n
+}
+
+// unmatchedExemption is the problem that stops a run for an entry naming no administrator.
+// unread administrators could not be read: the entry may name one of them, but the run cannot
+// tell a typo from that, so it stops all the same (the next run reads them again).
+func unmatchedExemption(u UnmatchedExemption, unread int) Problem {
+	closest := "no administrator's name or OCID is close to it"
+	if len(u.Closest) > 0 {
+		closest = "closest: " + strings.Join(u.Closest, ", ")
+	}
+	whom := "no administrator of the enforced groups"
+	if unread > 0 {
+		whom = fmt.Sprintf("none of the administrators whose user could be read (%d could not be, see below)", unread)
+	}
+	return Problem{Stage: "exemptions",
+		Message: fmt.Sprintf("EXEMPT_USERS entry %q names %s (%s); nothing was changed", u.Entry, whom, closest),
+		Hint: "correct the entry (a user name matches in any case, in every enforced identity domain; an OCID must be exact), " +
+			"or remove it if the user is no longer an administrator; to exempt someone who is not an administrator yet, see docs/configuration.md, Exemptions"}
+}
+
+// closestAdministrators are up to three administrators nearest to entry by edit distance
+// (agext/levenshtein, as config's near-miss keys): OCIDs for an OCID entry, user names for a
+// name. Only those within a quarter of the entry's length (at least 2 edits) are offered, so
+// an unrelated user is not suggested as a typo of another.
+func closestAdministrators(entry string, admins []Admin) []string {
+	type candidate struct {
+		text string
+		d    int
+	}
+	ocid := isOCID(entry)
+	limit := max(2, len(entry)/4)
+	var cs []candidate
+	for _, a := range admins {
+		text, cmpText := a.OCID, a.OCID
+		if !ocid {
+			text, cmpText = a.UserName, strings.ToLower(a.UserName)
+		}
+		if text == "" || slices.ContainsFunc(cs, func(c candidate) bool { return c.text == text }) {
+			continue
+		}
+		want := entry
+		if !ocid {
+			want = strings.ToLower(entry)
+		}
+		if d := levenshtein.Distance(want, cmpText, nil); d <= limit {
+			cs = append(cs, candidate{text, d})
+		}
+	}
+	slices.SortFunc(cs, func(x, y candidate) int { return cmp.Or(cmp.Compare(x.d, y.d), cmp.Compare(x.text, y.text)) })
+	var out []string
+	for _, c := range cs[:min(3, len(cs))] {
+		out = append(out, c.text)
+	}
+	return out
+}
+
+// displayName names a user in the report: the user name, or the OCID where the name is unknown.
+func displayName(u User) string {
+	if u.UserName != "" {
+		return u.UserName
+	}
+	return u.OCID
+}
+
+// summary is the check in one line: "exemptions: 1 of 1 matched: admin0001".
+func (c ExemptionCheck) summary() string {
+	switch {
+	case c.Configured == 0:
+		return "exemptions: none configured"
+	case !c.Checked:
+		return fmt.Sprintf("exemptions: %d configured, not checked (the run stopped before the administrators were known)", c.Configured)
+	}
+	s := fmt.Sprintf("exemptions: %d of %d matched", len(c.Matched), c.Configured)
+	var users []string
+	for _, m := range c.Matched {
+		users = append(users, m.Users...)
+	}
+	if len(users) > 0 {
+		s += ": " + strings.Join(users, ", ")
+	}
+	for _, u := range c.Unmatched {
+		s += fmt.Sprintf("; unmatched: %s", u.Entry)
+		if len(u.Closest) > 0 {
+			s += " (closest: " + strings.Join(u.Closest, ", ") + ")"
+		}
+	}
+	return s
+}
+
+// unreadProblems say, when the exemption check stops the run, why administrators could not be
+// read (readNames): once per operation and OCI code with the hint, as writeProblems does for a
+// run that went on; those not reached before the deadline in one problem.
+func unreadProblems(unread map[string]AdminResult) []Problem {
+	rs := slices.SortedFunc(maps.Values(unread), func(x, y AdminResult) int { return strings.Compare(x.OCID, y.OCID) })
+	var problems []Problem
+	index := map[string]int{}
+	counts := map[string]int{}
+	notReached := 0
+	for _, r := range rs {
+		f := r.Listing.failure
+		if f == nil {
+			notReached++
+			continue
+		}
+		k := f.Operation + "\x00" + f.Code
+		if _, ok := index[k]; !ok {
+			index[k] = len(problems)
+			problems = append(problems, Problem{Stage: "exemptions", Code: f.Code, Hint: f.Hint, Message: f.Message})
+		}
+		counts[k]++
+	}
+	for k, i := range index {
+		op, code, _ := strings.Cut(k, "\x00")
+		if code == "" {
+			code = "no OCI error code"
+		}
+		problems[i].Message = fmt.Sprintf("%s failed for %d administrator(s) (%s), whose names EXEMPT_USERS could therefore not be compared with; the first: %s",
+			op, counts[k], code, problems[i].Message)
+	}
+	if notReached > 0 {
+		problems = append(problems, Problem{Stage: "exemptions",
+			Message: fmt.Sprintf("%d administrator(s) were not read before the invocation deadline; the next run reads them again", notReached)})
+	}
+	return problems
+}

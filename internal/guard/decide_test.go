@@ -124,12 +124,21 @@ func TestRulesOfThePlan(t *testing.T) {
 	}
 }
 
-// failure is a Directory error with OCI's code and a hint, as the OCI adapter returns.
+// failure is a Directory error with OCI's code, HTTP status, operation and a hint, as the OCI
+// adapter returns.
 type failure struct{ error }
 
 func (failure) ErrorCode() string { return "NotAuthorizedOrNotFound" }
 func (failure) Hint() string      { return "allow dynamic-group ... to manage users" }
+func (failure) HTTPStatus() int   { return 404 }
+func (failure) Operation() string { return "DeleteApiKey" }
 func (f failure) Unwrap() error   { return f.error }
+
+// unavailable is a 503 from OCI: the write may or may not have been applied.
+type unavailable struct{ failure }
+
+func (unavailable) ErrorCode() string { return "ServiceUnavailable" }
+func (unavailable) HTTPStatus() int   { return 503 }
 
 func TestRulesForAWritesAnswer(t *testing.T) {
 	notFound := failure{fmt.Errorf("404: %w", ErrNotFound)}
@@ -139,25 +148,175 @@ func TestRulesForAWritesAnswer(t *testing.T) {
 		outcome Outcome
 		reason  string // a substring of the reason
 		code    string
+		refused bool // OCI refused it: it certainly did not apply
 	}{
-		{"applied-writes-have-their-planned-outcome", Answer{}, OutcomeDeleted, "", ""},
-		{"a-404-is-confirmed-by-relisting", Answer{Err: notFound, Relisted: true}, OutcomeDeleted, ReasonAlreadyGone, ""},
-		{"a-404-is-confirmed-by-relisting", Answer{Err: notFound, Relisted: true, StillListed: true}, OutcomeFailed, "allow dynamic-group", "NotAuthorizedOrNotFound"},
-		{"a-404-is-confirmed-by-relisting", Answer{Err: notFound, Relisted: true, RelistErr: errors.New("503 relisting")}, OutcomeFailed, "503 relisting", "NotAuthorizedOrNotFound"},
-		{"a-404-is-confirmed-by-relisting", Answer{Err: notFound}, OutcomeFailed, "404", "NotAuthorizedOrNotFound"},
-		{"a-write-not-sent-is-not-attempted", Answer{Err: fmt.Errorf("rate limit: %w", ErrNotSent), Cut: true}, OutcomeNotAttempted, "request not sent", ""},
-		{"a-write-cut-off-by-the-deadline-is-failed-and-may-have-applied", Answer{Err: errors.New("context deadline exceeded"), Cut: true}, OutcomeFailed, ReasonInterrupted, ""},
-		{"a-failure-names-the-missing-grant", Answer{Err: failure{errors.New("403")}}, OutcomeFailed, "403; allow dynamic-group", "NotAuthorizedOrNotFound"},
+		{"applied-writes-have-their-planned-outcome", Answer{}, OutcomeDeleted, "", "", false},
+		{"a-404-is-confirmed-by-relisting", Answer{Err: notFound, Relisted: true}, OutcomeDeleted, ReasonAlreadyGone, "", false},
+		{"a-404-is-confirmed-by-relisting", Answer{Err: notFound, Relisted: true, StillListed: true}, OutcomeFailed, "404", "NotAuthorizedOrNotFound", true},
+		{"a-404-is-confirmed-by-relisting", Answer{Err: notFound, Relisted: true, RelistErr: errors.New("503 relisting")}, OutcomeFailed, "503 relisting", "NotAuthorizedOrNotFound", false},
+		{"a-404-is-confirmed-by-relisting", Answer{Err: notFound}, OutcomeFailed, "404", "NotAuthorizedOrNotFound", false},
+		{"a-write-not-sent-is-not-attempted", Answer{Err: fmt.Errorf("rate limit: %w", ErrNotSent), Cut: true}, OutcomeNotAttempted, "request not sent", "", false},
+		{"a-write-cut-off-by-the-deadline-is-failed-and-may-have-applied", Answer{Err: errors.New("context deadline exceeded"), Cut: true}, OutcomeFailed, ReasonInterrupted, "", false},
+		{"a-write-cut-off-by-the-deadline-is-failed-and-may-have-applied", Answer{Err: failure{errors.New("403")}, Cut: true}, OutcomeFailed, ReasonInterrupted, "", false},
+		{"a-failure-names-the-missing-grant", Answer{Err: failure{errors.New("403")}}, OutcomeFailed, "403", "NotAuthorizedOrNotFound", true},
+		{"a-failure-names-the-missing-grant", Answer{Err: unavailable{failure{errors.New("503")}}}, OutcomeFailed, "503", "ServiceUnavailable", false},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
-			o, reason, code := writeOutcome(OutcomeDeleted, "delete", tc.answer)
-			if o != tc.outcome || !strings.Contains(reason, tc.reason) || (tc.reason == "") != (reason == "") || code != tc.code {
-				t.Errorf("%+v: %s %q %q, want %s %q %q", tc.answer, o, reason, code, tc.outcome, tc.reason, tc.code)
+			v := writeOutcome(OutcomeDeleted, "delete", tc.answer)
+			if v.Outcome != tc.outcome || !strings.Contains(v.Reason, tc.reason) || (tc.reason == "") != (v.Reason == "") || v.Code != tc.code {
+				t.Errorf("%+v: %s %q %q, want %s %q %q", tc.answer, v.Outcome, v.Reason, v.Code, tc.outcome, tc.reason, tc.code)
+			}
+			if (v.Outcome == OutcomeFailed) != (v.Failure != nil) || v.Failure != nil && v.Failure.Refused != tc.refused {
+				t.Errorf("%+v: failure %+v, want refused=%v", tc.answer, v.Failure, tc.refused)
+			}
+			if strings.Contains(v.Reason, "allow dynamic-group") {
+				t.Errorf("the entry's reason repeats the hint: %q (it belongs once at the top)", v.Reason)
 			}
 		})
 	}
 	if !needsRelisting(notFound) || needsRelisting(errors.New("500")) {
 		t.Error("only a 404 is relisted")
+	}
+}
+
+// TestRulesForWriteFailures: the cause of failed writes is given once at the top of the report.
+func TestRulesForWriteFailures(t *testing.T) {
+	refused := writeOutcome(OutcomeDeleted, "delete", Answer{Err: failure{errors.New("403")}})
+	lost := writeOutcome(OutcomeDeleted, "delete", Answer{Err: unavailable{failure{errors.New("503")}}})
+	entry := func(v writeVerdict) KeyResult {
+		return KeyResult{Outcome: v.Outcome, Reason: v.Reason, Code: v.Code, failure: v.Failure}
+	}
+	deleted := KeyResult{Outcome: OutcomeDeleted}
+	for _, tc := range []struct {
+		rule         string
+		keys         []KeyResult
+		problems     []string // substrings of each problem's message, in order
+		everyRefused bool
+	}{
+		{"a-failure-names-the-missing-grant", []KeyResult{entry(refused)}, []string{"DeleteApiKey failed for 1 of 1"}, true},
+		{"write-failures-are-reported-once-per-operation-and-code", []KeyResult{entry(refused), entry(refused), entry(refused), entry(lost), deleted},
+			[]string{"DeleteApiKey failed for 3 of 5 attempted change(s) (NotAuthorizedOrNotFound)", "DeleteApiKey failed for 1 of 5 attempted change(s) (ServiceUnavailable)"}, false},
+		{"a-run-whose-every-write-was-refused-is-an-error", []KeyResult{entry(refused), entry(refused), {Outcome: OutcomeNotAttempted}}, []string{"failed for 2 of 2"}, true},
+		{"a-run-whose-every-write-was-refused-is-an-error", []KeyResult{entry(refused), entry(lost)}, []string{"NotAuthorizedOrNotFound", "ServiceUnavailable"}, false},
+		{"a-run-whose-every-write-was-refused-is-an-error", []KeyResult{entry(refused), deleted}, []string{"1 of 2"}, false},
+		{"a-run-whose-every-write-was-refused-is-an-error", []KeyResult{{Outcome: OutcomeExempt}, {Outcome: OutcomeNotAttempted}}, nil, false},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			got, everyRefused := writeProblems([]AdminResult{{Keys: tc.keys}})
+			if len(got) != len(tc.problems) || everyRefused != tc.everyRefused {
+				t.Fatalf("problems %+v every write refused %v; want %d problems, %v", got, everyRefused, len(tc.problems), tc.everyRefused)
+			}
+			for i, p := range got {
+				if !strings.Contains(p.Message, tc.problems[i]) || p.Stage != "delete" || !strings.Contains(p.Hint, "allow dynamic-group") {
+					t.Errorf("problem %d: %+v, want %q and the hint", i, p, tc.problems[i])
+				}
+			}
+		})
+	}
+}
+
+// listFailure is a credential listing refused by OCI.
+type listFailure struct{ failure }
+
+func (listFailure) Operation() string { return "ListApiKeys" }
+
+// TestRulesForListingFailures: a failed credential listing is reported once per operation and
+// code like a write, and changed nothing: a run in which nothing succeeded and every failure
+// changed nothing is an error; not reaching an administrator counts neither way.
+func TestRulesForListingFailures(t *testing.T) {
+	listed := func(err error) AdminResult {
+		return notListed(Admin{User: User{OCID: "ocid1.user..x"}}, listingOutcome(err, false))
+	}
+	refusedList, lostList := listed(listFailure{failure{errors.New("404 listing")}}), listed(unavailable{failure{errors.New("503 listing")}})
+	notReached := listed(fmt.Errorf("rate limit: %w", ErrNotSent))
+	deleted := AdminResult{Keys: []KeyResult{{Outcome: OutcomeDeleted}}}
+	refusedWrite := writeOutcome(OutcomeDeleted, "delete", Answer{Err: failure{errors.New("403")}})
+	refusedDelete := AdminResult{Keys: []KeyResult{{Outcome: refusedWrite.Outcome, failure: refusedWrite.Failure}}}
+	nothingHeld := AdminResult{Keys: []KeyResult{}}
+	for _, tc := range []struct {
+		rule           string
+		admins         []AdminResult
+		problems       []string
+		nothingApplied bool
+	}{
+		{"a-failed-listing-changed-nothing", []AdminResult{refusedList, refusedList}, []string{"ListApiKeys failed for 2 of 2 administrator(s)"}, true},
+		{"a-failed-listing-changed-nothing", []AdminResult{lostList, nothingHeld}, []string{"(ServiceUnavailable)"}, true}, // a read never applies
+		{"a-failed-listing-changed-nothing", []AdminResult{refusedList, refusedDelete, notReached}, []string{"ListApiKeys failed for 1 of 3", "DeleteApiKey failed for 1 of 1 attempted"}, true},
+		{"a-failed-listing-changed-nothing", []AdminResult{refusedList, deleted}, []string{"1 of 2 administrator(s)"}, false},
+		{"administrators-not-reached-are-not-attempted-and-resumed", []AdminResult{notReached, nothingHeld}, nil, false},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			got, nothingApplied := writeProblems(tc.admins)
+			if len(got) != len(tc.problems) || nothingApplied != tc.nothingApplied {
+				t.Fatalf("problems %+v nothing applied %v; want %d problems, %v", got, nothingApplied, len(tc.problems), tc.nothingApplied)
+			}
+			for i, p := range got {
+				if !strings.Contains(p.Message, tc.problems[i]) || !strings.Contains(p.Hint, "allow dynamic-group") {
+					t.Errorf("problem %d: %+v, want %q and the hint", i, p, tc.problems[i])
+				}
+			}
+			if s := statusOf(0, countOutcomes(tc.admins), nothingApplied); (s == StatusError) != tc.nothingApplied || s == StatusOK {
+				t.Errorf("status %s", s)
+			}
+		})
+	}
+}
+
+// TestRulesForExemptions: every EXEMPT_USERS entry must name an administrator before anything
+// changes; the closest administrators are suggested.
+func TestRulesForExemptions(t *testing.T) {
+	admins := []Admin{
+		{User: User{OCID: "ocid1.user.oc1..aaaabreakglass0001", UserName: "admin0001"}},
+		{User: User{OCID: "ocid1.user.oc1..aaaaordinaryadmin2", UserName: "admin0002"}},
+		{User: User{OCID: "ocid1.user.oc1..aaaaengineering003", UserName: "Admin0001", Domain: Domain{Name: "Engineering"}}},
+	}
+	for _, tc := range []struct {
+		rule    string
+		entries string // EXEMPT_USERS, comma-separated
+		stops   int
+		closest []string // of the first unmatched entry
+		summary string
+	}{
+		{"exemptions-must-each-name-an-administrator", "admin0001", 0, nil, "exemptions: 1 of 1 matched: admin0001, Admin0001"},
+		{"exemptions-must-each-name-an-administrator", "ADMIN0002,ocid1.user.oc1..aaaabreakglass0001", 0, nil, "exemptions: 2 of 2 matched: admin0002, admin0001"},
+		{"exemptions-must-each-name-an-administrator", "", 0, nil, "exemptions: none configured"},
+		{"exemptions-must-each-name-an-administrator", "admin001", 1, []string{"Admin0001", "admin0001", "admin0002"},
+			"exemptions: 0 of 1 matched; unmatched: admin001 (closest: Admin0001, admin0001, admin0002)"},
+		{"exemptions-must-each-name-an-administrator", "admin0002,ocid1.user.oc1..aaaabreakglass0010", 1, []string{"ocid1.user.oc1..aaaabreakglass0001"},
+			"exemptions: 1 of 2 matched: admin0002; unmatched: ocid1.user.oc1..aaaabreakglass0010 (closest: ocid1.user.oc1..aaaabreakglass0001)"},
+		{"exemptions-must-each-name-an-administrator", "alice", 1, nil, "exemptions: 0 of 1 matched; unmatched: alice"},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			c, stops := checkExemptions(NewExemptions(strings.Split(tc.entries, ",")), admins)
+			if len(stops) != tc.stops || c.summary() != tc.summary {
+				t.Fatalf("%q: %d stops %+v, summary %q; want %d, %q", tc.entries, len(stops), stops, c.summary(), tc.stops, tc.summary)
+			}
+			if tc.stops > 0 {
+				u := c.Unmatched[0]
+				if !slices.Equal(u.Closest, tc.closest) || stops[0].Stage != "exemptions" || !strings.Contains(stops[0].Message, fmt.Sprintf("%q", u.Entry)) ||
+					!strings.Contains(stops[0].Message, "nothing was changed") {
+					t.Errorf("closest %q (want %q), problem %+v", u.Closest, tc.closest, stops[0])
+				}
+			}
+		})
+	}
+	// An administrator whose user could not be read (readNames) cannot be matched by name: an
+	// entry that matches nobody else stops the run all the same, saying so; an OCID entry and a
+	// name that matches someone else are decided as before.
+	unread := append(slices.Clone(admins), Admin{User: User{OCID: "ocid1.user.oc1..aaaaunreadadmin004"}})
+	for _, tc := range []struct {
+		entries string
+		stops   int
+	}{{entries: "alice", stops: 1}, {entries: "admin0001"}, {entries: "ocid1.user.oc1..aaaaunreadadmin004"}, {entries: "ocid1.user.oc1..aaaaunreadadmin005", stops: 1}} {
+		t.Run("exemptions-must-each-name-an-administrator", func(t *testing.T) {
+			_, stops := checkExemptions(NewExemptions([]string{tc.entries}), unread)
+			if len(stops) != tc.stops {
+				t.Fatalf("%q: stops %+v, want %d", tc.entries, stops, tc.stops)
+			}
+			if said := tc.stops > 0 && strings.Contains(stops[0].Message, "1 could not be"); said != (tc.entries == "alice") {
+				t.Errorf("%q: %+v: the unread administrator mentioned %v", tc.entries, stops, said)
+			}
+		})
 	}
 }
 
@@ -237,18 +396,21 @@ func TestRulesForPolicyAdministratorGroups(t *testing.T) {
 
 func TestRulesForTheStatus(t *testing.T) {
 	for _, tc := range []struct {
-		rule string
-		errs int
-		c    Counts
-		want Status
+		rule         string
+		errs         int
+		c            Counts
+		everyRefused bool
+		want         Status
 	}{
-		{"discovery-is-all-or-nothing", 1, Counts{}, StatusError},
-		{"a-failed-or-not-attempted-change-makes-the-run-partial", 0, Counts{Deleted: 3, Failed: 1}, StatusPartial},
-		{"a-failed-or-not-attempted-change-makes-the-run-partial", 0, Counts{NotAttempted: 1}, StatusPartial},
-		{"ok-only-when-everything-was-done", 0, Counts{Deleted: 3, Exempt: 1, Disabled: 1}, StatusOK},
+		{"discovery-is-all-or-nothing", 1, Counts{}, false, StatusError},
+		{"a-failed-or-not-attempted-change-makes-the-run-partial", 0, Counts{Deleted: 3, Failed: 1}, false, StatusPartial},
+		{"a-failed-or-not-attempted-change-makes-the-run-partial", 0, Counts{NotAttempted: 1}, false, StatusPartial},
+		{"a-failed-or-not-attempted-change-makes-the-run-partial", 0, Counts{Failed: 2}, false, StatusPartial}, // may have applied
+		{"a-run-whose-every-write-was-refused-is-an-error", 0, Counts{Failed: 2, NotAttempted: 1}, true, StatusError},
+		{"ok-only-when-everything-was-done", 0, Counts{Deleted: 3, Exempt: 1, Disabled: 1}, false, StatusOK},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
-			if got := statusOf(tc.errs, tc.c); got != tc.want {
+			if got := statusOf(tc.errs, tc.c, tc.everyRefused); got != tc.want {
 				t.Errorf("errors %d counts %+v: %s, want %s", tc.errs, tc.c, got, tc.want)
 			}
 		})
@@ -265,15 +427,22 @@ func TestRulesForListingAdministrators(t *testing.T) {
 		reason   string // a substring of the reason
 		code     string
 	}{
-		{"a-failed-credential-listing-fails-that-administrator-only", refused, false, OutcomeFailed, "404 listing; allow dynamic-group", "NotAuthorizedOrNotFound"},
+		{"a-failed-credential-listing-fails-that-administrator-only", refused, false, OutcomeFailed, "404 listing", "NotAuthorizedOrNotFound"},
 		{"a-failed-credential-listing-fails-that-administrator-only", errors.New("503"), false, OutcomeFailed, "503", ""},
 		{"administrators-not-reached-are-not-attempted-and-resumed", fmt.Errorf("rate limit: %w", ErrNotSent), false, OutcomeNotAttempted, ReasonNotReached, ""},
 		{"administrators-not-reached-are-not-attempted-and-resumed", context.DeadlineExceeded, true, OutcomeNotAttempted, ReasonNotReached, ""},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
-			o, reason, code := listingOutcome(tc.err, tc.runEnded)
-			if o != tc.outcome || !strings.Contains(reason, tc.reason) || code != tc.code {
-				t.Errorf("%v (run ended %v): %s %q %q, want %s %q %q", tc.err, tc.runEnded, o, reason, code, tc.outcome, tc.reason, tc.code)
+			v := listingOutcome(tc.err, tc.runEnded)
+			if v.Outcome != tc.outcome || !strings.Contains(v.Reason, tc.reason) || v.Code != tc.code {
+				t.Errorf("%v (run ended %v): %s %q %q, want %s %q %q", tc.err, tc.runEnded, v.Outcome, v.Reason, v.Code, tc.outcome, tc.reason, tc.code)
+			}
+			// A failed listing is given once at the top with its hint, and changed nothing.
+			if (v.Outcome == OutcomeFailed) != (v.Failure != nil) || v.Failure != nil && (!v.Failure.Refused || !v.Failure.Listing) {
+				t.Errorf("%v: failure %+v, want one (refused, a listing) exactly when failed", tc.err, v.Failure)
+			}
+			if strings.Contains(v.Reason, "allow dynamic-group") {
+				t.Errorf("the entry's reason repeats the hint: %q (it belongs once at the top)", v.Reason)
 			}
 		})
 	}
@@ -286,7 +455,7 @@ func TestRulesForListingAdministrators(t *testing.T) {
 		{"administrators-not-reached-are-not-attempted-and-resumed", Counts{Administrators: 2, Deleted: 3, NotReached: 1}, StatusPartial},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
-			if got := statusOf(0, tc.c); got != tc.want {
+			if got := statusOf(0, tc.c, false); got != tc.want {
 				t.Errorf("counts %+v: %s, want %s", tc.c, got, tc.want)
 			}
 		})

@@ -3,10 +3,13 @@
 // it talks to the tenancy through the Directory interface (directory.go), so it is tested
 // against a fake (fakedir) and the same contract (directorytest) holds for the OCI adapter.
 //
-// One run has four steps, each in its own file:
+// One run has these steps, each in its own file:
 //
 //   - discover (run.go, policyadmins.go) reads who the administrators are: the configured
 //     groups, the groups policies make administrators, and their members. It is all-or-nothing.
+//   - Run checks that every EXEMPT_USERS entry names an administrator (checkExemptions): one that
+//     names nobody stops the run before any change. With user names among the entries, the
+//     administrators are read first (readNames, execute.go); with OCIDs only, nobody is.
 //   - enforce (execute.go) then goes administrator by administrator, a batch at a time, in the
 //     order enforcementOrder gives (resuming where the previous run stopped): reads a user only
 //     where needed (Directory.Detail), lists the batch's credentials, plans them (Plan, plan.go:
@@ -14,8 +17,8 @@
 //     bounded concurrency while the next batch is listed. It records every answer and decides
 //     nothing; a run cut short has done what it reached.
 //   - Run (run.go) returns the Result (result.go): groups, administrators with every outcome
-//     (and, for those not listed, why), policy findings, counts, errors, warnings, the status
-//     derived from them, and where the next run resumes.
+//     (and, for those not listed, why), policy findings, exemptions, counts, errors, warnings,
+//     the status derived from them, and where the next run resumes.
 //
 // Every decision is a pure function in decide.go (what a credential's, a capability's, a
 // policy grant's, a missing group's, a write's answer and the run's status mean), and

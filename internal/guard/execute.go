@@ -24,7 +24,10 @@ import (
 // so a run that the rate limit or the deadline cuts short spent its calls on deleting, not on
 // listing administrators it could not reach. Each goroutine owns exactly one result entry, so
 // no locking is needed.
-func enforce(ctx context.Context, dir Directory, admins []Admin, opt Options) (results []AdminResult, strays []APIKey, resumeAt string) {
+//
+// unread are the administrators readNames could not read, by OCID, with their result: they are
+// not read again, and count where they fall in the order.
+func enforce(ctx context.Context, dir Directory, admins []Admin, unread map[string]AdminResult, opt Options) (results []AdminResult, strays []APIKey, resumeAt string) {
 	order := enforcementOrder(admins, opt.ResumeAt)
 	results = make([]AdminResult, len(order))
 	inFlight := make(chan struct{}, opt.Concurrency)
@@ -36,13 +39,10 @@ func enforce(ctx context.Context, dir Directory, admins []Admin, opt Options) (r
 		}
 		g := &errgroup.Group{}
 		pending = append(pending, g)
-		w := writer{ctx: ctx, dir: dir, opt: opt, g: g, inFlight: inFlight}
+		w := writer{ctx: ctx, dir: dir, opt: opt, g: g, inFlight: inFlight, unread: unread}
 		hi := batchEnd(dir, order, lo, opt.Concurrency)
 		if reason := startRefusal(ctx.Err(), deadlineOf(ctx), opt.Now(), opt.Reserve); reason != "" {
-			for i := lo; i < len(order); i++ {
-				results[i] = notListed(order[i], OutcomeNotAttempted, ReasonNotReached+" ("+reason+")", "")
-				w.logListing(&results[i])
-			}
+			w.notReached(order[lo:], results[lo:], reason)
 			break
 		}
 		steps, batchStrays, failed := w.readBatch(order[lo:hi])
@@ -50,7 +50,9 @@ func enforce(ctx context.Context, dir Directory, admins []Admin, opt Options) (r
 		for i := lo; i < hi; i++ {
 			if r, ok := failed[order[i].OCID]; ok {
 				results[i] = r
-				w.logListing(&results[i])
+				if _, logged := unread[order[i].OCID]; !logged {
+					w.logListing(&results[i])
+				}
 				continue
 			}
 			w.start(steps[order[i].OCID], &results[i])
@@ -70,6 +72,19 @@ func enforce(ctx context.Context, dir Directory, admins []Admin, opt Options) (r
 		return cmp.Or(cmp.Compare(x.Domain, y.Domain), cmp.Compare(x.UserName, y.UserName), cmp.Compare(x.OCID, y.OCID))
 	})
 	return results, strays, resumeAt
+}
+
+// notReached records the administrators a run stopped before (reason: startRefusal's) as not
+// reached, except those readNames could not read, which keep that result (logged then).
+func (w writer) notReached(admins []Admin, results []AdminResult, reason string) {
+	for i, a := range admins {
+		if r, ok := w.unread[a.OCID]; ok {
+			results[i] = r
+			continue
+		}
+		results[i] = notListed(a, writeVerdict{Outcome: OutcomeNotAttempted, Reason: ReasonNotReached + " (" + reason + ")"})
+		w.logListing(&results[i])
+	}
 }
 
 // batchEnd is the end of the batch starting at lo: administrators of one domain, as many as
@@ -96,11 +111,12 @@ func undone(r AdminResult) bool {
 	return slices.ContainsFunc(r.Keys, func(k KeyResult) bool { return k.Outcome == OutcomeNotAttempted })
 }
 
-// notListed is the result of an administrator whose credentials were not listed.
-func notListed(a Admin, o Outcome, reason, code string) AdminResult {
+// notListed is the result of an administrator whose credentials were not listed, and why
+// (listingOutcome).
+func notListed(a Admin, v writeVerdict) AdminResult {
 	r := adminResult(a.User, a.Groups, false)
 	r.Keys = []KeyResult{}
-	r.Listing = &KeyResult{Outcome: o, Reason: reason, Code: code}
+	r.Listing = &KeyResult{Outcome: v.Outcome, Reason: v.Reason, Code: v.Code, failure: v.Failure}
 	return r
 }
 
@@ -112,6 +128,34 @@ func adminResult(u User, groups []string, exempt bool) AdminResult {
 	return r
 }
 
+// readNames reads every administrator not read yet when EXEMPT_USERS holds a user name, so
+// that checkExemptions can match names against all of them before anything changes; with OCIDs
+// only it reads nobody (the IAM family's steady state stays n+3 calls). It reads in
+// enforcementOrder, so that a run cut short has read the administrators it would act on first.
+// Those it could not read are returned by OCID with their result (listingOutcome), logged; they
+// are not listed this run.
+func readNames(ctx context.Context, dir Directory, admins []Admin, opt Options) ([]Admin, map[string]AdminResult) {
+	unread := map[string]AdminResult{}
+	if !opt.Exempt.HasNames() {
+		return admins, unread
+	}
+	w := writer{ctx: ctx, dir: dir, opt: opt}
+	read := w.detail(enforcementOrder(admins, opt.ResumeAt), func(a Admin) bool { return !a.Detailed }, func(a Admin, err error) {
+		r := notListed(a, listingOutcome(err, ctx.Err() != nil))
+		w.logListing(&r)
+		unread[a.OCID] = r
+	})
+	byOCID := make(map[string]Admin, len(read))
+	for _, a := range read {
+		byOCID[a.OCID] = a
+	}
+	out := make([]Admin, len(admins)) // in discovery order, as checkExemptions reports them
+	for i, a := range admins {
+		out[i] = byOCID[a.OCID]
+	}
+	return out, unread
+}
+
 // readBatch reads what the batch's decisions need: the users that must be read first, every
 // configured kind of credential of the batch (one listing per kind), then the users who turned
 // out to hold one. It returns each administrator's planned step, the listed credentials whose
@@ -119,10 +163,16 @@ func adminResult(u User, groups []string, exempt bool) AdminResult {
 func (w writer) readBatch(batch []Admin) (steps map[string]Step, strays []APIKey, failed map[string]AdminResult) {
 	failed = map[string]AdminResult{}
 	fail := func(a Admin, err error) {
-		o, reason, code := listingOutcome(err, w.ctx.Err() != nil)
-		failed[a.OCID] = notListed(a, o, reason, code)
+		failed[a.OCID] = notListed(a, listingOutcome(err, w.ctx.Err() != nil))
 	}
-	admins := w.detail(slices.Clone(batch), func(a Admin) bool { return detailBeforeListing(a.User, w.opt.rules()) }, fail)
+	admins := slices.DeleteFunc(slices.Clone(batch), func(a Admin) bool {
+		r, ok := w.unread[a.OCID]
+		if ok {
+			failed[a.OCID] = r
+		}
+		return ok
+	})
+	admins = w.detail(admins, func(a Admin) bool { return detailBeforeListing(a.User, w.opt.rules()) }, fail)
 	admins = slices.DeleteFunc(admins, func(a Admin) bool { _, ok := failed[a.OCID]; return ok })
 	if len(admins) == 0 {
 		return nil, nil, failed
@@ -218,6 +268,8 @@ type writer struct {
 	g   *errgroup.Group
 	// inFlight holds a token per write in flight: at most Options.Concurrency, across batches.
 	inFlight chan struct{}
+	// unread are the administrators readNames could not read (enforce).
+	unread map[string]AdminResult
 }
 
 // carryOut records a final action at once, or starts its write (unless it may not start) and
@@ -243,7 +295,8 @@ func (w writer) carryOut(s Step, a Action, entry *KeyResult, write func() Answer
 		if entry.Capabilities != nil {
 			stage = "disable"
 		}
-		entry.Outcome, entry.Reason, entry.Code = writeOutcome(a.Outcome, stage, answer)
+		v := writeOutcome(a.Outcome, stage, answer)
+		entry.Outcome, entry.Reason, entry.Code, entry.failure = v.Outcome, v.Reason, v.Code, v.Failure
 		w.log(s, entry)
 		return nil
 	})

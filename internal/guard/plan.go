@@ -9,8 +9,9 @@ import (
 // Exemptions are the break-glass users whose keys are kept: by user OCID, or by user name
 // (identity domain user names are case-insensitive, so names match case-insensitively).
 type Exemptions struct {
-	ocids map[string]bool
-	names map[string]bool
+	entries []string // as configured, trimmed, without blanks or repeats, in order
+	ocids   map[string]bool
+	names   map[string]bool
 }
 
 // NewExemptions accepts OCIDs and user names mixed, as EXEMPT_USERS does.
@@ -20,11 +21,18 @@ func NewExemptions(entries []string) Exemptions {
 		if s = strings.TrimSpace(s); s == "" {
 			continue
 		}
-		if strings.HasPrefix(s, "ocid1.") {
+		if isOCID(s) {
+			if e.ocids[s] {
+				continue
+			}
 			e.ocids[s] = true
 		} else {
+			if e.names[strings.ToLower(s)] {
+				continue
+			}
 			e.names[strings.ToLower(s)] = true
 		}
+		e.entries = append(e.entries, s)
 	}
 	return e
 }
@@ -32,10 +40,23 @@ func NewExemptions(entries []string) Exemptions {
 // HasNames says whether some entry is a user name, which only a detailed user can match.
 func (e Exemptions) HasNames() bool { return len(e.names) > 0 }
 
+// Entries are the configured exemptions, each once, in the configured order.
+func (e Exemptions) Entries() []string { return e.entries }
+
 // Has reports whether u is exempt.
 func (e Exemptions) Has(u User) bool {
 	return e.ocids[u.OCID] || (u.UserName != "" && e.names[strings.ToLower(u.UserName)])
 }
+
+// matches reports whether entry (one of Entries) names u.
+func (e Exemptions) matches(entry string, u User) bool {
+	if isOCID(entry) {
+		return u.OCID == entry
+	}
+	return u.UserName != "" && strings.EqualFold(u.UserName, entry)
+}
+
+func isOCID(s string) bool { return strings.HasPrefix(s, "ocid1.") }
 
 // Admin is a user who is a member of at least one administrator group.
 type Admin struct {

@@ -58,13 +58,27 @@ type ErrorDetail interface {
 func Run(ctx context.Context, dir Directory, opt Options) Result {
 	opt = opt.withDefaults()
 	found, err := discover(ctx, dir, opt)
-	res := Result{Groups: found.groups, Policy: found.policy, Escalation: found.escalation, DomainRoles: found.roles, Warnings: found.warnings}
+	res := Result{Groups: found.groups, Policy: found.policy, Escalation: found.escalation, DomainRoles: found.roles, Warnings: found.warnings,
+		Exemptions: ExemptionCheck{Configured: len(opt.Exempt.Entries())}}
 	if err != nil {
 		res.Errors = append(res.Errors, problem("discovery", err))
 		return res.settled()
 	}
+	// Every exemption must name an administrator before anything changes: an entry that names
+	// nobody is a typo (or stale) until shown otherwise, and the administrator it was meant to
+	// protect would lose their keys (checkExemptions). A name can only match an administrator
+	// whose name was read: with names among the entries, every administrator is read first
+	// (readNames); with OCIDs only, nobody is, and the steady state stays at the listings.
+	admins, unread := readNames(ctx, dir, found.admins, opt)
+	var stops []Problem
+	res.Exemptions, stops = checkExemptions(opt.Exempt, admins)
+	if len(stops) > 0 {
+		res.Errors = append(res.Errors, stops...)
+		res.Errors = append(res.Errors, unreadProblems(unread)...)
+		return res.settled()
+	}
 	var strays []APIKey
-	res.Admins, strays, res.ResumeAt = enforce(ctx, dir, found.admins, opt)
+	res.Admins, strays, res.ResumeAt = enforce(ctx, dir, admins, unread, opt)
 	for _, k := range strays {
 		res.Warnings = append(res.Warnings, strayWarning(k))
 	}
@@ -74,10 +88,12 @@ func Run(ctx context.Context, dir Directory, opt Options) Result {
 // Stopped is the result of a run that stopped before discovery (bad configuration or body, no
 // credentials): status error, these problems, nothing changed.
 func Stopped(problems ...Problem) Result {
-	return Result{Errors: problems}.settled()
+	return Result{Errors: problems, Exemptions: ExemptionCheck{
+		Summary: "exemptions: not checked (the run stopped before the configuration or the tenancy was read)"}}.settled()
 }
 
-// settled counts the outcomes and sets the status from them.
+// settled counts the outcomes, reports the write failures once per operation and code, and sets
+// the status from them. Called once per Result.
 func (r Result) settled() Result {
 	r.Counts = countOutcomes(r.Admins)
 	r.Counts.EscalationPaths = len(r.Escalation)
@@ -86,7 +102,12 @@ func (r Result) settled() Result {
 			r.Counts.EscalationEnforced++
 		}
 	}
-	r.Status = statusOf(len(r.Errors), r.Counts)
+	failures, nothingApplied := writeProblems(r.Admins)
+	r.Status = statusOf(len(r.Errors), r.Counts, nothingApplied)
+	r.Errors = append(r.Errors, failures...)
+	if r.Exemptions.Summary == "" {
+		r.Exemptions.Summary = r.Exemptions.summary()
+	}
 	return r
 }
 

@@ -152,11 +152,16 @@ func TestDiscoveryFailuresChangeNothing(t *testing.T) {
 // notAuthorized mimics OCI's 404 NotAuthorizedOrNotFound for a missing policy.
 type notAuthorized struct{}
 
-func (notAuthorized) Error() string     { return "404 NotAuthorizedOrNotFound" }
+func (notAuthorized) Error() string     { return "DeleteApiKey: 404 NotAuthorizedOrNotFound" }
 func (notAuthorized) Unwrap() error     { return guard.ErrNotFound }
 func (notAuthorized) ErrorCode() string { return "NotAuthorizedOrNotFound" }
 func (notAuthorized) Hint() string      { return "missing: allow ... manage users" }
+func (notAuthorized) HTTPStatus() int   { return 404 }
+func (notAuthorized) Operation() string { return "DeleteApiKey" }
 
+// Without the delete grant every delete is refused (404, and the listing still shows the key):
+// nothing changed, so the run is an error, and the cause is given once at the top while each
+// key keeps a short reason.
 func TestDelete404IsConfirmedByListing(t *testing.T) {
 	d, u := tenancy()
 	d.Fail = func(op, _ string) error {
@@ -166,12 +171,16 @@ func TestDelete404IsConfirmedByListing(t *testing.T) {
 		return nil
 	}
 	rep := run(t, d, guard.Options{})
-	if rep.Status != guard.StatusPartial || rep.Counts.Failed != 4 || rep.Counts.Deleted != 0 {
+	if rep.Status != guard.StatusError || rep.Counts.Failed != 4 || rep.Counts.Deleted != 0 {
 		t.Fatalf("status %s counts %+v", rep.Status, rep.Counts)
 	}
+	if len(rep.Errors) != 1 || rep.Errors[0].Code != "NotAuthorizedOrNotFound" || !strings.Contains(rep.Errors[0].Hint, "manage users") ||
+		!strings.Contains(rep.Errors[0].Message, "DeleteApiKey failed for 4 of 4") {
+		t.Errorf("errors %+v, want one problem with the count and the hint", rep.Errors)
+	}
 	k := rep.Admins[0].Keys[0]
-	if k.Code != "NotAuthorizedOrNotFound" || !strings.Contains(k.Reason, "manage users") {
-		t.Errorf("key report %+v lacks code or hint", k)
+	if k.Code != "NotAuthorizedOrNotFound" || strings.Contains(k.Reason, "manage users") || k.Reason == "" {
+		t.Errorf("key report %+v: want the code and a short reason without the hint", k)
 	}
 	if len(d.Keys()[u["alice"].OCID]) != 2 {
 		t.Error("alice's keys should still be there")
@@ -208,8 +217,34 @@ func (r racingDir) DeleteAPIKey(ctx context.Context, k guard.APIKey) error {
 }
 
 // Once the administrators are known, a failed credential listing fails those administrators
-// only: nothing is planned for them (never read as "no keys"), the run is partial, not error.
+// only: nothing is planned for them (never read as "no keys"), the others are enforced, the
+// run is partial, and the cause is given once at the top.
 func TestKeyListingFailureFailsThoseAdministratorsOnly(t *testing.T) {
+	d, u := tenancy()
+	d.Fail = func(op, domain string) error {
+		if op == "APIKeys" && domain == "Engineering" {
+			return errors.New("503 ServiceUnavailable")
+		}
+		return nil
+	}
+	rep := run(t, d, guard.Options{Groups: []guard.GroupRef{{Name: "Administrators"}, {Domain: "Engineering", Name: "Administrators"}}})
+	if rep.Status != guard.StatusPartial || rep.Counts.Failed != 1 || rep.Counts.Deleted != 4 || len(rep.Errors) != 1 ||
+		!strings.Contains(rep.Errors[0].Message, "failed for 1 of 4 administrator(s)") {
+		t.Fatalf("status %s errors %v counts %+v", rep.Status, rep.Errors, rep.Counts)
+	}
+	for _, a := range rep.Admins {
+		if failed := a.Listing != nil && a.Listing.Outcome == guard.OutcomeFailed && strings.Contains(a.Listing.Reason, "503"); failed != (a.OCID == u["eng"].OCID) {
+			t.Errorf("%s: listing %+v", a.UserName, a.Listing)
+		}
+	}
+	if left := d.Keys(); len(left[u["eng"].OCID]) != 1 {
+		t.Fatalf("deleted the keys of an administrator whose keys could not be listed: %d left", len(left[u["eng"].OCID]))
+	}
+}
+
+// A run in which every credential listing failed changed nothing: status error, as when
+// discovery fails, the cause once at the top, and no delete attempted.
+func TestEveryListingFailedIsAnError(t *testing.T) {
 	d, _ := tenancy()
 	d.Fail = func(op, _ string) error {
 		if op == "APIKeys" {
@@ -218,13 +253,9 @@ func TestKeyListingFailureFailsThoseAdministratorsOnly(t *testing.T) {
 		return nil
 	}
 	rep := run(t, d, guard.Options{})
-	if rep.Status != guard.StatusPartial || len(rep.Errors) != 0 || rep.Counts.Failed != rep.Counts.Administrators || rep.Counts.Keys != 0 {
+	if rep.Status != guard.StatusError || rep.Counts.Failed != rep.Counts.Administrators || rep.Counts.Keys != 0 || len(rep.Errors) != 1 ||
+		!strings.Contains(rep.Errors[0].Message, "503") {
 		t.Fatalf("status %s errors %v counts %+v", rep.Status, rep.Errors, rep.Counts)
-	}
-	for _, a := range rep.Admins {
-		if a.Listing == nil || a.Listing.Outcome != guard.OutcomeFailed || !strings.Contains(a.Listing.Reason, "503") {
-			t.Errorf("%s: listing %+v", a.UserName, a.Listing)
-		}
 	}
 	if len(d.Deleted) != 0 || d.Calls["DeleteAPIKey"] != 0 {
 		t.Fatalf("deleted %d keys of administrators whose keys could not be listed", len(d.Deleted))
@@ -302,6 +333,85 @@ func TestUndetailedMembersAreReadOnlyWhereNeeded(t *testing.T) {
 		if a.UserName != "" || a.Active != nil || a.OCID == "" {
 			t.Errorf("steady state reports %+v: an unread administrator has its OCID only", a)
 		}
+	}
+}
+
+// EXEMPT_USERS names are matched against every administrator before anything changes
+// (exemptions-must-each-name-an-administrator), so with a name among the entries every
+// undetailed administrator is read first, even in the steady state; with OCIDs only, only the
+// exempt administrator who still holds a key is (to name them in the report).
+func TestExemptionNamesReadEveryAdministratorFirst(t *testing.T) {
+	for name, tc := range map[string]struct {
+		exempt func(u map[string]guard.User) []string
+		reads  int // Detail calls in the steady state
+	}{
+		"by name": {func(map[string]guard.User) []string { return []string{"BreakGlass"} }, 3},
+		"by OCID": {func(u map[string]guard.User) []string { return []string{u["breakg"].OCID} }, 1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d, u := tenancy()
+			d.Undetailed = true
+			opt := guard.Options{Exempt: guard.NewExemptions(tc.exempt(u))}
+			run(t, d, opt)
+			d.Calls = map[string]int{}
+			rep := run(t, d, opt)
+			if rep.Status != guard.StatusOK || d.Calls[fakedir.OpDetail] != tc.reads || d.Calls[fakedir.OpAPIKeys] != 1 {
+				t.Fatalf("steady state: status %s, calls %v; want %d user reads and one listing", rep.Status, d.Calls, tc.reads)
+			}
+			if m := rep.Exemptions.Matched; len(m) != 1 || !slices.Equal(m[0].Users, []string{map[bool]string{true: "breakglass", false: u["breakg"].OCID}[name == "by name"]}) {
+				t.Errorf("matched %+v", m)
+			}
+		})
+	}
+	// A typo stops the run before any change, with the names read to suggest from.
+	d, _ := tenancy()
+	d.Undetailed = true
+	rep := run(t, d, guard.Options{Exempt: guard.NewExemptions([]string{"breakglas"})})
+	if rep.Status != guard.StatusError || len(d.Deleted) != 0 || len(rep.Exemptions.Unmatched) != 1 ||
+		!slices.Equal(rep.Exemptions.Unmatched[0].Closest, []string{"breakglass"}) || d.Calls[fakedir.OpAPIKeys] != 0 {
+		t.Fatalf("status %s deleted %d exemptions %+v calls %v", rep.Status, len(d.Deleted), rep.Exemptions, d.Calls)
+	}
+}
+
+// An administrator who could not be read cannot be matched by name. If every entry matched
+// someone else, the run goes on without that administrator (failed, not listed); if an entry
+// matched nobody, it may be that administrator's name: the run stops, saying why each could
+// not be read.
+func TestUnreadAdministratorsAndExemptionNames(t *testing.T) {
+	for name, tc := range map[string]struct {
+		exempt string
+		status guard.Status
+	}{
+		"entry matched someone else": {"breakglass", guard.StatusPartial},
+		"entry matched nobody":       {"alice", guard.StatusError},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d, u := tenancy()
+			d.Undetailed = true
+			d.Fail = func(op, ocid string) error {
+				if op == fakedir.OpDetail && ocid == u["alice"].OCID {
+					return errors.New("503 ServiceUnavailable")
+				}
+				return nil
+			}
+			rep := run(t, d, guard.Options{Exempt: guard.NewExemptions([]string{tc.exempt})})
+			if rep.Status != tc.status || len(d.Keys()[u["alice"].OCID]) != 2 {
+				t.Fatalf("status %s errors %+v; alice keeps %d keys", rep.Status, rep.Errors, len(d.Keys()[u["alice"].OCID]))
+			}
+			if d.Calls[fakedir.OpDetail] != 3 {
+				t.Errorf("%d user reads, want 3 (the failed one is not read again)", d.Calls[fakedir.OpDetail])
+			}
+			if tc.status == guard.StatusError {
+				if len(d.Deleted) != 0 || len(rep.Errors) != 2 || !strings.Contains(rep.Errors[0].Message, "1 could not be") ||
+					!strings.Contains(rep.Errors[1].Message, "503") || rep.Errors[1].Stage != "exemptions" {
+					t.Fatalf("deleted %d; errors %+v", len(d.Deleted), rep.Errors)
+				}
+				return
+			}
+			if rep.Counts.Failed != 1 || rep.Counts.Deleted != 1 || len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0].Message, "503") {
+				t.Fatalf("counts %+v errors %+v", rep.Counts, rep.Errors)
+			}
+		})
 	}
 }
 

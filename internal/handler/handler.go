@@ -20,6 +20,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/ratelimit"
 	"github.com/apikeyguard/admin-apikey-guard/internal/report"
 	"github.com/apikeyguard/admin-apikey-guard/internal/trigger"
+	"github.com/apikeyguard/admin-apikey-guard/internal/version"
 )
 
 // Directory is what the handler needs of the OCI adapter: the guard's Directory plus the
@@ -118,7 +119,7 @@ func (h *Handler) Run(ctx context.Context, callID string, env map[string]string,
 		now = time.Now
 	}
 	began := time.Now() // durations from the monotonic clock, whatever Now says
-	rep := &report.Report{CallID: callID, StartedAt: now().UTC()}
+	rep := &report.Report{CallID: callID, StartedAt: now().UTC(), Version: version.Current()}
 	h.run(ctx, env, in, rep, log, began)
 	rep.DurationMS = time.Since(began).Milliseconds()
 	h.logSummary(ctx, log, rep)
@@ -161,8 +162,10 @@ func readInvocation(env map[string]string, in io.Reader) invocation {
 	return v
 }
 
-// run fills the envelope and, when the invocation is valid, the guard's Result. A bad body
-// still gets its failure notified when the configuration names a topic.
+// run fills the envelope and, when the invocation is valid, the guard's Result. A failure is
+// heard: a bad body or a bad configuration still publishes its one message when the topic
+// itself is valid (config.NotificationOnly), so a nightly run stopped by a typo does not fail
+// silently every night.
 func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, rep *report.Report, log *slog.Logger, began time.Time) {
 	v := readInvocation(env, in)
 	rep.Mode = report.ModeOf(v.dryRun())
@@ -172,19 +175,23 @@ func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, 
 	if len(v.problems) > 0 {
 		rep.Result = guard.Stopped(v.problems...)
 	}
+	cfg := v.cfg
 	if !v.configured {
-		return // without a valid configuration there is not even a topic to tell
+		var tell bool
+		if cfg, tell = config.NotificationOnly(env); !tell {
+			return // there is not even a valid topic to tell
+		}
 	}
 	runCtx, cancel := budget.RunContext(ctx) // see internal/budget for how the deadline is divided
 	defer cancel()
 	deadline, _ := runCtx.Deadline()
-	dir, err := h.Connect(v.cfg, deadline)
+	dir, err := h.Connect(cfg, deadline)
 	if err != nil {
 		rep.Result = guard.Stopped(append(v.problems, guard.Problem{Stage: "auth", Message: fmt.Sprintf("%v; nothing was changed", err)})...)
 		return
 	}
 	if len(v.problems) == 0 {
-		log.InfoContext(ctx, "invocation", "trigger", v.trig, "mode", rep.Mode, "adminGroups", fmt.Sprint(v.cfg.AdminGroups))
+		log.InfoContext(ctx, "invocation", "trigger", v.trig, "mode", rep.Mode, "adminGroups", fmt.Sprint(cfg.AdminGroups))
 		opt := guardOptions(v, dir.Signer(), log)
 		h.mu.Lock()
 		opt.ResumeAt = h.resumeAt
@@ -194,8 +201,8 @@ func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, 
 		h.resumeAt = rep.ResumeAt
 		h.mu.Unlock()
 	}
-	if v.cfg.NotificationTopicID != "" {
-		h.notify(ctx, runCtx, dir, v.cfg, rep, log, began)
+	if cfg.NotificationTopicID != "" {
+		h.notify(ctx, runCtx, dir, cfg, rep, log, began)
 	}
 	rep.APICalls = callsOf(dir)
 	if p, ok := dir.(interface{ RateLimits() []ratelimit.Applied }); ok {
@@ -253,6 +260,7 @@ func (h *Handler) logSummary(ctx context.Context, log *slog.Logger, rep *report.
 	for _, p := range rep.Errors {
 		msgs = append(msgs, errors.New(p.Stage+": "+p.Message))
 	}
-	log.Log(ctx, level, "summary", "status", rep.Status, "mode", rep.Mode, "counts", rep.Counts,
+	log.Log(ctx, level, "summary", "status", rep.Status, "mode", rep.Mode, "version", rep.Version,
+		"exemptions", rep.Exemptions.Summary, "counts", rep.Counts,
 		"apiCalls", rep.APICalls.Total, "durationMs", rep.DurationMS, "errors", errors.Join(msgs...))
 }

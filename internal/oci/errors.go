@@ -53,6 +53,14 @@ func (e *OpError) Unwrap() []error {
 // ErrorCode implements guard.ErrorDetail.
 func (e *OpError) ErrorCode() string { return e.Code }
 
+// HTTPStatus is OCI's answer (0 when none came): the guard reads a 4xx as a refused write,
+// which certainly did not apply.
+func (e *OpError) HTTPStatus() int { return e.Status }
+
+// Operation is the operation that failed (internal/permissions' Op* names), so the guard can
+// report failures once per operation and code.
+func (e *OpError) Operation() string { return e.Op }
+
 // Hint implements guard.ErrorDetail. OCI answers 404 NotAuthorizedOrNotFound (IAM) or 403
 // (Identity Domains) when a grant is missing, so name the grant that authorizes the operation
 // in its own family: the policy statement, or the domain role. A 401 is about who signed, not

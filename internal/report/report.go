@@ -5,6 +5,7 @@ import (
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ratelimit"
+	"github.com/apikeyguard/admin-apikey-guard/internal/version"
 )
 
 // Report is the response body: the guard's Result inside the handler's envelope. The handler
@@ -22,6 +23,8 @@ type Report struct {
 	// was read, or why the tightest type was used), as the OCI adapter reports them.
 	RateLimits []ratelimit.Applied `json:"rateLimits,omitempty"`
 	Notified   string              `json:"notification,omitempty"` // "published", "failed", "suppressed" or empty
+	// Version is the build that wrote the report (module version, VCS revision).
+	Version version.Info `json:"version"`
 }
 
 // The run's modes.
