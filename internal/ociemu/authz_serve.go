@@ -10,7 +10,7 @@ func (s *Server) authorize(scim *domainIndex, rt route, r *http.Request, princip
 	if scim != nil {
 		return s.authorizeSCIM(scim, rt.op)
 	}
-	return s.authorizeIAM(rt.op, r, principal)
+	return s.authorizeIAM(rt.op, r, s.functionRequester(principal))
 }
 
 // SetAuthorization replaces the tenancy's policies and the domain roles of dynamic groups
@@ -33,6 +33,6 @@ func (s *Server) SetAuthorization(policies []Policy, roles map[string]map[string
 	for i := range s.store.t.Domains {
 		s.store.t.Domains[i].DynamicGroupRoles = next.Domains[i].DynamicGroupRoles
 	}
-	s.statements = functionStatements(s.store.t, s.subjectIsFunction)
+	s.statements = parsePolicies(s.store.t)
 	return nil
 }
