@@ -73,12 +73,23 @@ func TestZipAgreesWithItself(t *testing.T) {
 		}
 	}
 	var schema struct {
-		Variables map[string]any `yaml:"variables"`
+		Variables      map[string]any `yaml:"variables"`
+		VariableGroups []struct {
+			Variables []string `yaml:"variables"`
+		} `yaml:"variableGroups"`
 	}
 	if err := yaml.Unmarshal(files["schema.yaml"], &schema); err != nil {
 		t.Fatal(err)
 	}
-	if a, b := slices.Sorted(maps.Keys(tfVars)), slices.Sorted(maps.Keys(schema.Variables)); !slices.Equal(a, b) {
+	// A variable the form leaves out (a map(string) has no control) is listed
+	// only in a hidden group; internal/deploytest checks which and why.
+	formVars := maps.Clone(schema.Variables)
+	for _, g := range schema.VariableGroups {
+		for _, v := range g.Variables {
+			formVars[v] = true
+		}
+	}
+	if a, b := slices.Sorted(maps.Keys(tfVars)), slices.Sorted(maps.Keys(formVars)); !slices.Equal(a, b) {
 		t.Errorf("in the zip, schema.yaml variables %q differ from the .tf variables %q", b, a)
 	}
 

@@ -1,6 +1,7 @@
 # The dynamic group matches this one function and nothing else, so the
 # tenancy-scope grants below cannot be used by any other resource.
 resource "oci_identity_dynamic_group" "fn" {
+  provider       = oci.home # IAM writes: home region only (home_region.tf)
   compartment_id = var.tenancy_ocid
   name           = var.dynamic_group_name
   description    = "admin-apikey-guard function ${var.function_name}"
@@ -35,6 +36,7 @@ locals {
 }
 
 resource "oci_identity_policy" "fn" {
+  provider       = oci.home
   compartment_id = var.tenancy_ocid
   name           = var.policy_name
   description    = "What the admin-apikey-guard function needs, and no more (see README.md, Deploy)"

@@ -12,6 +12,7 @@
 
 locals {
   instance_mode           = var.trigger_mode == "instance_start_event"
+  key_event_mode          = length(var.key_event_types) > 0
   direct_mode             = var.trigger_mode == "direct_schedule"
   instance_compartment_id = var.trigger_instance_compartment_ocid != "" ? var.trigger_instance_compartment_ocid : var.compartment_ocid
 }
@@ -56,6 +57,7 @@ resource "oci_resource_scheduler_schedule" "instance_stop" {
 }
 
 resource "oci_identity_policy" "instance_schedules" {
+  provider       = oci.home
   count          = local.instance_mode ? 1 : 0
   compartment_id = var.tenancy_ocid
   name           = "${var.policy_name}-instance-schedules"
@@ -109,7 +111,8 @@ resource "oci_events_rule" "instance_started" {
 # functions the statement is "use functions-family". Scoped to the function's
 # compartment; a service grant cannot be narrowed to one rule.
 resource "oci_identity_policy" "events_invoke" {
-  count          = local.instance_mode ? 1 : 0
+  provider       = oci.home
+  count          = local.instance_mode || local.key_event_mode ? 1 : 0
   compartment_id = var.tenancy_ocid
   name           = "${var.policy_name}-events"
   description    = "Lets the Events service invoke functions in the admin-apikey-guard compartment"
@@ -148,6 +151,7 @@ resource "oci_resource_scheduler_schedule" "function" {
 }
 
 resource "oci_identity_policy" "function_schedule" {
+  provider       = oci.home
   count          = local.direct_mode ? 1 : 0
   compartment_id = var.tenancy_ocid
   name           = "${var.policy_name}-schedule"
@@ -158,4 +162,38 @@ resource "oci_identity_policy" "function_schedule" {
     "Allow any-user to manage functions-family in compartment id ${var.compartment_ocid} where all {request.principal.type='resourceschedule', request.principal.id='${oci_resource_scheduler_schedule.function[0].id}'}",
   ]
   freeform_tags = var.freeform_tags
+}
+
+# --- key_event_types: run within seconds of a new credential (optional) ------
+# A run costs calls per administrator, not per tenancy, so it can also run
+# whenever a credential is created; the function is safe under bursts (its
+# deletes are idempotent and concurrent runs see "already gone" as done).
+# Event type names: the IAM ones (com.oraclecloud.identitycontrolplane.*,
+# e.g. ...uploadapikey, ...createauthtoken, ...createcustomersecretkey,
+# ...createsmtpcredential, ...createoauthclientcredential) come from a public
+# dump of the OCI event catalogue, not from an Oracle page, and no Events type
+# for credentials added through an identity domain's own API was found in any
+# Oracle source. So the stack ships no default list: the operator copies the
+# names from the console's Events rule editor (service Identity) or from the
+# Audit record of a test key (README, Deploy). The rule sits in the tenancy
+# (root compartment): Events rules match events of their compartment and its
+# children, and IAM users live in the root. The Events service invokes the
+# function under oci_identity_policy.events_invoke above.
+resource "oci_events_rule" "credential_created" {
+  count          = local.key_event_mode ? 1 : 0
+  compartment_id = var.tenancy_ocid
+  display_name   = "admin-apikey-guard-on-credential-created"
+  description    = "Invokes admin-apikey-guard when a credential is created"
+  is_enabled     = true
+  condition      = jsonencode({ eventType = var.key_event_types })
+  freeform_tags  = var.freeform_tags
+
+  actions {
+    action {
+      action_type = "FAAS"
+      is_enabled  = true
+      function_id = oci_functions_function.this.id
+      description = "admin-apikey-guard"
+    }
+  }
 }

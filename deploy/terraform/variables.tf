@@ -54,12 +54,17 @@ variable "function_name" {
 }
 
 variable "function_image" {
-  description = "Full OCIR image reference of the function, e.g. fra.ocir.io/<namespace>/admin-apikey-guard:0.1.0."
+  description = "Full Container Registry image reference of the function, with a tag or digest: <region-key or region-identifier>.ocir.io/<namespace>/<repo>:<tag> (realm OC1), or artifacts.<region-identifier>.oci.<realm domain>/<namespace>/<repo>:<tag> (every realm)."
   type        = string
 
+  # The endpoint forms Oracle lists per region in "Preparing for Container
+  # Registry" (docs.oracle.com/iaas/Content/Registry/Concepts/registryprerequisites.htm):
+  # https://<region-identifier>.ocir.io and https://<region-key>.ocir.io (OC1
+  # realm only), https://artifacts.<region-identifier>.oci.<realm domain>.
+  # schema.yaml's pattern is the same expression (internal/deploytest checks).
   validation {
-    condition     = length(trimspace(var.function_image)) > 0
-    error_message = "function_image is required."
+    condition     = can(regex("^([a-z0-9-]+\\.ocir\\.io|artifacts\\.[a-z0-9-]+\\.oci\\.[a-z0-9.-]+)/.+:.+$", var.function_image))
+    error_message = "function_image must be a Container Registry image with a tag, e.g. fra.ocir.io/<namespace>/admin-apikey-guard:0.1.0 or artifacts.eu-frankfurt-1.oci.oraclecloud.com/<namespace>/admin-apikey-guard:0.1.0."
   }
 }
 
@@ -157,6 +162,12 @@ variable "notification_topic_id" {
   description = "OCID of an existing ONS topic to publish run summaries to (NOTIFICATION_TOPIC_ID). Leave empty to create one with create_notification_topic, or for no notifications."
   type        = string
   default     = ""
+
+  # The same rule as the form's pattern (schema.yaml).
+  validation {
+    condition     = can(regex("^(ocid1\\.onstopic\\..+)?$", var.notification_topic_id))
+    error_message = "notification_topic_id must be empty or a topic OCID (ocid1.onstopic....)."
+  }
 }
 
 variable "notification_topic_compartment_ocid" {
@@ -178,9 +189,14 @@ variable "notification_topic_name" {
 }
 
 variable "notification_email" {
-  description = "E-mail address subscribed to the created topic; empty means no subscription. The address must confirm the subscription."
+  description = "E-mail address subscribed to the created topic (needs create_notification_topic = true; refused otherwise); empty means no subscription. The address must confirm the subscription."
   type        = string
   default     = ""
+
+  validation {
+    condition     = var.notification_email == "" || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.notification_email))
+    error_message = "notification_email must be empty or one e-mail address."
+  }
 }
 
 variable "trigger_mode" {
@@ -198,6 +214,16 @@ variable "schedule_cron" {
   description = "direct_schedule: UNIX cron expression (UTC) on which the function is invoked."
   type        = string
   default     = "0 0 * * *"
+
+  # Resource Scheduler takes "UNIX cron formatting" when recurrence_type is
+  # CRON (SDK resourcescheduler.CreateScheduleDetails.RecurrenceDetails):
+  # five fields, minute hour day-of-month month day-of-week, each of digits,
+  # names (JAN, MON), *, ranges, lists and steps. Quartz forms (a seconds
+  # field, ?, #) are refused here rather than by the service at apply.
+  validation {
+    condition     = can(regex("^[0-9A-Za-z*,/-]+( [0-9A-Za-z*,/-]+){4}$", var.schedule_cron))
+    error_message = "schedule_cron must be a UNIX cron expression of five fields (minute hour day-of-month month day-of-week, UTC), e.g. 0 0 * * *."
+  }
 }
 
 variable "trigger_instance_id" {
@@ -221,12 +247,32 @@ variable "instance_start_cron" {
   description = "instance_start_event: UNIX cron expression (UTC) on which the instance is started."
   type        = string
   default     = "0 0 * * *"
+
+  # Resource Scheduler takes "UNIX cron formatting" when recurrence_type is
+  # CRON (SDK resourcescheduler.CreateScheduleDetails.RecurrenceDetails):
+  # five fields, minute hour day-of-month month day-of-week, each of digits,
+  # names (JAN, MON), *, ranges, lists and steps. Quartz forms (a seconds
+  # field, ?, #) are refused here rather than by the service at apply.
+  validation {
+    condition     = can(regex("^[0-9A-Za-z*,/-]+( [0-9A-Za-z*,/-]+){4}$", var.instance_start_cron))
+    error_message = "instance_start_cron must be a UNIX cron expression of five fields (minute hour day-of-month month day-of-week, UTC), e.g. 0 0 * * *."
+  }
 }
 
 variable "instance_stop_cron" {
   description = "instance_start_event: UNIX cron expression (UTC) on which the instance is stopped again."
   type        = string
   default     = "10 0 * * *"
+
+  # Resource Scheduler takes "UNIX cron formatting" when recurrence_type is
+  # CRON (SDK resourcescheduler.CreateScheduleDetails.RecurrenceDetails):
+  # five fields, minute hour day-of-month month day-of-week, each of digits,
+  # names (JAN, MON), *, ranges, lists and steps. Quartz forms (a seconds
+  # field, ?, #) are refused here rather than by the service at apply.
+  validation {
+    condition     = can(regex("^[0-9A-Za-z*,/-]+( [0-9A-Za-z*,/-]+){4}$", var.instance_stop_cron))
+    error_message = "instance_stop_cron must be a UNIX cron expression of five fields (minute hour day-of-month month day-of-week, UTC), e.g. 0 0 * * *."
+  }
 }
 
 variable "dynamic_group_name" {
@@ -320,5 +366,16 @@ variable "identity_rate_limit" {
   validation {
     condition     = var.identity_rate_limit >= 0 && var.identity_rate_limit <= 100
     error_message = "identity_rate_limit must be from 0 (no pacing) to 100."
+  }
+}
+
+variable "key_event_types" {
+  description = "Optional: Events event types (e.g. com.oraclecloud.identitycontrolplane.uploadapikey) on which the function also runs, within seconds of a new credential instead of at the next scheduled run. Empty (the default) creates no rule. Read the exact names in the console's Events rule editor (service Identity) or in the Audit record of a test key; see README, Deploy."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for t in var.key_event_types : can(regex("^com\\.oraclecloud\\.[a-z0-9]+(\\.[a-z0-9]+)+$", t))])
+    error_message = "key_event_types must be Events event types, com.oraclecloud.<service>.<event> in lower case (e.g. com.oraclecloud.identitycontrolplane.uploadapikey)."
   }
 }

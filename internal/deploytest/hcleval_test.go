@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -23,7 +24,9 @@ import (
 // resource and data source. Resource attributes the provider would compute
 // are stubs ("stub:<type>.<name>" ids); data sources return the stub objects
 // the test supplies (dataStubs). Only the Terraform functions the stack uses
-// are provided; an unknown function fails the evaluation.
+// are provided; an unknown function fails the evaluation. Like terraform plan,
+// it refuses variable values their validation blocks reject and reports a
+// precondition or postcondition whose condition is false, with its message.
 
 func convertFunc(ty cty.Type) function.Function {
 	return function.New(&function.Spec{
@@ -35,13 +38,73 @@ func convertFunc(ty cty.Type) function.Function {
 	})
 }
 
+// oneFunc is Terraform's one(): null for an empty collection, its element for
+// one, an error for more.
+var oneFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "list", Type: cty.DynamicPseudoType}},
+	Type:   function.StaticReturnType(cty.DynamicPseudoType),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		v := args[0]
+		if !v.IsKnown() {
+			return cty.DynamicVal, nil
+		}
+		switch n := v.LengthInt(); n {
+		case 0:
+			return cty.NullVal(cty.DynamicPseudoType), nil
+		case 1:
+			it := v.ElementIterator()
+			it.Next()
+			_, e := it.Element()
+			return e, nil
+		default:
+			return cty.NilVal, fmt.Errorf("must be a list, set, or tuple value with either zero or one elements, not %d", n)
+		}
+	},
+})
+
+// alltrueFunc is Terraform's alltrue(): true when every element is true.
+var alltrueFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "list", Type: cty.List(cty.Bool)}},
+	Type:   function.StaticReturnType(cty.Bool),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		result := cty.True
+		for it := args[0].ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			if e.IsNull() {
+				return cty.False, nil
+			}
+			result = result.And(e)
+		}
+		return result, nil
+	},
+})
+
+// lengthFunc is Terraform's length(): characters of a string, elements of a
+// collection (cty's stdlib length takes collections only).
+var lengthFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "value", Type: cty.DynamicPseudoType, AllowDynamicType: true, AllowUnknown: true}},
+	Type:   function.StaticReturnType(cty.Number),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		if args[0].Type() == cty.String {
+			return stdlib.Strlen(args[0])
+		}
+		return stdlib.Length(args[0])
+	},
+})
+
 var tfFunctions = map[string]function.Function{
+	"alltrue":    alltrueFunc,
+	"can":        tryfunc.CanFunc,
+	"flatten":    stdlib.FlattenFunc,
+	"merge":      stdlib.MergeFunc,
+	"one":        oneFunc,
+	"regex":      stdlib.RegexFunc,
 	"concat":     stdlib.ConcatFunc,
 	"contains":   stdlib.ContainsFunc,
 	"join":       stdlib.JoinFunc,
 	"jsonencode": stdlib.JSONEncodeFunc,
 	"keys":       stdlib.KeysFunc,
-	"length":     stdlib.LengthFunc,
+	"length":     lengthFunc,
 	"lower":      stdlib.LowerFunc,
 	"regexall":   stdlib.RegexAllFunc,
 	"split":      stdlib.SplitFunc,
@@ -60,6 +123,9 @@ func dataStubs() map[string]func(key string) cty.Value {
 	}
 	list := func(attrs map[string]cty.Value) cty.Value { return cty.TupleVal([]cty.Value{cty.ObjectVal(attrs)}) }
 	return map[string]func(string) cty.Value{
+		"oci_identity_region_subscriptions.this": obj(map[string]cty.Value{"region_subscriptions": cty.TupleVal([]cty.Value{
+			regionSubscription("eu-frankfurt-1", false), regionSubscription(stubHomeRegion, true),
+		})}),
 		"oci_identity_domains.default": obj(map[string]cty.Value{"domains": list(map[string]cty.Value{
 			"id": cty.StringVal(stubDefaultDomainID), "url": cty.StringVal(stubDefaultDomainURL + "/"), "type": cty.StringVal("DEFAULT"),
 		})}),
@@ -79,6 +145,15 @@ func dataStubs() map[string]func(key string) cty.Value {
 }
 
 const stubDefaultDomainID = "ocid1.domain.oc1..default"
+
+// stubHomeRegion is the tenancy's home region in evaluation; the stack's
+// region variable is another one (requiredVars), as in a stack applied
+// outside the home region.
+const stubHomeRegion = "us-phoenix-1"
+
+func regionSubscription(name string, home bool) cty.Value {
+	return cty.ObjectVal(map[string]cty.Value{"region_name": cty.StringVal(name), "is_home_region": cty.BoolVal(home)})
+}
 
 func stubDomainURL(id string) string {
 	return "https://idcs-" + strings.TrimPrefix(id, "ocid1.domain.oc1..") + ".identity.oraclecloud.com"
@@ -163,9 +238,19 @@ func eachValue(b *hclsyntax.Block, ctx *hcl.EvalContext, key string) cty.Value {
 	return v.AsValueMap()[key]
 }
 
+// planOptions change what the evaluation assumes.
+type planOptions struct {
+	// unknownIDs: resource ids are unknown, as they are in terraform plan
+	// before the resources exist (by default they are "stub:..." strings,
+	// which tests compare). Data source results stay the stubs.
+	unknownIDs bool
+	// stubs replace dataStubs() entries, by "type.name".
+	stubs map[string]func(key string) cty.Value
+}
+
 // stubObject is one instance: its known top-level attributes, a stub id and,
 // for a data source, the test's stub result.
-func stubObject(k block, ctx *hcl.EvalContext, id string, stub cty.Value) cty.Value {
+func stubObject(k block, ctx *hcl.EvalContext, id cty.Value, stub cty.Value) cty.Value {
 	attrs := map[string]cty.Value{}
 	for name, a := range k.b.Body.Attributes {
 		if name == "count" || name == "for_each" || name == "depends_on" || name == "provider" {
@@ -178,7 +263,7 @@ func stubObject(k block, ctx *hcl.EvalContext, id string, stub cty.Value) cty.Va
 	if stub != cty.NilVal {
 		maps.Copy(attrs, stub.AsValueMap())
 	}
-	attrs["id"] = cty.StringVal(id)
+	attrs["id"] = id
 	return cty.ObjectVal(attrs)
 }
 
@@ -203,6 +288,11 @@ func (p *plan) resourceAddrs() []string {
 
 func (s *tfStack) plan(t *testing.T, vars map[string]cty.Value) *plan {
 	t.Helper()
+	return s.planWith(t, vars, planOptions{})
+}
+
+func (s *tfStack) planWith(t *testing.T, vars map[string]cty.Value, opts planOptions) *plan {
+	t.Helper()
 	varVals := map[string]cty.Value{}
 	for name, b := range s.variables {
 		if v, ok := vars[name]; ok {
@@ -224,7 +314,18 @@ func (s *tfStack) plan(t *testing.T, vars map[string]cty.Value) *plan {
 			t.Fatalf("test sets undeclared variable %s", name)
 		}
 	}
+	var validationErrs []string
+	for _, name := range slices.Sorted(maps.Keys(varVals)) {
+		validationErrs = append(validationErrs, s.validate(name, varVals[name])...)
+	}
 	stubs := dataStubs()
+	maps.Copy(stubs, opts.stubs)
+	idOf := func(id string) cty.Value {
+		if opts.unknownIDs {
+			return cty.UnknownVal(cty.String)
+		}
+		return cty.StringVal(id)
+	}
 	blocks := s.blocks()
 	objs := map[string]cty.Value{} // addr -> value as expressions see it
 	for _, k := range blocks {
@@ -232,8 +333,9 @@ func (s *tfStack) plan(t *testing.T, vars map[string]cty.Value) *plan {
 	}
 	var p *plan
 	type instance struct {
-		k   block
-		ctx *hcl.EvalContext
+		k    block
+		ctx  *hcl.EvalContext
+		self cty.Value
 	}
 	var insts []instance
 	prev := ""
@@ -287,7 +389,7 @@ func (s *tfStack) plan(t *testing.T, vars map[string]cty.Value) *plan {
 		}
 		lctx := ctx.NewChild()
 		lctx.Variables = map[string]cty.Value{"local": cty.ObjectVal(known)}
-		p = &plan{ctx: lctx, instances: map[string]bool{}}
+		p = &plan{ctx: lctx, instances: map[string]bool{}, errs: slices.Clone(validationErrs)}
 		insts = insts[:0]
 		for name, e := range localErrs {
 			p.errs = append(p.errs, "local."+name+": "+e)
@@ -308,8 +410,8 @@ func (s *tfStack) plan(t *testing.T, vars map[string]cty.Value) *plan {
 			}
 			if single {
 				p.instances[k.addr()] = true
-				insts = append(insts, instance{k, lctx})
-				objs[k.addr()] = stubObject(k, lctx, stubID(k.typ, k.name), stub(""))
+				objs[k.addr()] = stubObject(k, lctx, idOf(stubID(k.typ, k.name)), stub(""))
+				insts = append(insts, instance{k, lctx, objs[k.addr()]})
 				continue
 			}
 			_, counted := k.b.Body.Attributes["count"]
@@ -328,8 +430,8 @@ func (s *tfStack) plan(t *testing.T, vars map[string]cty.Value) *plan {
 					id += "[" + key + "]"
 					p.instances[k.addr()+"["+fmt.Sprintf("%q", key)+"]"] = true
 				}
-				insts = append(insts, instance{k, ictx})
-				o := stubObject(k, ictx, id, stub(key))
+				o := stubObject(k, ictx, idOf(id), stub(key))
+				insts = append(insts, instance{k, ictx, o})
 				tuple = append(tuple, o)
 				m[key] = o
 			}
@@ -352,14 +454,21 @@ func (s *tfStack) plan(t *testing.T, vars map[string]cty.Value) *plan {
 	// an instance that does not exist, a bad index, a wrong type...), as it
 	// must for terraform plan.
 	for _, in := range insts {
-		p.errs = append(p.errs, evalBody(in.k.addr(), in.k.b.Body, in.ctx)...)
+		p.errs = append(p.errs, evalBody(in.k.addr(), in.k.b.Body, in.ctx, in.self)...)
 	}
 	return p
 }
 
-func evalBody(where string, body *hclsyntax.Body, ctx *hcl.EvalContext) []string {
+// evalBody evaluates every argument of a block and checks its conditions:
+// a precondition or postcondition (self is the instance) whose condition is
+// false is reported as "<addr>: <kind> failed: <error_message>". A condition
+// not known at plan is left to apply, as Terraform does.
+func evalBody(where string, body *hclsyntax.Body, ctx *hcl.EvalContext, self cty.Value) []string {
 	var errs []string
 	for name, a := range body.Attributes {
+		if name == "provider" || name == "depends_on" {
+			continue // references to configurations and objects, not values
+		}
 		if _, diags := a.Expr.Value(ctx); diags.HasErrors() {
 			errs = append(errs, where+"."+name+": "+diags.Error())
 		}
@@ -367,11 +476,54 @@ func evalBody(where string, body *hclsyntax.Body, ctx *hcl.EvalContext) []string
 	for _, b := range body.Blocks {
 		if b.Type == "lifecycle" {
 			for _, pc := range b.Body.Blocks {
-				errs = append(errs, evalBody(where+".precondition", pc.Body, ctx)...)
+				cctx := ctx
+				if pc.Type == "postcondition" {
+					cctx = ctx.NewChild()
+					cctx.Variables = map[string]cty.Value{"self": self}
+				}
+				errs = append(errs, checkCondition(where+": "+pc.Type, pc.Body, cctx)...)
 			}
 			continue
 		}
-		errs = append(errs, evalBody(where+"."+b.Type, b.Body, ctx)...)
+		errs = append(errs, evalBody(where+"."+b.Type, b.Body, ctx, self)...)
+	}
+	return errs
+}
+
+// checkCondition evaluates a condition block (precondition, postcondition,
+// validation): an evaluation error, or "<where> failed: <error_message>".
+func checkCondition(where string, body *hclsyntax.Body, ctx *hcl.EvalContext) []string {
+	cond, diags := body.Attributes["condition"].Expr.Value(ctx)
+	if diags.HasErrors() {
+		return []string{where + " condition: " + diags.Error()}
+	}
+	msg, diags := body.Attributes["error_message"].Expr.Value(ctx)
+	if diags.HasErrors() {
+		return []string{where + " error_message: " + diags.Error()}
+	}
+	if !cond.IsKnown() || cond.True() {
+		return nil
+	}
+	return []string{where + " failed: " + msg.AsString()}
+}
+
+// validate checks value against the validation blocks of variable name, as
+// terraform plan does before anything else.
+func (s *tfStack) validate(name string, value cty.Value) []string {
+	v, ok := s.variables[name]
+	if !ok {
+		return []string{"var." + name + " is not declared"}
+	}
+	var errs []string
+	for _, b := range v.Body.Blocks {
+		if b.Type != "validation" {
+			continue
+		}
+		ctx := &hcl.EvalContext{
+			Variables: map[string]cty.Value{"var": cty.ObjectVal(map[string]cty.Value{name: value})},
+			Functions: tfFunctions,
+		}
+		errs = append(errs, checkCondition("var."+name+": validation", b.Body, ctx)...)
 	}
 	return errs
 }

@@ -35,6 +35,7 @@ type rmVariable struct {
 	Required  bool           `yaml:"required"`
 	Default   any            `yaml:"default"`
 	Enum      []string       `yaml:"enum"`
+	Pattern   string         `yaml:"pattern"`
 	Visible   yaml.Node      `yaml:"visible"`
 	Items     map[string]any `yaml:"items"`
 	DependsOn map[string]any `yaml:"dependsOn"`
@@ -71,10 +72,29 @@ func rmTypeFits(tf, rm string, v rmVariable) bool {
 		return rm == "boolean"
 	case "list(string)":
 		return rm == "array"
-	case "map(string)":
-		return v.Visible.Kind == yaml.ScalarNode && v.Visible.Value == "false" // no RM control for maps
 	}
-	return false
+	return false // map(string) has no control: such a variable is left out of the form
+}
+
+// formOmitted are the Terraform variables schema.yaml leaves out of the form
+// (listed only in a hidden group, never under variables:), with the reason.
+var formOmitted = map[string]string{
+	"freeform_tags": "a map(string): no Resource Manager control carries it, so Terraform's default applies",
+}
+
+// formDefaultRefs are form defaults that name another variable (${...}) where
+// variables.tf has "" with the same meaning; TestSchemaYAMLMatchesVariables
+// checks that meaning by evaluating the local the stack uses.
+var formDefaultRefs = map[string]struct{ ref, local string }{
+	"trigger_instance_compartment_ocid": {"compartment_ocid", "instance_compartment_id"},
+}
+
+// varRef is the variable name of an operand written ${name}, or "".
+func varRef(s string) string {
+	if strings.HasPrefix(s, "${") && strings.HasSuffix(s, "}") {
+		return s[2 : len(s)-1]
+	}
+	return ""
 }
 
 func tfDefault(t *testing.T, b *hclsyntax.Block) (string, bool) {
@@ -106,7 +126,7 @@ func TestSchemaYAMLMatchesVariables(t *testing.T) {
 	if rm.SchemaVersion != "1.1.0" && rm.SchemaVersion != "1.0.0" {
 		t.Errorf("schemaVersion %q: Resource Manager accepts 1.0.0 or 1.1.0", rm.SchemaVersion)
 	}
-	tfNames := slices.Sorted(maps.Keys(s.variables))
+	tfNames := slices.DeleteFunc(slices.Sorted(maps.Keys(s.variables)), func(n string) bool { return formOmitted[n] != "" })
 	rmNames := slices.Sorted(maps.Keys(rm.Variables))
 	if !slices.Equal(tfNames, rmNames) {
 		t.Errorf("schema.yaml variables differ from variables.tf\nvariables.tf: %q\nschema.yaml:  %q", tfNames, rmNames)
@@ -122,7 +142,10 @@ func TestSchemaYAMLMatchesVariables(t *testing.T) {
 			}
 			groupOf[v] = g.Title
 			if _, ok := rm.Variables[v]; !ok {
-				t.Errorf("group %q lists %s, which schema.yaml does not declare", g.Title, v)
+				hidden := g.Visible.Kind == yaml.ScalarNode && g.Visible.Value == "false"
+				if formOmitted[v] == "" || !hidden {
+					t.Errorf("group %q lists %s, which schema.yaml does not declare (only a formOmitted variable, in a hidden group, may be undeclared)", g.Title, v)
+				}
 			}
 		}
 	}
@@ -148,7 +171,22 @@ func TestSchemaYAMLMatchesVariables(t *testing.T) {
 		if hasDef && v.Required {
 			t.Errorf("%s has a default in variables.tf but schema.yaml marks it required", name)
 		}
-		if v.Default != nil && fmt.Sprint(v.Default) != def {
+		if ref := varRef(fmt.Sprint(v.Default)); ref != "" {
+			want, ok := formDefaultRefs[name]
+			switch {
+			case !ok || want.ref != ref:
+				t.Errorf("%s: schema.yaml default ${%s} is not a documented reference (formDefaultRefs)", name, ref)
+			case def != "":
+				t.Errorf("%s: schema.yaml default ${%s}, but variables.tf's default is %q, not empty", name, ref, def)
+			default:
+				// Empty in Terraform must mean the same variable.
+				ctx := s.evalContext(t, requiredVars())
+				got := ctx.Variables["local"].GetAttr(want.local).AsString()
+				if wantVal := requiredVars()[ref].AsString(); got != wantVal {
+					t.Errorf("%s empty: local.%s = %q, want var.%s (%q) as the form's default says", name, want.local, got, ref, wantVal)
+				}
+			}
+		} else if v.Default != nil && fmt.Sprint(v.Default) != def {
 			t.Errorf("%s: schema.yaml default %v, variables.tf default %q", name, v.Default, def)
 		}
 		if v.Default == nil && def != "" {
@@ -224,7 +262,11 @@ func visible(t *testing.T, n yaml.Node, values map[string]any) bool {
 		case "false":
 			return false
 		}
-		b, ok := values[n.Value].(bool)
+		name := n.Value // a whole "visible: variable" may name it bare (documented)
+		if ref := varRef(n.Value); ref != "" {
+			name = ref
+		}
+		b, ok := values[name].(bool)
 		if !ok {
 			t.Fatalf("visibility refers to %q, which has no boolean value in the test", n.Value)
 		}
@@ -233,24 +275,46 @@ func visible(t *testing.T, n yaml.Node, values map[string]any) bool {
 		op, args := n.Content[0].Value, n.Content[1].Content
 		switch op {
 		case "eq":
-			return fmt.Sprint(operand(args[0], values)) == fmt.Sprint(operand(args[1], values))
+			return fmt.Sprint(operand(t, args[0], values)) == fmt.Sprint(operand(t, args[1], values))
 		case "not":
-			return !visible(t, *args[0], values)
+			return !visible(t, boolOperand(t, args[0]), values)
 		case "and":
-			return visible(t, *args[0], values) && visible(t, *args[1], values)
+			return visible(t, boolOperand(t, args[0]), values) && visible(t, boolOperand(t, args[1]), values)
 		case "or":
-			return visible(t, *args[0], values) || visible(t, *args[1], values)
+			return visible(t, boolOperand(t, args[0]), values) || visible(t, boolOperand(t, args[1]), values)
 		}
 	}
 	t.Fatalf("unsupported visibility statement at line %d", n.Line)
 	return false
 }
 
-func operand(n *yaml.Node, values map[string]any) any {
-	if v, ok := values[n.Value]; ok {
+// operand is the value of an eq operand: ${variable} is the variable's value,
+// anything else a literal. A bare name that is a form variable is an error:
+// Oracle writes every operand ${variable} ("Extend Console Pages Using Schema
+// Documents"), and a literal read of a bare name would hide the field for good.
+func operand(t *testing.T, n *yaml.Node, values map[string]any) any {
+	t.Helper()
+	if ref := varRef(n.Value); ref != "" {
+		v, ok := values[ref]
+		if !ok {
+			t.Fatalf("line %d: operand %s refers to a variable the test gives no value", n.Line, n.Value)
+		}
 		return v
 	}
+	if _, ok := values[n.Value]; ok {
+		t.Errorf("line %d: operand %q is a bare variable name; write ${%s}", n.Line, n.Value, n.Value)
+	}
 	return n.Value
+}
+
+// boolOperand is an operand of not / and / or: a nested statement or a
+// ${variable}; a bare variable name is refused as in operand.
+func boolOperand(t *testing.T, n *yaml.Node) yaml.Node {
+	t.Helper()
+	if n.Kind == yaml.ScalarNode && varRef(n.Value) == "" && n.Value != "true" && n.Value != "false" {
+		t.Errorf("line %d: operand %q is a bare variable name; write ${%s}", n.Line, n.Value, n.Value)
+	}
+	return *n
 }
 
 // formVisible is whether the form shows variable name for values (its

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,6 +20,7 @@ import (
 	"github.com/oracle/oci-go-sdk/v65/functions"
 	"github.com/oracle/oci-go-sdk/v65/identity"
 	"github.com/oracle/oci-go-sdk/v65/identitydomains"
+	"github.com/oracle/oci-go-sdk/v65/logging"
 	"github.com/oracle/oci-go-sdk/v65/resourcescheduler"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -95,6 +97,9 @@ var enumValues = map[string][]string{
 	"oci_identity_domains_grant.grant_mechanism":                          identitydomains.GetGrantGrantMechanismEnumStringValues(),
 	"oci_identity_domains_grant.grantee.type":                             identitydomains.GetGrantGranteeTypeEnumStringValues(),
 	"data.oci_identity_domains.type":                                      identity.GetDomainTypeEnumStringValues(),
+	// Logging: logging/create_log_details.go, source.go.
+	"oci_logging_log.log_type":                         logging.GetCreateLogDetailsLogTypeEnumStringValues(),
+	"oci_logging_log.configuration.source.source_type": logging.GetSourceSourceTypeEnumStringValues(),
 	// The SDK types the ONS protocol as a plain string; the provider docs for
 	// oci_ons_subscription list: CUSTOM_HTTPS, EMAIL, HTTPS, ORACLE_FUNCTIONS,
 	// PAGERDUTY, SLACK, SMS.
@@ -161,7 +166,11 @@ func checkStackDir(t *testing.T, dir string, schema *providerSchema) []string {
 				c.checkBody(b.Body, entry.Block, prefix+b.Labels[0], true)
 			case "provider":
 				if b.Labels[0] == "oci" {
-					c.checkBody(b.Body, schema.Provider.Block, "provider.oci", false)
+					// alias is Terraform's own meta-argument of a provider block.
+					body := *b.Body
+					body.Attributes = maps.Clone(b.Body.Attributes)
+					delete(body.Attributes, "alias")
+					c.checkBody(&body, schema.Provider.Block, "provider.oci", false)
 				}
 			}
 		}

@@ -25,6 +25,7 @@ type tfStack struct {
 	resources map[string]map[string]*hclsyntax.Block // type -> name -> block
 	data      map[string]map[string]*hclsyntax.Block // data source type -> name -> block
 	outputs   map[string]*hclsyntax.Block
+	providers map[string]*hclsyntax.Block // provider "oci" blocks by alias ("" = the default one)
 }
 
 func loadStack(t *testing.T) *tfStack {
@@ -42,6 +43,7 @@ func loadStack(t *testing.T) *tfStack {
 		resources: map[string]map[string]*hclsyntax.Block{},
 		data:      map[string]map[string]*hclsyntax.Block{},
 		outputs:   map[string]*hclsyntax.Block{},
+		providers: map[string]*hclsyntax.Block{},
 	}
 	parser := hclparse.NewParser()
 	for _, p := range paths {
@@ -72,6 +74,16 @@ func loadStack(t *testing.T) *tfStack {
 					s.data[b.Labels[0]] = map[string]*hclsyntax.Block{}
 				}
 				s.addUnique(t, s.data[b.Labels[0]], b.Labels[1], b, "data."+b.Labels[0])
+			case "provider":
+				alias := ""
+				if a, ok := b.Body.Attributes["alias"]; ok {
+					v, diags := a.Expr.Value(nil)
+					if diags.HasErrors() {
+						t.Fatalf("provider alias: %s", diags.Error())
+					}
+					alias = v.AsString()
+				}
+				s.addUnique(t, s.providers, alias, b, "provider "+b.Labels[0])
 			case "locals":
 				for name, a := range b.Body.Attributes {
 					if _, dup := s.locals[name]; dup {
