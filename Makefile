@@ -28,7 +28,7 @@ demo: ## the real binary over the fdk socket against the emulator and a sample t
 
 bench: ## scaling table (API calls, wall time, RSS) plus Go benchmarks of the pure parts
 	$(GO) run ./cmd/bench
-	$(GO) test -run='^$$' -bench=. -benchmem ./internal/guard ./internal/policy
+	$(GO) test -run='^$$' -bench=. -benchmem ./internal/guard ./internal/policy ./internal/ociemu
 
 fuzz: ## every fuzz target for FUZZTIME each
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./internal/trigger

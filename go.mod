@@ -7,6 +7,7 @@ require (
 	github.com/fnproject/fdk-go v0.0.63
 	github.com/hashicorp/hcl/v2 v2.25.0
 	github.com/oracle/oci-go-sdk/v65 v65.129.0
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	github.com/zclconf/go-cty v1.19.0
 	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/sync v0.24.0

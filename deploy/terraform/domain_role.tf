@@ -113,7 +113,7 @@ resource "oci_identity_domains_grant" "domain_role" {
     # of the Default domain may list it only some time later.
     precondition {
       condition     = each.value.is_default ? length(local.default_dynamic_group_ids) == 1 : true
-      error_message = "The Default identity domain does not (yet) list exactly one dynamic group named dynamic_group_name through the Identity Domains API. A dynamic group just created with the IAM API can take a few minutes to appear there: run apply again in a few minutes. If it persists, check in the console (Identity & Security > Domains > Default > Dynamic groups) that exactly one dynamic group has that name, or set grant_domain_role = false and assign the domain role by hand (README, Domain role)."
+      error_message = "The Default identity domain does not (yet) list exactly one dynamic group named dynamic_group_name through the Identity Domains API. A dynamic group just created with the IAM API can take a few minutes to appear there: run apply again in a few minutes. If it persists, check in the console (Identity & Security > Domains > Default > Dynamic groups) that exactly one dynamic group has that name, or set grant_domain_role = false and assign the domain role by hand (docs/authorization.md, Domain role)."
     }
   }
 }

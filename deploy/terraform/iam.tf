@@ -39,7 +39,7 @@ resource "oci_identity_policy" "fn" {
   provider       = oci.home
   compartment_id = var.tenancy_ocid
   name           = var.policy_name
-  description    = "What the admin-apikey-guard function needs, and no more (see README.md, Deploy)"
+  description    = "What the admin-apikey-guard function needs, and no more (see docs/authorization.md)"
   statements     = local.policy_statements
   freeform_tags  = var.freeform_tags
 }

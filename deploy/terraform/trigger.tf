@@ -128,7 +128,7 @@ resource "oci_identity_policy" "events_invoke" {
 # parameter; the provider takes it as a list of strings, see the provider docs
 # for oci_resource_scheduler_schedule, resources.parameters): the function
 # reads {} as "run with the configuration". Not verified against a live
-# tenancy: see README.md, Deploy.
+# tenancy: see docs/deploy.md.
 
 resource "oci_resource_scheduler_schedule" "function" {
   count              = local.direct_mode ? 1 : 0
@@ -175,7 +175,7 @@ resource "oci_identity_policy" "function_schedule" {
 # for credentials added through an identity domain's own API was found in any
 # Oracle source. So the stack ships no default list: the operator copies the
 # names from the console's Events rule editor (service Identity) or from the
-# Audit record of a test key (README, Deploy). The rule sits in the tenancy
+# Audit record of a test key (docs/deploy.md). The rule sits in the tenancy
 # (root compartment): Events rules match events of their compartment and its
 # children, and IAM users live in the root. The Events service invokes the
 # function under oci_identity_policy.events_invoke above.

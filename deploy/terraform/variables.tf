@@ -1,7 +1,7 @@
 # Resource Manager sets tenancy_ocid, region and compartment_ocid itself.
 
 variable "tenancy_ocid" {
-  description = "OCID of the tenancy. The dynamic group and the function's policy live here, because deleting administrators' API keys needs a tenancy-scope grant."
+  description = "OCID of the tenancy. The dynamic group, the policies and the optional credential-event rule live here, because deleting administrators' API keys needs a tenancy-scope grant."
   type        = string
 
   validation {
@@ -11,12 +11,12 @@ variable "tenancy_ocid" {
 }
 
 variable "region" {
-  description = "Region identifier to deploy into, e.g. eu-frankfurt-1."
+  description = "Region of the function, its log, topic and triggers, e.g. eu-frankfurt-1. IAM objects (dynamic group, policies, domain-role grant) are created through the tenancy's home region whatever this is (home_region.tf)."
   type        = string
 }
 
 variable "compartment_ocid" {
-  description = "Compartment for the Functions application, the function, the optional topic, the schedules and the events rule."
+  description = "Compartment for the Functions application, the function, its log group and invoke log, the optional topic, the schedules and the instance-start events rule."
   type        = string
 }
 
@@ -370,7 +370,7 @@ variable "identity_rate_limit" {
 }
 
 variable "key_event_types" {
-  description = "Optional: Events event types (e.g. com.oraclecloud.identitycontrolplane.uploadapikey) on which the function also runs, within seconds of a new credential instead of at the next scheduled run. Empty (the default) creates no rule. Read the exact names in the console's Events rule editor (service Identity) or in the Audit record of a test key; see README, Deploy."
+  description = "Optional: Events event types (e.g. com.oraclecloud.identitycontrolplane.uploadapikey) on which the function also runs, within seconds of a new credential instead of at the next scheduled run. Empty (the default) creates no rule. Read the exact names in the console's Events rule editor (service Identity) or in the Audit record of a test key; see docs/deploy.md."
   type        = list(string)
   default     = []
 

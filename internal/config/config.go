@@ -12,8 +12,8 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
 )
 
-// Keys are the function configuration keys, with their defaults. The deploy files and README
-// are checked against this list.
+// Keys are the function configuration keys, with their defaults. The deploy files, README.md and
+// docs/configuration.md are checked against this list.
 var Keys = []struct{ Name, Default, Meaning string }{
 	{"ADMIN_GROUPS", "Administrators", "comma list of administrator groups: Name (Default domain) or Domain/Name"},
 	{"DRY_RUN", "false", "true: report what would be done, change nothing"},

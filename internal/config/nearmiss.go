@@ -9,7 +9,7 @@ import (
 )
 
 // overrides are keys Load reads that are not in Keys: endpoint overrides for private
-// endpoints and the emulator (README, Configuration).
+// endpoints and the emulator (docs/configuration.md).
 var overrides = []string{"OCI_IDENTITY_ENDPOINT", "OCI_NOTIFICATION_ENDPOINT"}
 
 // platformPrefixes name variables that belong to the platform, never to this function: Fn's

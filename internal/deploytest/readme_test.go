@@ -11,11 +11,17 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
 )
 
-var update = flag.Bool("update", false, "rewrite the generated policy section of README.md")
+var update = flag.Bool("update", false, "rewrite the generated policy sections of docs/authorization.md and README.md")
 
 const (
-	policyBegin = "<!-- BEGIN GENERATED POLICY (go test ./internal/deploytest -run TestReadmePolicyTable -update) -->"
+	policyBegin = "<!-- BEGIN GENERATED POLICY (go test ./internal/deploytest -run TestPolicyTables -update) -->"
 	policyEnd   = "<!-- END GENERATED POLICY -->"
+
+	// authorizationDoc holds every grant, when and why it is needed, and the statements per
+	// deployment shape; README.md holds only the default configuration's statements.
+	authorizationDoc = "docs/authorization.md"
+	// safetyDoc lists the guard's safety rules by the names of their decision-table rows.
+	safetyDoc = "docs/architecture.md"
 )
 
 // readmeVars are the placeholders a reader replaces by hand.
@@ -23,6 +29,18 @@ var readmeVars = permissions.Vars{
 	DynamicGroup:     "<dynamic-group>",
 	TopicCompartment: "<topic-compartment-ocid>",
 	TopicID:          "<topic-ocid>",
+}
+
+// defaultPolicySection is the policy of the default configuration (IDENTITY_API=auto, the
+// Default domain's Administrators, API keys only, no notification), ready to paste.
+func defaultPolicySection() string {
+	var b strings.Builder
+	b.WriteString("```\n")
+	for _, line := range permissions.Render(permissions.Required(permissions.Features{}), readmeVars) {
+		b.WriteString(line + "\n")
+	}
+	b.WriteString("```\n")
+	return b.String()
 }
 
 // policySection renders internal/permissions for people: a table with when and why each
@@ -119,54 +137,74 @@ func credentialStatements() []permissions.Statement {
 
 func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
-func TestReadmePolicyTable(t *testing.T) {
-	path := filepath.Join(repoRoot(t), "README.md")
-	readme := readRepoFile(t, "README.md")
-	start := strings.Index(readme, policyBegin)
-	end := strings.Index(readme, policyEnd)
-	if start < 0 || end < start {
-		t.Fatalf("README.md lacks the %q ... %q markers", policyBegin, policyEnd)
+// TestPolicyTables: the generated grants in docs/authorization.md (every grant, when and why)
+// and README.md (the default configuration's statements) are exactly what internal/permissions
+// renders, so the documents cannot drift from the list the hints and the stack use.
+func TestPolicyTables(t *testing.T) {
+	for _, c := range []struct {
+		file string
+		want string
+	}{
+		{authorizationDoc, policySection()},
+		{"README.md", defaultPolicySection()},
+	} {
+		t.Run(c.file, func(t *testing.T) { checkGenerated(t, c.file, c.want) })
 	}
-	want := policySection()
-	got := readme[start+len(policyBegin)+1 : end]
+}
+
+// checkGenerated compares the text between the policy markers of file with want, and with
+// -update rewrites it.
+func checkGenerated(t *testing.T, file, want string) {
+	t.Helper()
+	path := filepath.Join(repoRoot(t), file)
+	doc := readRepoFile(t, file)
+	start := strings.Index(doc, policyBegin)
+	end := strings.Index(doc, policyEnd)
+	if start < 0 || end < start {
+		t.Fatalf("%s lacks the %q ... %q markers", file, policyBegin, policyEnd)
+	}
+	got := doc[start+len(policyBegin)+1 : end]
 	if got == want {
 		return
 	}
 	if *update {
-		fresh := readme[:start+len(policyBegin)+1] + want + readme[end:]
+		fresh := doc[:start+len(policyBegin)+1] + want + doc[end:]
 		if err := os.WriteFile(path, []byte(fresh), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	t.Errorf("the policy section of README.md is stale; run: go test ./internal/deploytest -run TestReadmePolicyTable -update\n got:\n%s\nwant:\n%s", got, want)
+	t.Errorf("the policy section of %s is stale; run: go test ./internal/deploytest -run TestPolicyTables -update\n got:\n%s\nwant:\n%s", file, got, want)
 }
 
-// TestSafetyRulesHaveDecisionRows: every rule README's "Safety rules" names (a `kebab-name` at
+// TestSafetyRulesHaveDecisionRows: every rule docs/architecture.md's "Safety rules" names (a `kebab-name` at
 // the start of a bullet, or after a semicolon or comma in one) is a row of the guard's decision
 // tables, so the list and the specification cannot drift apart.
 func TestSafetyRulesHaveDecisionRows(t *testing.T) {
-	readme := readRepoFile(t, "README.md")
+	readme := readRepoFile(t, safetyDoc)
 	start := strings.Index(readme, "## Safety rules")
+	if start < 0 {
+		t.Fatalf(`%s has no "## Safety rules" section`, safetyDoc)
+	}
 	end := strings.Index(readme[start:], "Guarantees outside the guard's decisions")
-	if start < 0 || end < 0 {
-		t.Fatal(`README has no "## Safety rules" section ending in "Guarantees outside the guard's decisions"`)
+	if end < 0 {
+		t.Fatalf(`%s's "## Safety rules" does not end in "Guarantees outside the guard's decisions"`, safetyDoc)
 	}
 	rules := regexp.MustCompile("`([a-z0-9]+(?:-[a-z0-9]+){2,})`").FindAllStringSubmatch(readme[start:start+end], -1)
 	if len(rules) < 15 {
-		t.Fatalf("found %d rule names in README's Safety rules, want every rule named", len(rules))
+		t.Fatalf("found %d rule names in %s's Safety rules, want every rule named", len(rules), safetyDoc)
 	}
 	tables := readRepoFile(t, "internal/guard/decide_test.go")
 	named := map[string]bool{}
 	for _, r := range rules {
 		named[r[1]] = true
 		if !strings.Contains(tables, `{"`+r[1]+`",`) {
-			t.Errorf("README's safety rule %q has no row in internal/guard/decide_test.go", r[1])
+			t.Errorf("%s's safety rule %q has no row in internal/guard/decide_test.go", safetyDoc, r[1])
 		}
 	}
 	for _, row := range regexp.MustCompile(`\{"([a-z0-9-]+)",`).FindAllStringSubmatch(tables, -1) {
 		if !named[row[1]] {
-			t.Errorf("decision table row %q is not a rule in README's Safety rules", row[1])
+			t.Errorf("decision table row %q is not a rule in %s's Safety rules", row[1], safetyDoc)
 		}
 	}
 }

@@ -277,11 +277,11 @@ func visible(t *testing.T, n yaml.Node, values map[string]any) bool {
 		case "eq":
 			return fmt.Sprint(operand(t, args[0], values)) == fmt.Sprint(operand(t, args[1], values))
 		case "not":
-			return !visible(t, boolOperand(t, args[0]), values)
+			return !visible(t, *args[0], values)
 		case "and":
-			return visible(t, boolOperand(t, args[0]), values) && visible(t, boolOperand(t, args[1]), values)
+			return visible(t, *args[0], values) && visible(t, *args[1], values)
 		case "or":
-			return visible(t, boolOperand(t, args[0]), values) || visible(t, boolOperand(t, args[1]), values)
+			return visible(t, *args[0], values) || visible(t, *args[1], values)
 		}
 	}
 	t.Fatalf("unsupported visibility statement at line %d", n.Line)
@@ -289,9 +289,11 @@ func visible(t *testing.T, n yaml.Node, values map[string]any) bool {
 }
 
 // operand is the value of an eq operand: ${variable} is the variable's value,
-// anything else a literal. A bare name that is a form variable is an error:
-// Oracle writes every operand ${variable} ("Extend Console Pages Using Schema
-// Documents"), and a literal read of a bare name would hide the field for good.
+// anything else a literal, which is how a bare name may be read (Oracle
+// documents only the ${variable} form for operands, "Extend Console Pages
+// Using Schema Documents"): then the field would never show, which
+// TestSchemaYAMLVisibility catches; TestSchemaYAMLOperandsAreReferences names
+// the operand.
 func operand(t *testing.T, n *yaml.Node, values map[string]any) any {
 	t.Helper()
 	if ref := varRef(n.Value); ref != "" {
@@ -301,20 +303,53 @@ func operand(t *testing.T, n *yaml.Node, values map[string]any) any {
 		}
 		return v
 	}
-	if _, ok := values[n.Value]; ok {
-		t.Errorf("line %d: operand %q is a bare variable name; write ${%s}", n.Line, n.Value, n.Value)
-	}
 	return n.Value
 }
 
-// boolOperand is an operand of not / and / or: a nested statement or a
-// ${variable}; a bare variable name is refused as in operand.
-func boolOperand(t *testing.T, n *yaml.Node) yaml.Node {
-	t.Helper()
-	if n.Kind == yaml.ScalarNode && varRef(n.Value) == "" && n.Value != "true" && n.Value != "false" {
-		t.Errorf("line %d: operand %q is a bare variable name; write ${%s}", n.Line, n.Value, n.Value)
+// visibilityNodes are every visible: statement of the form, groups and variables.
+func (rm *rmSchema) visibilityNodes() []yaml.Node {
+	var out []yaml.Node
+	for _, g := range rm.VariableGroups {
+		out = append(out, g.Visible)
 	}
-	return *n
+	for _, name := range slices.Sorted(maps.Keys(rm.Variables)) {
+		out = append(out, rm.Variables[name].Visible)
+	}
+	return out
+}
+
+// Every operand of eq / not / and / or that names a variable is written
+// ${variable}; only a whole "visible: variable" may be bare (both as in
+// Oracle's page). A bare operand could be read as a literal string.
+func TestSchemaYAMLOperandsAreReferences(t *testing.T) {
+	rm := loadRMSchema(t)
+	var walk func(n *yaml.Node, isOperand bool)
+	walk = func(n *yaml.Node, isOperand bool) {
+		switch n.Kind {
+		case yaml.ScalarNode:
+			if ref := varRef(n.Value); ref != "" {
+				if _, isVar := rm.Variables[ref]; !isVar {
+					t.Errorf("schema.yaml line %d: %s refers to no variable", n.Line, n.Value)
+				}
+				return
+			}
+			if _, isVar := rm.Variables[n.Value]; isVar && isOperand {
+				t.Errorf("schema.yaml line %d: operand %q is a bare variable name; write ${%s}", n.Line, n.Value, n.Value)
+			}
+		case yaml.MappingNode:
+			for i := 1; i < len(n.Content); i += 2 {
+				for _, arg := range n.Content[i].Content {
+					walk(arg, true)
+				}
+				if n.Content[i].Kind != yaml.SequenceNode {
+					walk(n.Content[i], true)
+				}
+			}
+		}
+	}
+	for _, v := range rm.visibilityNodes() {
+		walk(&v, false)
+	}
 }
 
 // formVisible is whether the form shows variable name for values (its

@@ -351,6 +351,10 @@ func TestSchemaCheckBites(t *testing.T) {
 			"contains([\"GENERIC_X86\", \"GENERIC_ARM\", \"GENERIC_X86_ARM\", \"GENERIC_RISCV\"], var.application_shape)",
 			// reported where the variable is used (main.tf), not where it is declared
 			"main.tf|oci_functions_application.shape = \"GENERIC_RISCV\" is not a value the provider documents"},
+		{"unknown provider argument next to alias", "home_region.tf",
+			"  region = local.home_region\n",
+			"  regoin = local.home_region\n",
+			"provider.oci has no attribute regoin"},
 		{"unknown resource type", "trigger.tf",
 			"resource \"oci_events_rule\" \"instance_started\" {",
 			"resource \"oci_events_rules\" \"instance_started\" {",

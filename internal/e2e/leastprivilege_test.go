@@ -15,7 +15,7 @@ import (
 
 // Least privilege as a tested property, against an emulator that authorizes like OCI
 // (IAM statements evaluated per Oracle's operation → permission table; SCIM by domain role):
-//   - with exactly the grants internal/permissions lists for a deployment (what README and
+//   - with exactly the grants internal/permissions lists for a deployment (what docs/authorization.md and
 //     the Terraform stack write), every feature combination enforces completely;
 //   - with any one statement, or the domain role, taken away, some run fails, and its report
 //     names exactly what was taken away.
@@ -79,7 +79,7 @@ type grants struct {
 	roleIn     []string
 }
 
-// exactGrants renders internal/permissions for c in tn, as README and the stack do.
+// exactGrants renders internal/permissions for c in tn, as docs/authorization.md and the stack do.
 func exactGrants(tn *ociemu.Tenancy, c lpCase) grants {
 	vars := permissions.Vars{DynamicGroup: "'Default'/'" + ociemu.FunctionDynamicGroup + "'",
 		TopicCompartment: tn.Topics[0].CompartmentID, TopicID: tn.Topics[0].ID}

@@ -14,6 +14,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/report"
 	"github.com/apikeyguard/admin-apikey-guard/internal/testing/gobuild"
 	"github.com/apikeyguard/admin-apikey-guard/internal/testing/oracle"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/reportschema"
 	"github.com/apikeyguard/admin-apikey-guard/internal/testing/syncbuf"
 )
 
@@ -28,7 +29,8 @@ var logs syncbuf.Buffer
 // start runs the function against emu with cfg; stopped at cleanup.
 func start(t *testing.T, emu *ociemu.Server, cfg map[string]string) *harness.Function {
 	t.Helper()
-	f, err := harness.Start(t.Context(), harness.Options{Binary: binary, Config: cfg, Emu: emu, Stderr: &logs})
+	f, err := harness.Start(t.Context(), harness.Options{Binary: binary, Config: cfg, Emu: emu, Stderr: &logs,
+		CheckReport: reportschema.Validate})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/harness"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
 	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/reportschema"
 	"github.com/apikeyguard/admin-apikey-guard/internal/testing/syncbuf"
 )
 
@@ -67,7 +68,8 @@ func TestNoSecretsAnywhere(t *testing.T) {
 	emu.SetFaults(ociemu.Faults{})
 	call("") // enforce
 	// a second function that starts without a principal must not print the first one's
-	bare, err := harness.Start(t.Context(), harness.Options{Binary: binary, Config: cfg, Emu: emu, NoRPEnv: true, Stderr: &logs})
+	bare, err := harness.Start(t.Context(), harness.Options{Binary: binary, Config: cfg, Emu: emu, NoRPEnv: true, Stderr: &logs,
+		CheckReport: reportschema.Validate})
 	if err != nil {
 		t.Fatal(err)
 	}

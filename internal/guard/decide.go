@@ -12,7 +12,7 @@ import (
 // This file is every decision the guard makes, each a pure function of what was read and
 // what was configured. Plan applies the per-administrator ones; discover, execute and Run only
 // carry decisions out and record what happened. decide_test.go is the specification: one table
-// row per rule, named after the rule in README's "Safety rules".
+// row per rule, named after the rule in docs/architecture.md's "Safety rules".
 
 // Action is the plan's decision for one credential or one capability entry.
 type Action struct {

@@ -13,7 +13,7 @@ import (
 )
 
 // The decision tables: the specification of every rule the guard applies, one row per rule,
-// each row named after the rule it states (README "Safety rules" lists the same names, and
+// each row named after the rule it states (docs/architecture.md "Safety rules" lists the same names, and
 // internal/deploytest checks that every rule there has its row here).
 
 func TestRulesForCredentials(t *testing.T) {

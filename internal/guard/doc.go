@@ -15,7 +15,7 @@
 //
 // Every decision is a pure function in decide.go (what a credential's, a capability's, a
 // policy grant's, a missing group's, a write's answer and the run's status mean), and
-// decide_test.go is their table: one row per rule, named as in README's "Safety rules". Whether
+// decide_test.go is their table: one row per rule, named as in docs/architecture.md's "Safety rules". Whether
 // a run's report is published is decided in notify.go (NotifyDecision).
 //
 // The Result is the core's answer only. The handler puts it into the response envelope

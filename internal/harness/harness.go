@@ -25,6 +25,9 @@ type Options struct {
 	Inline  bool              // resource principal inline in env instead of files
 	Stderr  io.Writer         // optional copy of the function's log
 	NoRPEnv bool              // start without a resource principal (tests of that failure)
+	// CheckReport, when set, is given every response body before it is decoded; an error fails
+	// the Invoke (the e2e tests validate each report against docs/report.schema.json).
+	CheckReport func(body []byte) error
 }
 
 // Function is a started function process bound to an emulator.
@@ -32,6 +35,8 @@ type Function struct {
 	Agent     *fnagent.Agent
 	Emu       *ociemu.Server
 	Principal ociemu.Principal
+
+	checkReport func(body []byte) error
 }
 
 // Start mints a resource principal from the emulator and starts the function with the
@@ -57,7 +62,7 @@ func Start(ctx context.Context, o Options) (*Function, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Function{Agent: a, Emu: o.Emu, Principal: p}, nil
+	return &Function{Agent: a, Emu: o.Emu, Principal: p, checkReport: o.CheckReport}, nil
 }
 
 // Invoke sends one call and decodes the report.
@@ -69,6 +74,11 @@ func (f *Function) Invoke(ctx context.Context, body string, io fnagent.InvokeOpt
 	var rep report.Report
 	if err := json.Unmarshal(res.Body, &rep); err != nil {
 		return nil, res, fmt.Errorf("report is not JSON (%w): %.300s", err, res.Body)
+	}
+	if f.checkReport != nil {
+		if err := f.checkReport(res.Body); err != nil {
+			return &rep, res, err
+		}
 	}
 	return &rep, res, nil
 }

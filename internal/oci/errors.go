@@ -50,7 +50,7 @@ func (e *OpError) ErrorCode() string { return e.Code }
 // (Identity Domains) when a grant is missing, so name the grant that authorizes the operation
 // in its own family: the policy statement, or the domain role. A 401 is about who signed, not
 // what they may do, except from Identity Domains, which also answer 401 to a principal the
-// domain does not know (an assumption; see README "Authorization").
+// domain does not know (an assumption; see docs/authorization.md).
 func (e *OpError) Hint() string {
 	switch e.Status {
 	case http.StatusUnauthorized:

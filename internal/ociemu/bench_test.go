@@ -20,6 +20,13 @@ func benchFixture(b *testing.B) (*Server, Principal, string) {
 	return srv, p, ten.DefaultDomain().ID
 }
 
+// BenchmarkGenerate100k measures building the 100k-user tenancy the scaling runs use.
+func BenchmarkGenerate100k(b *testing.B) {
+	for b.Loop() {
+		Generate(GenSpec{Seed: 1, Users: 100_000, Admins: 10, KeysPerAdmin: 2, OtherKeyFraction: 0.1, Decoys: true})
+	}
+}
+
 func benchGet(b *testing.B, p Principal, u string) {
 	b.Helper()
 	req := signWith(b, newRequest(b, "GET", u, nil), sessionKey(b, p), p.RPST)

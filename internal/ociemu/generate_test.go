@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestGenerateIsDeterministic(t *testing.T) {
@@ -100,13 +99,11 @@ func TestGenerateShapesAndDecoys(t *testing.T) {
 	}
 }
 
-func TestGenerateLargeIsFast(t *testing.T) {
-	start := time.Now()
+// TestGenerateLargeIsValid checks a 100k-user tenancy's ids and fingerprints are unique; how long
+// Generate takes is BenchmarkGenerate100k's question (make bench), not a test's.
+func TestGenerateLargeIsValid(t *testing.T) {
 	ten := Generate(GenSpec{Seed: 1, Users: 100_000, Admins: 10, KeysPerAdmin: 2, OtherKeyFraction: 0.1, Decoys: true})
-	if d := time.Since(start); d > 5*time.Second { // generous for -race on a slow machine
-		t.Fatalf("Generate(100k) took %v", d)
-	}
-	if err := ten.Validate(); err != nil { // also proves ids and fingerprints are unique
+	if err := ten.Validate(); err != nil {
 		t.Fatal(err)
 	}
 }

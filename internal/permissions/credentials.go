@@ -63,7 +63,7 @@ const (
 //
 // Adding a kind starts here: a row with its operations in both families and its Feature, and
 // the Feature's statement in statements.go (with its Oracle source; then the -update of
-// internal/deploytest regenerates the Terraform and README copies). Then the kind's constant in
+// internal/deploytest regenerates the Terraform and docs/authorization.md copies). Then the kind's constant in
 // internal/guard/credential.go (Kinds), its SDK calls in internal/oci/credentials.go (the IAM
 // list/delete switch and the SCIM search/delete switch), and its resource in the emulator
 // (internal/ociemu/credentials.go). The credential and least-privilege e2e tests then cover it.

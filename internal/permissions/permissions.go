@@ -87,7 +87,7 @@ type Statement struct {
 	Feature Feature
 	// Template is the statement text with placeholders (see Placeholder*).
 	Template string
-	// Why is one sentence for operators reading the README.
+	// Why is one sentence for operators reading docs/authorization.md.
 	Why string
 	// Source names the Oracle page the permissions come from.
 	Source string
@@ -223,7 +223,7 @@ func MissingGrant(op, domain string) (string, bool) {
 		} else {
 			domain = fmt.Sprintf("identity domain %q", domain)
 		}
-		return fmt.Sprintf("the domain role %q for the function's dynamic group in %s (Identity Domains API, IDENTITY_API=%s path; see README \"Authorization\")",
+		return fmt.Sprintf("the domain role %q for the function's dynamic group in %s (Identity Domains API, IDENTITY_API=%s path; see docs/authorization.md)",
 			DomainRole.Name, domain, APISCIM), true
 	}
 	sts := ForOperation(op)
