@@ -14,7 +14,8 @@ const scimMaxPage = 1000
 // members and their keys, and delete each key. SCIM also finds the Default domain
 // (ListDomains), lists members in pages of 1000 and keys as if one filter could name every
 // member; the IAM API needs no domain lookup but has no batch reads, so it reads each member
-// (GetUser) and each member's keys (ListApiKeys) one call each.
+// (GetUser) and each member's keys (ListApiKeys) one call each. SCIM also reads who holds the
+// Default domain's administrator roles (one AppRoles and one Grants call), which IAM cannot.
 type callFloor struct {
 	members, adminKeys int
 	discovery          int // everything but the deletes
@@ -28,7 +29,8 @@ func floorOf(t *ociemu.Tenancy, api string) callFloor {
 			pages(len(t.Policies)) + // ListPolicies (IAM pages hold up to 1000 too)
 			1 + // scim.ListGroups for the one configured group
 			pages(f.members) + // scim.ListUsers filtered by group
-			pages(f.adminKeys) // scim.SearchApiKeys filtered by owner
+			pages(f.adminKeys) + // scim.SearchApiKeys filtered by owner
+			2 // scim.ListAppRoles and scim.ListGrants: who holds the Default domain's administrator roles (escalation paths)
 		return f
 	}
 	f.discovery = pages(len(t.Policies)) + // ListPolicies

@@ -61,7 +61,7 @@ func writeScaling(w io.Writer, p params, rows []scaleRow) {
 	fmt.Fprintf(w, "%d administrators with %d keys each, %g of the other users hold one key, %s per call; "+
 		"a fresh emulator and function process per run, the run with the median wall time of %d shown. *family*: the identity API "+
 		"(iam: IDENTITY_API=auto, the default, for Default-domain groups; scim: IDENTITY_API=scim). *floor*: SCIM: ListDomains + ListPolicies + group lookup + "+
-		"member pages + key-listing pages (1000 per page) + one DELETE per key; IAM: ListPolicies + ListGroups + membership pages + "+
+		"member pages + key-listing pages (1000 per page) + AppRoles + Grants (domain roles) + one DELETE per key; IAM: ListPolicies + ListGroups + membership pages + "+
 		"GetUser and ListApiKeys per member + one DELETE per key. *discovery*: until the first DELETE "+
 		"reached the emulator; *deletes*: the rest. *function CPU*: user+system time of the function process, "+
 		"start-up included, in 10 ms ticks.\n\n",

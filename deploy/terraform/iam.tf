@@ -15,8 +15,8 @@ locals {
 
   # Secondary identity domains may be involved (permissions.Features.SecondaryDomains): an
   # admin group written Domain/Name outside the Default domain, or policy-derived admin
-  # groups, which a policy may name in any domain.
-  secondary_domains = var.include_policy_admins || length([
+  # groups (INCLUDE_POLICY_ADMINS, INCLUDE_ESCALATION_ADMINS), which a policy may name in any domain.
+  secondary_domains = var.include_policy_admins || var.include_escalation_admins || length([
     for g in split(",", var.admin_groups) : g
     if length(regexall("/", g)) > 0 && lower(trimspace(split("/", g)[0])) != "default"
   ]) > 0

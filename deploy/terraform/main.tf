@@ -12,6 +12,7 @@ locals {
     ADMIN_CREDENTIALS          = var.admin_credentials
     DISABLE_CAPABILITIES       = var.disable_capabilities
     INCLUDE_POLICY_ADMINS      = tostring(var.include_policy_admins)
+    INCLUDE_ESCALATION_ADMINS  = tostring(var.include_escalation_admins)
     IDENTITY_DOMAIN_URL        = var.identity_domain_url
     DELETE_CONCURRENCY         = tostring(var.delete_concurrency)
     IDENTITY_API               = var.identity_api

@@ -136,6 +136,12 @@ variable "include_policy_admins" {
   default     = false
 }
 
+variable "include_escalation_admins" {
+  description = "INCLUDE_ESCALATION_ADMINS: also treat the members of groups with an unconditional, documented escalation path (manage policies, use users + use groups, manage users, manage domains in tenancy) as admins (the paths are reported either way)."
+  type        = bool
+  default     = false
+}
+
 variable "finding_reminder" {
   description = "FINDING_REMINDER: how often a run whose only news is an unchanged, unenforced policy-admin group notifies: weekly, daily or always."
   type        = string

@@ -22,6 +22,7 @@ var Keys = []struct{ Name, Default, Meaning string }{
 	{"ADMIN_CREDENTIALS", "api-keys", "comma list of credential kinds deleted from administrators: api-keys, auth-tokens, customer-secret-keys, smtp-credentials, oauth2-client-credentials, db-credentials, or all; must include api-keys"},
 	{"DISABLE_CAPABILITIES", "", "comma list of the same kinds (or all) whose canUse… capability is set to false on non-exempt administrators"},
 	{"INCLUDE_POLICY_ADMINS", "false", "also enforce groups that a policy grants manage all-resources in tenancy"},
+	{"INCLUDE_ESCALATION_ADMINS", "false", "also enforce groups with an unconditional, documented escalation path (who can make themselves an administrator); reported either way"},
 	{"NOTIFICATION_TOPIC_ID", "", "ONS topic OCID for a summary when something changed or failed"},
 	{"IDENTITY_DOMAIN_URL", "", "Default identity domain URL; discovered with ListDomains when empty"},
 	{"DELETE_CONCURRENCY", "8", "parallel writes to the Identity API (1-32)"},
@@ -57,6 +58,9 @@ type Config struct {
 	IdentityAPI          string  // IdentityAPIAuto, IdentityAPIIAM or IdentityAPISCIM
 	FindingReminder      string  // weekly, daily or always
 	RateLimit            float64 // IDENTITY_RATE_LIMIT, requests per second per host
+
+	// IncludeEscalationAdmins: INCLUDE_ESCALATION_ADMINS (guard.Options.IncludeEscalationAdmins).
+	IncludeEscalationAdmins bool
 }
 
 // Load validates env (the fdk context's Config()). It reads the keys group by group, each
@@ -70,6 +74,7 @@ func Load(env map[string]string) (Config, error) {
 		DisableCapability:   l.boolean("DISABLE_API_KEY_CAPABILITY"),
 		IncludePolicyAdmins: l.boolean("INCLUDE_POLICY_ADMINS"),
 	}
+	c.IncludeEscalationAdmins = l.boolean("INCLUDE_ESCALATION_ADMINS")
 	c.Credentials = l.credentials()
 	c.DisableKinds = l.kinds("DISABLE_CAPABILITIES", "")
 	if c.DisableCapability && !slices.Contains(c.DisableKinds, guard.KindAPIKeys) {

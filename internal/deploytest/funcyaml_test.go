@@ -127,7 +127,7 @@ func TestFuncYAML(t *testing.T) {
 	if config["ADMIN_GROUPS"] != "Administrators" {
 		t.Errorf("func.yaml ADMIN_GROUPS = %q, want the default Administrators", config["ADMIN_GROUPS"])
 	}
-	for _, k := range []string{"DISABLE_API_KEY_CAPABILITY", "INCLUDE_POLICY_ADMINS"} {
+	for _, k := range []string{"DISABLE_API_KEY_CAPABILITY", "INCLUDE_POLICY_ADMINS", "INCLUDE_ESCALATION_ADMINS"} {
 		if config[k] != "false" {
 			t.Errorf("func.yaml %s = %q, want \"false\"", k, config[k])
 		}

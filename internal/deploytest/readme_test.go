@@ -61,7 +61,7 @@ func policySection() string {
 		f     permissions.Features
 	}{
 		{"Default domain only, `IDENTITY_API=auto` (the default) or `iam`:", permissions.Features{}},
-		{"`IDENTITY_API=auto` with secondary-domain groups or `INCLUDE_POLICY_ADMINS=true` (plus the domain role in those domains):", permissions.Features{SecondaryDomains: true}},
+		{"`IDENTITY_API=auto` with secondary-domain groups or `INCLUDE_POLICY_ADMINS` or `INCLUDE_ESCALATION_ADMINS=true` (plus the domain role in those domains):", permissions.Features{SecondaryDomains: true}},
 		{"`IDENTITY_API=scim`, Default domain only (plus the domain role in the Default domain):", permissions.Features{IdentityAPI: permissions.APISCIM}},
 	} {
 		b.WriteString("\n" + f.title + "\n\n```\n")
@@ -105,16 +105,16 @@ func onlyFeature(f permissions.Feature) []permissions.Statement {
 	return out
 }
 
-const domainRoleLabel = "`IDENTITY_API=scim`, or `auto` with secondary-domain groups or `INCLUDE_POLICY_ADMINS=true`"
+const domainRoleLabel = "`IDENTITY_API=scim`, or `auto` with secondary-domain groups or `INCLUDE_POLICY_ADMINS` or `INCLUDE_ESCALATION_ADMINS=true`"
 
 func featureLabel(f permissions.Feature) string {
 	switch f {
 	case permissions.FeatureIAM:
 		return "`IDENTITY_API=auto` (default) or `iam`"
 	case permissions.FeatureDomains:
-		return "`IDENTITY_API=scim`, secondary-domain groups, or `INCLUDE_POLICY_ADMINS=true`"
+		return "`IDENTITY_API=scim`, secondary-domain groups, or `INCLUDE_POLICY_ADMINS` or `INCLUDE_ESCALATION_ADMINS=true`"
 	case permissions.FeatureSubCompartments:
-		return "secondary-domain groups, or `INCLUDE_POLICY_ADMINS=true`"
+		return "secondary-domain groups, or `INCLUDE_POLICY_ADMINS` or `INCLUDE_ESCALATION_ADMINS=true`"
 	case permissions.FeatureDisableCapability:
 		return "`DISABLE_API_KEY_CAPABILITY=true` or `DISABLE_CAPABILITIES`, IAM family"
 	case permissions.FeatureNotifications:

@@ -19,7 +19,7 @@ import (
 // list per combination.
 type permissionCombo struct {
 	IdentityAPI       string // auto | iam | scim (stack variable identity_api)
-	SecondaryDomains  bool   // admin_groups names a group outside Default, or include_policy_admins
+	SecondaryDomains  bool   // admin_groups names a group outside Default, or include_policy_admins or include_escalation_admins
 	DisableCapability bool
 	Notifications     bool
 	AllCredentials    bool // admin_credentials = "all" (else "api-keys")

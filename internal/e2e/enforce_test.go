@@ -189,7 +189,9 @@ func TestAPICallsAtTheFloorWhateverTheTenancySize(t *testing.T) {
 		"iam": {ociemu.OpListPolicies: 1, ociemu.OpListGroups: 1, ociemu.OpListUserGroupMemberships: 1,
 			ociemu.OpGetUser: n, ociemu.OpListApiKeys: n, ociemu.OpDeleteApiKey: k},
 		"scim": {ociemu.OpListPolicies: 1, ociemu.OpListDomains: 1, ociemu.OpScimListGroups: 1, ociemu.OpScimListUsers: 1,
-			ociemu.OpScimSearchApiKeys: 1, ociemu.OpScimDeleteApiKey: k},
+			ociemu.OpScimSearchApiKeys: 1, ociemu.OpScimDeleteApiKey: k,
+			// who holds the Default domain's administrator roles (escalation paths, issue 23)
+			ociemu.OpScimListAppRoles: 1, ociemu.OpScimListGrants: 1},
 	}
 	for _, fam := range families {
 		t.Run(fam.String(), func(t *testing.T) {

@@ -140,13 +140,17 @@ func startRefusal(ctxErr error, deadline time.Time, now time.Time, reserve time.
 const (
 	SourceConfig = "config" // ADMIN_GROUPS
 	SourcePolicy = "policy" // a policy granting manage all-resources in tenancy
+	// SourceEscalation: a group behind an unconditional escalation path, enforced with
+	// INCLUDE_ESCALATION_ADMINS=true (escalation.go).
+	SourceEscalation = "escalation"
 )
 
 // missingGroup decides what a group that does not exist means. A configured group stops the
-// run: a typo must never read as "no administrators". A group named by a policy grants
-// nothing, so it is a warning and there is nothing to enforce for it.
+// run: a typo must never read as "no administrators". A group named by a policy (an
+// administrator grant or an escalation path) grants nothing, so it is a warning and there is
+// nothing to enforce for it.
 func missingGroup(ref GroupRef, source string, err error) (warning *Problem, stop error) {
-	if source == SourcePolicy {
+	if source != SourceConfig {
 		p := problem("policy", fmt.Errorf("group %q named by a policy was not found; nothing to enforce for it: %w", ref, err))
 		return &p, nil
 	}
@@ -154,7 +158,8 @@ func missingGroup(ref GroupRef, source string, err error) (warning *Problem, sto
 }
 
 // unreadablePolicies decides what a failure to read the tenancy's policies means. With
-// INCLUDE_POLICY_ADMINS the policies say who the administrators are, so the run stops;
+// INCLUDE_POLICY_ADMINS or INCLUDE_ESCALATION_ADMINS the policies say who the administrators
+// are, so the run stops;
 // otherwise they were only to be reported, and the run goes on with a warning.
 func unreadablePolicies(include bool, err error) (warning *Problem, stop error) {
 	if include {
@@ -164,9 +169,9 @@ func unreadablePolicies(include bool, err error) (warning *Problem, stop error) 
 	return &p, nil
 }
 
-// ErrNoPolicySource is the run's error when INCLUDE_POLICY_ADMINS is set and the Directory
+// ErrNoPolicySource is the run's error when INCLUDE_POLICY_ADMINS (or INCLUDE_ESCALATION_ADMINS) is set and the Directory
 // cannot read policies: without them the guard cannot know who the administrators are.
-var ErrNoPolicySource = errors.New("INCLUDE_POLICY_ADMINS is set but this directory cannot read policies")
+var ErrNoPolicySource = errors.New("INCLUDE_POLICY_ADMINS or INCLUDE_ESCALATION_ADMINS is set but this directory cannot read policies")
 
 // Notes on policy findings: how each grant of manage all-resources in tenancy is treated.
 const (

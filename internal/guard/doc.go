@@ -15,8 +15,11 @@
 //
 // Every decision is a pure function in decide.go (what a credential's, a capability's, a
 // policy grant's, a missing group's, a write's answer and the run's status mean), and
-// decide_test.go is their table: one row per rule, named as in docs/architecture.md's "Safety rules". Whether
-// a run's report is published is decided in notify.go (NotifyDecision).
+// decide_test.go is their table: one row per rule, named as in docs/architecture.md's "Safety
+// rules". Whether a run's report is published is decided in notify.go (NotifyDecision). Who can
+// make themselves an administrator (escalation paths: which statements, conditions and deny
+// statements make one, and which are enforced; who holds a domain role) is decided in
+// escalation.go and roles.go, tabled in escalation_test.go.
 //
 // The Result is the core's answer only. The handler puts it into the response envelope
 // (package report: mode, call id, trigger, API calls, notification, timings); the deadline

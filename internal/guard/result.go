@@ -38,6 +38,13 @@ type Result struct {
 	Errors []Problem       `json:"errors,omitempty"`
 	// Warnings are things an operator should know that did not stop the run.
 	Warnings []Problem `json:"warnings,omitempty"`
+
+	// Escalation are the subjects that can make themselves administrators, one per subject and
+	// path (escalation.go).
+	Escalation []EscalationFinding `json:"escalation,omitempty"`
+	// DomainRoles says whether the Default domain's administrator roles were read for
+	// escalation paths, and if not why (roles.go).
+	DomainRoles *RoleEvaluation `json:"domainRoles,omitempty"`
 }
 
 // GroupResult names a group that was treated as an administrator group.
@@ -100,6 +107,9 @@ type Counts struct {
 	NotAttempted   int `json:"notAttempted"`
 	Disabled       int `json:"capabilityDisabled"`
 	WouldDisable   int `json:"capabilityWouldDisable"`
+	// EscalationPaths counts Result.Escalation; EscalationEnforced those enforced.
+	EscalationPaths    int `json:"escalationPaths"`
+	EscalationEnforced int `json:"escalationEnforced"`
 }
 
 // Problem is an error or warning with what an operator needs to fix it.

@@ -25,6 +25,9 @@ type Options struct {
 	// IncludePolicyAdmins also enforces groups that a policy grants manage all-resources in
 	// tenancy; they are reported either way when the Directory can read policies.
 	IncludePolicyAdmins bool
+	// IncludeEscalationAdmins also enforces the groups behind unconditional, documented
+	// escalation paths (escalation.go); the paths are reported either way.
+	IncludeEscalationAdmins bool
 	// Reserve is kept back before the context's deadline (internal/budget.Reserve in
 	// production): no new write starts inside it, so a write started earlier has time to get
 	// its answer before the run's context ends.
@@ -46,7 +49,7 @@ type ErrorDetail interface {
 func Run(ctx context.Context, dir Directory, opt Options) Result {
 	opt = opt.withDefaults()
 	found, err := discover(ctx, dir, opt)
-	res := Result{Groups: found.groups, Policy: found.policy, Warnings: found.warnings}
+	res := Result{Groups: found.groups, Policy: found.policy, Escalation: found.escalation, DomainRoles: found.roles, Warnings: found.warnings}
 	if err != nil {
 		res.Errors = append(res.Errors, problem("discovery", err))
 		return res.settled()
@@ -68,6 +71,12 @@ func Stopped(problems ...Problem) Result {
 // settled counts the outcomes and sets the status from them.
 func (r Result) settled() Result {
 	r.Counts = countOutcomes(r.Admins)
+	r.Counts.EscalationPaths = len(r.Escalation)
+	for _, e := range r.Escalation {
+		if e.Enforced {
+			r.Counts.EscalationEnforced++
+		}
+	}
 	r.Status = statusOf(len(r.Errors), r.Counts)
 	return r
 }
@@ -104,6 +113,11 @@ type found struct {
 	warnings []Problem
 	admins   []Admin
 	keys     []APIKey
+
+	// escalation are the escalation paths found (escalation.go, roles.go); roles says whether
+	// the Default domain's roles were read.
+	escalation []EscalationFinding
+	roles      *RoleEvaluation
 }
 
 // discover resolves every configured group (and, by the policy decisions, policy-named ones),
@@ -114,17 +128,17 @@ func discover(ctx context.Context, dir Directory, opt Options) (found, error) {
 	if len(opt.Groups) == 0 {
 		return f, errors.New("no administrator groups configured")
 	}
-	fromPolicy, err := policyGroups(ctx, dir, opt.Groups, opt.IncludePolicyAdmins, &f)
+	fromPolicy, roleUsers, err := beyondConfigured(ctx, dir, opt, &f)
 	if err != nil {
 		return f, err
 	}
-	byUser := map[string]*Admin{}
-	var order []string
-	for i, ref := range append(slices.Clip(opt.Groups), fromPolicy...) {
-		source := SourceConfig
-		if i >= len(opt.Groups) {
-			source = SourcePolicy
-		}
+	admins := adminSet{byUser: map[string]*Admin{}}
+	groups := make([]sourcedRef, 0, len(opt.Groups)+len(fromPolicy))
+	for _, ref := range opt.Groups {
+		groups = append(groups, sourcedRef{ref, SourceConfig})
+	}
+	for _, sr := range append(groups, fromPolicy...) {
+		ref, source := sr.ref, sr.source
 		g, members, skip, err := resolveMembers(ctx, dir, ref, source, &f)
 		if err != nil {
 			return f, err
@@ -135,20 +149,34 @@ func discover(ctx context.Context, dir Directory, opt Options) (found, error) {
 		opt.Logger.InfoContext(ctx, "admin group resolved", "group", g.Ref.String(), "domain", g.Domain.Name, "ocid", g.OCID, "members", len(members))
 		label := g.Domain.Name + "/" + g.Ref.Name
 		for _, u := range members {
-			k := ownerKey(u.OCID)
-			if a, ok := byUser[k]; ok {
-				a.Groups = append(a.Groups, label)
-				continue
-			}
-			byUser[k] = &Admin{User: u, Groups: []string{label}}
-			order = append(order, k)
+			admins.add(u, label)
 		}
 	}
-	for _, k := range order {
-		f.admins = append(f.admins, *byUser[k])
+	for _, a := range roleUsers { // users holding a domain role directly (roles.go)
+		admins.add(a.User, a.Groups...)
+	}
+	for _, k := range admins.order {
+		f.admins = append(f.admins, *admins.byUser[k])
 	}
 	f.keys, err = keysOf(ctx, dir, f.admins, opt.Credentials)
 	return f, err
+}
+
+// adminSet collects administrators once each, in order of discovery, with every group (or
+// role) that makes them one.
+type adminSet struct {
+	byUser map[string]*Admin
+	order  []string
+}
+
+func (s *adminSet) add(u User, labels ...string) {
+	k := ownerKey(u.OCID)
+	if a, ok := s.byUser[k]; ok {
+		a.Groups = append(a.Groups, labels...)
+		return
+	}
+	s.byUser[k] = &Admin{User: u, Groups: labels}
+	s.order = append(s.order, k)
 }
 
 // resolveMembers resolves one group and lists its members, recording the group in f. skip says

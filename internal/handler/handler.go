@@ -149,7 +149,8 @@ func guardOptions(v invocation, log *slog.Logger) guard.Options {
 	return guard.Options{
 		Groups: c.AdminGroups, DryRun: v.dryRun(), Exempt: guard.NewExemptions(c.ExemptUsers),
 		DisableCapability: c.DisableCapability, IncludePolicyAdmins: c.IncludePolicyAdmins,
-		Credentials: c.Credentials, DisableKinds: c.DisableKinds,
+		IncludeEscalationAdmins: c.IncludeEscalationAdmins,
+		Credentials:             c.Credentials, DisableKinds: c.DisableKinds,
 		Concurrency: c.Concurrency, Reserve: budget.Reserve, Logger: log,
 	}
 }

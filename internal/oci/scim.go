@@ -86,16 +86,21 @@ func (d *Directory) scimMembers(ctx context.Context, g guard.Group) ([]guard.Use
 				return 0, 0, fmt.Errorf("%s returned user %s twice while paging: the listing moved under the pages, refusing to trust it", permissions.OpSCIMListUsers, deref(u.Ocid))
 			}
 			seen[deref(u.Id)] = true
-			caps := u.UrnIetfParamsScimSchemasOracleIdcsExtensionCapabilitiesUser
-			users = append(users, guard.User{Domain: g.Domain, ID: deref(u.Id), OCID: deref(u.Ocid), UserName: deref(u.UserName),
-				Active: u.Active == nil || *u.Active,
-				// absent means the default, which is "can use API keys"
-				CanUseAPIKeys:   caps == nil || caps.CanUseApiKeys == nil || *caps.CanUseApiKeys,
-				CapabilitiesOff: scimCapabilitiesOff(caps)})
+			users = append(users, scimUser(g.Domain, u))
 		}
 		return len(resp.Resources), deref(resp.TotalResults), nil
 	})
 	return users, err
+}
+
+// scimUser is the guard's view of a SCIM user read with memberAttributes.
+func scimUser(dom guard.Domain, u identitydomains.User) guard.User {
+	caps := u.UrnIetfParamsScimSchemasOracleIdcsExtensionCapabilitiesUser
+	return guard.User{Domain: dom, ID: deref(u.Id), OCID: deref(u.Ocid), UserName: deref(u.UserName),
+		Active: u.Active == nil || *u.Active,
+		// absent means the default, which is "can use API keys"
+		CanUseAPIKeys:   caps == nil || caps.CanUseApiKeys == nil || *caps.CanUseApiKeys,
+		CapabilitiesOff: scimCapabilitiesOff(caps)}
 }
 
 // scimAPIKeys lists the keys of users, several users per request (an "or" filter), so the

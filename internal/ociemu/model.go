@@ -55,6 +55,9 @@ type Domain struct {
 	// Domain Role", https://docs.oracle.com/en-us/iaas/Content/Identity/dynamicgroups/assign-domain-role.htm).
 	// SCIM requests to this domain are authorized only through these roles (see authz_scim.go).
 	DynamicGroupRoles map[string][]string `json:"dynamicGroupRoles,omitempty"`
+	// RoleGrants are the other holders of the domain's administrator roles: users, groups
+	// and applications (scim_roles.go serves them as AppRoles and Grants).
+	RoleGrants []RoleGrant `json:"roleGrants,omitempty"`
 }
 
 // User is a domain user. ID is the SCIM id; OCID is what IAM calls the user id.
@@ -143,6 +146,7 @@ func (t *Tenancy) Clone() Tenancy {
 			u.CapabilitiesOff = append([]string(nil), u.CapabilitiesOff...)
 			d.Users[j] = u
 		}
+		d.RoleGrants = append([]RoleGrant(nil), t.Domains[i].RoleGrants...)
 		if d.DynamicGroupRoles != nil {
 			d.DynamicGroupRoles = make(map[string][]string, len(t.Domains[i].DynamicGroupRoles))
 			for k, v := range t.Domains[i].DynamicGroupRoles {

@@ -23,6 +23,7 @@ func (s *Server) scimRoutes(mux *http.ServeMux, di *domainIndex) {
 	s.handleIn(di, mux, scimPrefix+"/ApiKeys/{id}", map[string]route{http.MethodDelete: {OpScimDeleteApiKey, s.scimDeleteAPIKey(di)}})
 	s.handleIn(di, mux, scimPrefix+"/ApiKeys/.search", map[string]route{http.MethodPost: {OpScimSearchApiKeys, s.scimSearchAPIKeys(di)}})
 	s.credentialRoutesSCIM(mux, di)
+	s.roleRoutesSCIM(mux, di)
 	s.handleUnknown(mux)
 }
 

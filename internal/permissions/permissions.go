@@ -69,7 +69,7 @@ func Operations() []string {
 		OpListDomains, OpListPolicies, OpListCompartments, OpPublishMessage,
 		OpListGroups, OpGetGroup, OpListUserGroupMemberships, OpGetUser, OpListApiKeys, OpDeleteApiKey, OpUpdateUserCapabilities,
 		OpSCIMListGroups, OpSCIMListUsers, OpSCIMSearchApiKeys, OpSCIMDeleteApiKey, OpSCIMPatchUser,
-	}, credentialOperations()...)
+	}, append(credentialOperations(), roleOperations()...)...)
 }
 
 // IsSCIM says whether op is an Identity Domains (SCIM) operation, authorized by a domain role.
@@ -100,7 +100,8 @@ type Features struct {
 	// IdentityAPI is APIAuto (default when empty), APIIAM or APISCIM.
 	IdentityAPI string
 	// SecondaryDomains: ADMIN_GROUPS names a group outside the Default domain, or
-	// INCLUDE_POLICY_ADMINS=true (a policy may name any domain's group).
+	// INCLUDE_POLICY_ADMINS=true or INCLUDE_ESCALATION_ADMINS=true (a policy may name any
+	// domain's group).
 	SecondaryDomains  bool
 	DisableCapability bool
 	Notifications     bool

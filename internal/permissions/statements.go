@@ -151,7 +151,7 @@ type Role struct {
 // IDENTITY_API=auto keeps the Default domain on the IAM API and its exact statements.
 var DomainRole = Role{
 	Name:       "Identity Domain Administrator",
-	Why:        "Lets the dynamic group list groups and users, list and delete users' API keys and update their capabilities through the Identity Domains API; it is the domain's superuser role, so grant it only where secondary domains or IDENTITY_API=scim need it.",
+	Why:        "Lets the dynamic group list groups and users, list and delete users' API keys and update their capabilities through the Identity Domains API, and (in the Default domain) read who holds its administrator roles; it is the domain's superuser role, so grant it only where secondary domains or IDENTITY_API=scim need it.",
 	Source:     roleRef + "; Managing Users, Required Policy or Role (about-managing-users.htm)",
-	Operations: append([]string{OpSCIMListGroups, OpSCIMListUsers, OpSCIMSearchApiKeys, OpSCIMDeleteApiKey, OpSCIMPatchUser}, scimCredentialOperations()...),
+	Operations: append(append([]string{OpSCIMListGroups, OpSCIMListUsers, OpSCIMSearchApiKeys, OpSCIMDeleteApiKey, OpSCIMPatchUser}, scimCredentialOperations()...), roleOperations()...),
 }

@@ -11,6 +11,11 @@
 // callers can skip them without losing track of statements that failed to
 // parse.
 //
+// ParseDeny reads a Deny statement with the same grammar, and ParseCondition a where clause
+// (comparisons, any {…}, all {…}), which Condition.Eval decides, three-valued, for a request
+// described by the variables it knows: the guard's escalation analysis asks whether a
+// condition allows an escalating request.
+//
 // The parser is deliberately strict: a statement it cannot fully understand is
 // an error, never a guess, because a misread subject would either leave an
 // administrator's API keys in place or delete someone else's.

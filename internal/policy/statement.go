@@ -73,7 +73,10 @@ type Statement struct {
 	Raw string
 	// Allow is false for Define, Endorse, Admit and Deny statements; their
 	// other fields are left empty.
-	Allow    bool
+	Allow bool
+	// Deny is true for a Deny statement read by ParseDeny (its other fields are then set as
+	// for an Allow statement); Parse leaves it false.
+	Deny     bool
 	Subjects []Subject
 	// Verb is lower-case inspect, read, use or manage, or "" when the
 	// statement grants a permission list instead.

@@ -40,6 +40,9 @@ func Title(r *Report) string {
 	if len(findings) > 0 && !strings.HasPrefix(what, "finding:") && r.Status != guard.StatusError {
 		what += fmt.Sprintf("; %d policy-admin group(s) not enforced", len(findings))
 	}
+	if n := len(r.Escalation); n > 0 && r.Status != guard.StatusError {
+		what += fmt.Sprintf("; %d escalation path(s), %d enforced", n, r.Counts.EscalationEnforced)
+	}
 	return fmt.Sprintf("admin-apikey-guard [%s]: %s", r.Status, what)
 }
 
@@ -83,6 +86,8 @@ func Text(r *Report) string {
 			fmt.Fprintf(&b, "  %s%s in policy %q: %s\n", f.Subject, cond, f.PolicyName, f.Note)
 		}
 	}
+	escalationText(&b, r.Escalation)
+	domainRolesText(&b, r.DomainRoles)
 	for _, p := range r.Errors {
 		fmt.Fprintf(&b, "\nERROR (%s): %s%s\n", p.Stage, p.Message, hint(p))
 	}

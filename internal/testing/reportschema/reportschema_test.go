@@ -72,6 +72,8 @@ func TestSchemaListsEveryField(t *testing.T) {
 		{"$defs/administrator", defs["administrator"], reflect.TypeFor[guard.AdminResult]()},
 		{"$defs/policyFinding", defs["policyFinding"], reflect.TypeFor[guard.PolicyFinding]()},
 		{"$defs/counts", defs["counts"], reflect.TypeFor[guard.Counts]()},
+		{"$defs/escalationFinding", defs["escalationFinding"], reflect.TypeFor[guard.EscalationFinding]()},
+		{"$defs/domainRoles", defs["domainRoles"], reflect.TypeFor[guard.RoleEvaluation]()},
 		{"$defs/problem", defs["problem"], reflect.TypeFor[guard.Problem]()},
 		{"$defs/trigger", defs["trigger"], reflect.TypeFor[trigger.Trigger]()},
 		{"$defs/apiCalls", defs["apiCalls"], reflect.TypeFor[report.APICalls]()},
@@ -123,6 +125,10 @@ func TestSchemaEnumerationsMatchTheCode(t *testing.T) {
 	}{
 		{"status", enum(doc, "status"), str(guard.StatusOK, guard.StatusPartial, guard.StatusError)},
 		{"mode", enum(doc, "mode"), str(report.ModeEnforce, report.ModeDryRun)},
+		{"group source", enum(defs["group"], "source"), str(guard.SourceConfig, guard.SourcePolicy, guard.SourceEscalation)},
+		{"escalation paths", enum(defs["escalationFinding"], "path"), str(guard.PathWritePolicy, guard.PathAddToAdministrators,
+			guard.PathCredentialForAdministrator, guard.PathManageDomain, guard.PathRewriteDynamicGroup, guard.PathMapIdentityProvider,
+			guard.PathDomainAdministerRole)},
 		{"trigger.kind", enum(defs["trigger"], "kind"), str(trigger.Manual, trigger.Event, trigger.Options)},
 		{"credential kinds", func() []string {
 			var out []string
