@@ -9,12 +9,14 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
     ]
     "identity_api=auto,secondary_domains=false,disable_api_key_capability=false,notifications=false,admin_credentials=all" = [
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
       "Allow dynamic-group ${local.dg} to manage credentials in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
@@ -26,6 +28,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
     "identity_api=auto,secondary_domains=false,disable_api_key_capability=false,notifications=true,admin_credentials=all" = [
@@ -33,6 +36,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
       "Allow dynamic-group ${local.dg} to manage credentials in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
@@ -45,6 +49,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
     ]
     "identity_api=auto,secondary_domains=false,disable_api_key_capability=true,notifications=false,admin_credentials=all" = [
@@ -52,6 +57,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
@@ -64,6 +70,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
@@ -72,6 +79,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
@@ -87,6 +95,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
     ]
     "identity_api=auto,secondary_domains=true,disable_api_key_capability=false,notifications=false,admin_credentials=all" = [
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
@@ -95,6 +104,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
       "Allow dynamic-group ${local.dg} to manage credentials in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
@@ -108,6 +118,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
     "identity_api=auto,secondary_domains=true,disable_api_key_capability=false,notifications=true,admin_credentials=all" = [
@@ -117,6 +128,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
       "Allow dynamic-group ${local.dg} to manage credentials in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
@@ -131,6 +143,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
     ]
     "identity_api=auto,secondary_domains=true,disable_api_key_capability=true,notifications=false,admin_credentials=all" = [
@@ -140,6 +153,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
@@ -154,6 +168,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
@@ -164,6 +179,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
@@ -177,12 +193,14 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
     ]
     "identity_api=iam,secondary_domains=false,disable_api_key_capability=false,notifications=false,admin_credentials=all" = [
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
       "Allow dynamic-group ${local.dg} to manage credentials in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
@@ -194,6 +212,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
     "identity_api=iam,secondary_domains=false,disable_api_key_capability=false,notifications=true,admin_credentials=all" = [
@@ -201,6 +220,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
       "Allow dynamic-group ${local.dg} to manage credentials in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
@@ -213,6 +233,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
     ]
     "identity_api=iam,secondary_domains=false,disable_api_key_capability=true,notifications=false,admin_credentials=all" = [
@@ -220,6 +241,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
@@ -232,6 +254,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
@@ -240,6 +263,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
@@ -255,6 +279,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
     ]
     "identity_api=iam,secondary_domains=true,disable_api_key_capability=false,notifications=false,admin_credentials=all" = [
       "Allow dynamic-group ${local.dg} to inspect policies in tenancy",
@@ -263,6 +288,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
       "Allow dynamic-group ${local.dg} to manage credentials in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
@@ -276,6 +302,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
     "identity_api=iam,secondary_domains=true,disable_api_key_capability=false,notifications=true,admin_credentials=all" = [
@@ -285,6 +312,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
       "Allow dynamic-group ${local.dg} to manage credentials in tenancy where any {request.operation='ListSmtpCredentials', request.operation='DeleteSmtpCredential'}",
@@ -299,6 +327,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
     ]
     "identity_api=iam,secondary_domains=true,disable_api_key_capability=true,notifications=false,admin_credentials=all" = [
@@ -308,6 +337,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",
@@ -322,6 +352,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
       "Allow dynamic-group ${local.dg} to use ons-topics in compartment id ${local.topic_compartment_id} where request.permission='ONS_TOPIC_PUBLISH'",
     ]
@@ -332,6 +363,7 @@ locals {
       "Allow dynamic-group ${local.dg} to inspect groups in tenancy",
       "Allow dynamic-group ${local.dg} to inspect users in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListApiKeys', request.operation='DeleteApiKey'}",
+      "Allow dynamic-group ${local.dg} to inspect tenancies in tenancy",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListAuthTokens', request.operation='DeleteAuthToken'}",
       "Allow dynamic-group ${local.dg} to manage users in tenancy where any {request.operation='ListCustomerSecretKeys', request.operation='DeleteCustomerSecretKey'}",

@@ -103,7 +103,7 @@ variable "dry_run" {
 }
 
 variable "exempt_users" {
-  description = "EXEMPT_USERS: comma list of user OCIDs or user names whose keys are kept (break-glass accounts)."
+  description = "EXEMPT_USERS: comma list (commas only, no spaces inside an entry) of user OCIDs or user names whose keys are kept (break-glass accounts). Each entry must name an administrator of the enforced groups, or every run stops with status error and changes nothing."
   type        = string
   default     = ""
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
@@ -17,7 +18,7 @@ import (
 var Keys = []struct{ Name, Default, Meaning string }{
 	{"ADMIN_GROUPS", "Administrators", "comma list of administrator groups: Name (Default domain) or Domain/Name"},
 	{"DRY_RUN", "false", "true: report what would be done, change nothing"},
-	{"EXEMPT_USERS", "", "comma list of user OCIDs or user names whose keys are kept (break-glass)"},
+	{"EXEMPT_USERS", "", "comma list (commas only) of user OCIDs or user names whose keys are kept (break-glass); each must name an administrator of the enforced groups, or the run stops with nothing changed"},
 	{"DISABLE_API_KEY_CAPABILITY", "false", "also set canUseApiKeys=false on every non-exempt administrator"},
 	{"ADMIN_CREDENTIALS", "api-keys", "comma list of credential kinds deleted from administrators: api-keys, auth-tokens, customer-secret-keys, smtp-credentials, oauth2-client-credentials, db-credentials, or all; must include api-keys"},
 	{"DISABLE_CAPABILITIES", "", "comma list of the same kinds (or all) whose canUse… capability is set to false on non-exempt administrators"},
@@ -93,6 +94,21 @@ func Load(env map[string]string) (Config, error) {
 	return c, errors.Join(l.errs...)
 }
 
+// NotificationOnly is the configuration for telling the topic about a run that a bad
+// configuration stopped: NOTIFICATION_TOPIC_ID and OCI_NOTIFICATION_ENDPOINT read as Load reads
+// them, every other key at its default (its value is not used, and no other key's value goes
+// into the message). ok is false when there is no valid topic to tell.
+func NotificationOnly(env map[string]string) (c Config, ok bool) {
+	only := map[string]string{}
+	for _, k := range []string{"NOTIFICATION_TOPIC_ID", "OCI_NOTIFICATION_ENDPOINT"} {
+		if v, set := env[k]; set {
+			only[k] = v
+		}
+	}
+	c, err := Load(only)
+	return c, err == nil && c.NotificationTopicID != ""
+}
+
 // loader reads env and collects every problem it finds in errs.
 type loader struct {
 	env  map[string]string
@@ -158,13 +174,20 @@ func (l *loader) adminGroups() []guard.GroupRef {
 }
 
 // exemptUsers reads EXEMPT_USERS: user names, or OCIDs that must be user OCIDs (another OCID
-// would exempt nobody, silently).
+// would exempt nobody, silently). Entries are separated by commas and nothing else: a list
+// written with another separator ("admin0001;admin0002") or an entry with a space inside
+// ("admin0001 admin0002") would be read as one name that matches nobody, and the users meant
+// would lose their keys. User names and OCIDs have no spaces or semicolons.
 func (l *loader) exemptUsers() []string {
 	var users []string
 	for _, s := range strings.Split(l.get("EXEMPT_USERS", ""), ",") {
 		s = strings.TrimSpace(s)
 		switch {
 		case s == "":
+		case strings.ContainsAny(s, ";|"):
+			l.fail(fmt.Errorf("EXEMPT_USERS: entry %q contains %q; separate entries with commas only", s, s[strings.IndexAny(s, ";|")]))
+		case strings.ContainsFunc(s, unicode.IsSpace):
+			l.fail(fmt.Errorf("EXEMPT_USERS: entry %q has a space inside; separate entries with commas only (user names and OCIDs have no spaces)", s))
 		case strings.HasPrefix(s, "ocid1.") && !strings.HasPrefix(s, "ocid1.user."):
 			l.fail(fmt.Errorf("EXEMPT_USERS: %q is an OCID but not a user OCID", s))
 		default:
@@ -251,7 +274,10 @@ func endpoint(key, v string) (string, error) {
 	if u.Scheme == "http" && !loopback(u.Hostname()) {
 		return "", fmt.Errorf("%s=%q: plain http is only allowed for a loopback emulator; use https", key, v)
 	}
-	if strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+	if u.User != nil { // the value holds credentials: not repeated in the report or a notification
+		return "", fmt.Errorf("%s: want scheme and host only; the URL holds credentials (user:password@), which are never sent this way", key)
+	}
+	if strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" {
 		return "", fmt.Errorf("%s=%q: want scheme and host only, no path, query or credentials", key, v)
 	}
 	return u.Scheme + "://" + u.Host, nil

@@ -224,3 +224,48 @@ func TestCredentialKinds(t *testing.T) {
 		}
 	}
 }
+
+// EXEMPT_USERS is a comma list and nothing else: another separator, or a space inside an entry,
+// would make one entry that names nobody (and the users meant would lose their keys).
+func TestExemptUsersAreSeparatedByCommasOnly(t *testing.T) {
+	for _, bad := range []string{"admin0001;admin0002", "admin0001 ; admin0002", "admin0001|admin0002", "admin0001 admin0002",
+		"admin0001,break glass", "admin0001,\tadmin0002\tx"} {
+		_, err := Load(map[string]string{"EXEMPT_USERS": bad})
+		if err == nil || !strings.Contains(err.Error(), "EXEMPT_USERS") || !strings.Contains(err.Error(), "commas only") {
+			t.Errorf("EXEMPT_USERS=%q: %v", bad, err)
+		}
+	}
+	c, err := Load(map[string]string{"EXEMPT_USERS": " admin0001 ,ocid1.user.oc1..abc,, first.last@example.com "})
+	if err != nil || !slices.Equal(c.ExemptUsers, []string{"admin0001", "ocid1.user.oc1..abc", "first.last@example.com"}) {
+		t.Errorf("%q, %v", c.ExemptUsers, err)
+	}
+}
+
+// A URL with credentials is refused without repeating them.
+func TestEndpointCredentialsAreNeverRepeated(t *testing.T) {
+	_, err := Load(map[string]string{"OCI_IDENTITY_ENDPOINT": "https://user:s3cret-pass@identity.example.com"})
+	if err == nil || strings.Contains(err.Error(), "s3cret-pass") {
+		t.Errorf("%v", err)
+	}
+}
+
+// A broken configuration still names a topic to tell when NOTIFICATION_TOPIC_ID (and the
+// notification endpoint, if overridden) is valid; every other key takes its default.
+func TestNotificationOnly(t *testing.T) {
+	topic := "ocid1.onstopic.oc1.iad.xyz"
+	for name, tc := range map[string]struct {
+		env map[string]string
+		ok  bool
+	}{
+		"typo elsewhere":         {map[string]string{"NOTIFICATION_TOPIC_ID": topic, "DRYRUN": "true", "DELETE_CONCURRENCY": "0"}, true},
+		"with endpoint override": {map[string]string{"NOTIFICATION_TOPIC_ID": topic, "OCI_NOTIFICATION_ENDPOINT": "http://127.0.0.1:9"}, true},
+		"bad topic":              {map[string]string{"NOTIFICATION_TOPIC_ID": "my-topic", "DRYRUN": "true"}, false},
+		"bad endpoint":           {map[string]string{"NOTIFICATION_TOPIC_ID": topic, "OCI_NOTIFICATION_ENDPOINT": "http://ons.example.com"}, false},
+		"no topic":               {map[string]string{"DRYRUN": "true"}, false},
+	} {
+		c, ok := NotificationOnly(tc.env)
+		if ok != tc.ok || ok && (c.NotificationTopicID != topic || c.NotificationEndpoint != tc.env["OCI_NOTIFICATION_ENDPOINT"] || c.DryRun) {
+			t.Errorf("%s: %+v %v", name, c, ok)
+		}
+	}
+}

@@ -117,10 +117,13 @@ func TestDockerfile(t *testing.T) {
 	if build == "" {
 		t.Fatal("no RUN ... go build in the builder stage")
 	}
-	for _, want := range []string{"CGO_ENABLED=0", "GOOS=$TARGETOS", "GOARCH=$TARGETARCH", "-trimpath", `-ldflags="-s -w"`} {
+	for _, want := range []string{"CGO_ENABLED=0", "GOOS=$TARGETOS", "GOARCH=$TARGETARCH", "-trimpath", `-ldflags="-s -w `} {
 		if !strings.Contains(build, want) {
 			t.Errorf("go build line lacks %s: %q", want, build)
 		}
+	}
+	if strings.Contains(build, "-buildvcs=false") {
+		t.Errorf("go build turns VCS stamping off: %q", build)
 	}
 	m := regexp.MustCompile(`-o (\S+)`).FindStringSubmatch(build)
 	if m == nil {
@@ -173,7 +176,8 @@ func TestDockerignore(t *testing.T) {
 			patterns = append(patterns, l)
 		}
 	}
-	for _, want := range []string{".git", "deploy", "**/*.tfstate", "**/*.tfvars", "**/*.pem", "**/*.key", ".env"} {
+	for _, want := range []string{".git", "deploy", "**/*.tfstate", "**/*.tfvars", "**/*.pem", "**/*.key", ".env",
+		"bin", "bench", "demo", "ociemu", "stack", "func", "**/*.test"} { // build outputs too (tracked_test.go)
 		if !slices.Contains(patterns, want) {
 			t.Errorf(".dockerignore lacks %q", want)
 		}

@@ -128,14 +128,16 @@ func authorize(t *testing.T, emu *ociemu.Server, tn *ociemu.Tenancy, g grants) {
 // deleted.
 func lpRun(t *testing.T, c lpCase, g grants) (*report.Report, ociemu.Tenancy, *ociemu.Server) {
 	t.Helper()
-	tn := withPolicies()
+	// Wired as in production, outside the home region: the IAM family looks the home region up
+	// (ListRegionSubscriptions) before its first write, so that grant is exercised too.
+	tn := awayFromHome(withPolicies())
 	if len(c.f.Credentials) > 0 {
 		ociemu.AddCredentials(tn, 7)
 	}
-	emu := emutest.New(t, tn, ociemu.Options{})
+	emu := emutest.New(t, tn, ociemu.Options{PublicEndpoints: true})
 	authorize(t, emu, tn, g)
 	before := emu.Snapshot()
-	rep := invoke(t, start(t, emu, c.cfg), "")
+	rep := invoke(t, startPublic(t, emu, c.cfg), "")
 	return rep, before, emu
 }
 

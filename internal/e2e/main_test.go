@@ -29,7 +29,14 @@ var logs syncbuf.Buffer
 // start runs the function against emu with cfg; stopped at cleanup.
 func start(t *testing.T, emu *ociemu.Server, cfg map[string]string) *harness.Function {
 	t.Helper()
-	f, err := harness.Start(t.Context(), harness.Options{Binary: binary, Config: cfg, Emu: emu, Stderr: &logs,
+	return startWith(t, emu, cfg, false)
+}
+
+// startWith is start, with the production wiring when public (harness.Options.Public); every run is
+// checked at cleanup for a data race and for secrets in its output.
+func startWith(t *testing.T, emu *ociemu.Server, cfg map[string]string, public bool) *harness.Function {
+	t.Helper()
+	f, err := harness.Start(t.Context(), harness.Options{Binary: binary, Config: cfg, Emu: emu, Stderr: &logs, Public: public,
 		CheckReport: reportschema.Validate})
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/oci"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/oracle"
 )
 
 // envMu serialises the moments when a resource principal is in this process's environment:
@@ -93,10 +94,19 @@ func randomCase(r *rand.Rand, seed int64) (sdkCase, *ociemu.Tenancy) {
 		c.groups = append(c.groups, guard.GroupRef{Domain: ociemu.SecondaryDomainName, Name: ociemu.AdminGroupName})
 		c.labels = append(c.labels, ociemu.SecondaryDomainName+"/"+ociemu.AdminGroupName)
 	}
-	// exempt a few random users (administrators or not) by name or by OCID
+	// exempt a few random administrators by name or by OCID, and now and then a user who is not
+	// one (then the run must stop with nothing changed: docs/configuration.md, Exemptions)
+	admins := map[string]bool{}
+	for _, a := range oracle.Admins(tn, oracle.Groups(c.labels...), nil) {
+		admins[a.User.OCID] = true
+	}
 	for _, d := range tn.Domains {
 		for _, u := range d.Users {
-			switch r.IntN(12) {
+			odds := 8
+			if !admins[u.OCID] {
+				odds = 150
+			}
+			switch r.IntN(odds) {
 			case 0:
 				c.exempt = append(c.exempt, u.UserName)
 			case 1:
@@ -166,6 +176,12 @@ func runSDKCase(t *testing.T, seed int64) (deleted, wouldDelete, exempt int) {
 	rep := guard.Run(t.Context(), dir, guard.Options{Groups: c.groups, DryRun: c.dryRun, Exempt: guard.NewExemptions(c.exempt)})
 	gone := minus(keys(before), keys(emu.Snapshot()))
 	kept := minus(adminKeys(before, c.labels), want)
+	if unmatched := oracle.Unmatched(oracle.Admins(&before, oracle.Groups(c.labels...), nil), c.exempt); len(unmatched) > 0 {
+		if rep.Status != guard.StatusError || len(gone) > 0 || len(rep.Exemptions.Unmatched) != len(unmatched) {
+			t.Errorf("%v: unmatched exemptions %q: status %s, %d keys gone, exemptions %+v", c, unmatched, rep.Status, len(gone), rep.Exemptions)
+		}
+		return 0, 0, 0
+	}
 	switch {
 	case rep.Status != guard.StatusOK:
 		t.Errorf("%v: status %s %+v", c, rep.Status, rep.Errors)

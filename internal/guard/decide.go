@@ -1,10 +1,14 @@
 package guard
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/agext/levenshtein"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/policy"
 )
@@ -31,17 +35,48 @@ type Rules struct {
 	Exempt       Exemptions
 	DryRun       bool
 	DisableKinds []Kind // capabilities to switch off; none when empty
+	Signer       Signer // the API key the run signs with; zero for a token
+}
+
+// Signer is the API key a run signs its requests with: the workstation command signing as a
+// user from ~/.oci/config. It is zero when the run signs with a token (the function's resource
+// principal, an instance principal, Cloud Shell's delegation token): then no credential of the
+// tenancy carries the run.
+type Signer struct {
+	UserOCID    string
+	Fingerprint string
+}
+
+// signs says whether k is the key s signs with (OCI fingerprints are hex: case does not matter).
+func (s Signer) signs(k APIKey) bool {
+	return s.UserOCID != "" && k.CredentialKind() == KindAPIKeys && k.UserOCID == s.UserOCID &&
+		strings.EqualFold(k.Fingerprint, s.Fingerprint)
 }
 
 // ReasonExempt is why an exempt administrator's credentials and capabilities are kept.
 const ReasonExempt = "user is in EXEMPT_USERS"
 
+// ReasonSigningKey and ReasonSigningCapability are why the run leaves the key it signs with, and
+// its owner's canUseApiKeys, alone: deleting either mid-run would make every later request of
+// the run fail authentication (the relisting that confirms a 404, the remaining deletes, the
+// notification), and would lock the operator out of the API half-way. The key still breaks
+// the rule, so the entry is not-attempted and the run is partial until the operator removes it.
+const (
+	ReasonSigningKey = "this run signs its requests with this key: delete it yourself once the run is over " +
+		"(Console, or oci iam user api-key delete), or run from Cloud Shell, which signs with a delegation token"
+	ReasonSigningCapability = "this run signs with an API key of this user: switching API keys off would cut the run off; " +
+		"switch it off yourself once the run is over, or run from Cloud Shell"
+)
+
 // credentialAction decides one administrator credential: kept when the owner is exempt
-// (break-glass), reported as would-delete in a dry run, deleted otherwise.
-func credentialAction(exempt, dryRun bool) Action {
+// (break-glass); never touched when it is the key the run signs with; reported as
+// would-delete in a dry run; deleted otherwise.
+func credentialAction(exempt, signing, dryRun bool) Action {
 	switch {
 	case exempt:
 		return Action{Outcome: OutcomeExempt, Reason: ReasonExempt}
+	case signing:
+		return Action{Outcome: OutcomeNotAttempted, Reason: ReasonSigningKey}
 	case dryRun:
 		return Action{Outcome: OutcomeWouldDelete}
 	default:
@@ -51,8 +86,9 @@ func credentialAction(exempt, dryRun bool) Action {
 
 // capabilityAction decides an administrator's capabilities: nothing when none is configured
 // off (nil); kept for an exempt administrator; already-disabled when every configured kind is
-// off; would-disable in a dry run; otherwise one write of exactly the kinds still on.
-func capabilityAction(u User, exempt, dryRun bool, configured []Kind) *Action {
+// off; not touched when API keys would be switched off for the user the run signs as;
+// would-disable in a dry run; otherwise one write of exactly the kinds still on.
+func capabilityAction(u User, exempt, signing, dryRun bool, configured []Kind) *Action {
 	if len(configured) == 0 {
 		return nil
 	}
@@ -67,6 +103,8 @@ func capabilityAction(u User, exempt, dryRun bool, configured []Kind) *Action {
 		return &Action{Outcome: OutcomeExempt, Kinds: configured}
 	case len(on) == 0:
 		return &Action{Outcome: OutcomeUnchanged, Kinds: configured}
+	case signing && slices.Contains(on, KindAPIKeys):
+		return &Action{Outcome: OutcomeNotAttempted, Reason: ReasonSigningCapability, Kinds: on}
 	case dryRun:
 		return &Action{Outcome: OutcomeWouldDisable, Kinds: on}
 	default:
@@ -98,29 +136,114 @@ const ReasonInterrupted = "interrupted by the invocation deadline, may or may no
 // shows the credential.
 const ReasonAlreadyGone = "already gone (deleted by someone else or a concurrent run)"
 
+// writeFailure is what a failed write tells the run: which operation failed with which OCI code,
+// what to fix (hint), and whether OCI refused it (so it certainly did not apply).
+type writeFailure struct {
+	Stage, Operation, Code, Message, Hint string
+	Refused                               bool
+}
+
+// writeVerdict is what a write's answer means for the report: the entry's outcome, a short
+// reason and OCI's code, and for a failure the details the run reports once per operation and
+// code (writeProblems).
+type writeVerdict struct {
+	Outcome      Outcome
+	Reason, Code string
+	Failure      *writeFailure
+}
+
 // writeOutcome decides what a write's answer means for the report. stage names the write
-// ("delete" or "disable") in the failure's problem.
-func writeOutcome(planned Outcome, stage string, a Answer) (o Outcome, reason, code string) {
+// ("delete" or "disable"). A failure's reason is the error alone: the hint that names the
+// missing grant is long and the same for every entry, so it is given once at the top of the
+// report (writeProblems), not once per key.
+func writeOutcome(planned Outcome, stage string, a Answer) writeVerdict {
 	err := a.Err
 	switch {
 	case err == nil:
-		return planned, "", ""
+		return writeVerdict{Outcome: planned}
 	case errors.Is(err, ErrNotSent):
-		return OutcomeNotAttempted, err.Error(), ""
+		return writeVerdict{Outcome: OutcomeNotAttempted, Reason: err.Error()}
 	case a.Relisted && a.RelistErr != nil:
 		err = errors.Join(err, a.RelistErr)
 	case a.Relisted && !a.StillListed:
-		return planned, ReasonAlreadyGone, ""
-	}
-	if a.Cut {
-		return OutcomeFailed, ReasonInterrupted + ": " + err.Error(), ""
+		return writeVerdict{Outcome: planned, Reason: ReasonAlreadyGone}
 	}
 	p := problem(stage, err)
-	reason = p.Message
-	if p.Hint != "" {
-		reason += "; " + p.Hint
+	f := &writeFailure{Stage: stage, Operation: operationOf(err, stage), Code: p.Code, Message: p.Message, Hint: p.Hint,
+		Refused: refusal(err, a)}
+	if a.Cut {
+		return writeVerdict{Outcome: OutcomeFailed, Reason: ReasonInterrupted + ": " + err.Error(), Failure: f}
 	}
-	return OutcomeFailed, reason, p.Code
+	return writeVerdict{Outcome: OutcomeFailed, Reason: p.Message, Code: p.Code, Failure: f}
+}
+
+// refusal says whether a failed write certainly did not apply: OCI answered it with a 4xx
+// (the request was refused, not lost), and a 404 was confirmed by a listing that still shows
+// the credential. A 5xx, a lost connection or a cut by the deadline may have applied.
+func refusal(err error, a Answer) bool {
+	var s interface{ HTTPStatus() int }
+	if a.Cut || !errors.As(err, &s) || s.HTTPStatus() < 400 || s.HTTPStatus() >= 500 {
+		return false
+	}
+	return !errors.Is(err, ErrNotFound) || (a.Relisted && a.StillListed && a.RelistErr == nil)
+}
+
+// operationOf is the OCI operation a Directory error names, else the stage.
+func operationOf(err error, stage string) string {
+	var o interface{ Operation() string }
+	if errors.As(err, &o) && o.Operation() != "" {
+		return o.Operation()
+	}
+	return stage
+}
+
+// writeProblems are the run's write failures, once per operation and OCI code with how many
+// entries failed so, the first message and the hint: the cause at the top of the report, the
+// entries themselves keep a short reason. everyWriteRefused says that writes were attempted,
+// none succeeded, and OCI refused every one (so none applied).
+func writeProblems(admins []AdminResult) (problems []Problem, everyWriteRefused bool) {
+	type group struct {
+		f *writeFailure
+		n int
+	}
+	var order []string
+	groups := map[string]*group{}
+	succeeded, failed, refused := 0, 0, 0
+	note := func(e KeyResult) {
+		switch {
+		case e.Outcome == OutcomeDeleted || e.Outcome == OutcomeDisabled:
+			succeeded++
+		case e.failure != nil:
+			failed++
+			if e.failure.Refused {
+				refused++
+			}
+			k := e.failure.Stage + "\x00" + e.failure.Operation + "\x00" + e.failure.Code
+			if groups[k] == nil {
+				groups[k] = &group{f: e.failure}
+				order = append(order, k)
+			}
+			groups[k].n++
+		}
+	}
+	for _, a := range admins {
+		for _, k := range a.Keys {
+			note(k)
+		}
+		if a.Capability != nil {
+			note(*a.Capability)
+		}
+	}
+	for _, k := range order {
+		g := groups[k]
+		code := g.f.Code
+		if code == "" {
+			code = "no OCI error code"
+		}
+		problems = append(problems, Problem{Stage: g.f.Stage, Code: g.f.Code, Hint: g.f.Hint,
+			Message: fmt.Sprintf("%s failed for %d of %d attempted change(s) (%s); the first: %s", g.f.Operation, g.n, succeeded+failed, code, g.f.Message)})
+	}
+	return problems, failed > 0 && succeeded == 0 && refused == failed
 }
 
 // startRefusal says why a write must not start, or "" when it may: not once the run's context
@@ -251,16 +374,125 @@ func strayWarning(k APIKey) Problem {
 		Message: fmt.Sprintf("listing returned %s of user %s, who is not an administrator; ignored", what, k.UserOCID)}
 }
 
-// statusOf is the run's verdict from what happened: any error is error (discovery is
-// all-or-nothing, so nothing was changed); a failed or not-attempted change is partial;
-// otherwise ok.
-func statusOf(errs int, c Counts) Status {
+// statusOf is the run's verdict from what happened: a stop before any write (bad input,
+// discovery, exemptions) is error, and so is a run whose every write OCI refused (nothing was
+// changed either); a failed or not-attempted change is otherwise partial; else ok.
+func statusOf(stops int, c Counts, everyWriteRefused bool) Status {
 	switch {
-	case errs > 0:
+	case stops > 0 || everyWriteRefused:
 		return StatusError
 	case c.Failed+c.NotAttempted > 0:
 		return StatusPartial
 	default:
 		return StatusOK
 	}
+}
+
+// checkExemptions decides whether the run may go on: every EXEMPT_USERS entry must name at
+// least one administrator of the enforced groups (an OCID exactly, a user name in any case).
+// An entry that names nobody is a typo until shown otherwise (admin001 for admin0001, a
+// mistyped OCID), or stale (the user left the group): either way the list no longer says what
+// the operator thinks, and the administrator it was meant to protect would lose their keys,
+// the one account the operator meant to keep. So the run stops before any change, with one
+// problem per such entry naming it and the closest administrators (docs/configuration.md, "Exemptions").
+func checkExemptions(e Exemptions, admins []Admin) (ExemptionCheck, []Problem) {
+	c := ExemptionCheck{Configured: len(e.Entries()), Checked: true}
+	var stops []Problem
+	for _, entry := range e.Entries() {
+		var users []string
+		for _, a := range admins {
+			if e.matches(entry, a.User) && !slices.Contains(users, displayName(a.User)) {
+				users = append(users, displayName(a.User))
+			}
+		}
+		if len(users) > 0 {
+			c.Matched = append(c.Matched, ExemptionMatch{Entry: entry, Users: users})
+			continue
+		}
+		u := UnmatchedExemption{Entry: entry, Closest: closestAdministrators(entry, admins)}
+		c.Unmatched = append(c.Unmatched, u)
+		stops = append(stops, unmatchedExemption(u))
+	}
+	return c, stops
+}
+
+// unmatchedExemption is the problem that stops a run for an entry naming no administrator.
+func unmatchedExemption(u UnmatchedExemption) Problem {
+	closest := "no administrator's name or OCID is close to it"
+	if len(u.Closest) > 0 {
+		closest = "closest: " + strings.Join(u.Closest, ", ")
+	}
+	return Problem{Stage: "exemptions",
+		Message: fmt.Sprintf("EXEMPT_USERS entry %q names no administrator of the enforced groups (%s); nothing was changed", u.Entry, closest),
+		Hint: "correct the entry (a user name matches in any case, in every enforced identity domain; an OCID must be exact), " +
+			"or remove it if the user is no longer an administrator; to exempt someone who is not an administrator yet, see docs/configuration.md, Exemptions"}
+}
+
+// closestAdministrators are up to three administrators nearest to entry by edit distance
+// (agext/levenshtein, as config's near-miss keys): OCIDs for an OCID entry, user names for a
+// name. Only those within a quarter of the entry's length (at least 2 edits) are offered, so
+// an unrelated user is not suggested as a typo of another.
+func closestAdministrators(entry string, admins []Admin) []string {
+	type candidate struct {
+		text string
+		d    int
+	}
+	ocid := isOCID(entry)
+	limit := max(2, len(entry)/4)
+	var cs []candidate
+	for _, a := range admins {
+		text, cmpText := a.OCID, a.OCID
+		if !ocid {
+			text, cmpText = a.UserName, strings.ToLower(a.UserName)
+		}
+		if text == "" || slices.ContainsFunc(cs, func(c candidate) bool { return c.text == text }) {
+			continue
+		}
+		want := entry
+		if !ocid {
+			want = strings.ToLower(entry)
+		}
+		if d := levenshtein.Distance(want, cmpText, nil); d <= limit {
+			cs = append(cs, candidate{text, d})
+		}
+	}
+	slices.SortFunc(cs, func(x, y candidate) int { return cmp.Or(cmp.Compare(x.d, y.d), cmp.Compare(x.text, y.text)) })
+	var out []string
+	for _, c := range cs[:min(3, len(cs))] {
+		out = append(out, c.text)
+	}
+	return out
+}
+
+// displayName names a user in the report: the user name, or the OCID where the name is unknown.
+func displayName(u User) string {
+	if u.UserName != "" {
+		return u.UserName
+	}
+	return u.OCID
+}
+
+// summary is the check in one line: "exemptions: 1 of 1 matched: admin0001".
+func (c ExemptionCheck) summary() string {
+	switch {
+	case c.Configured == 0:
+		return "exemptions: none configured"
+	case !c.Checked:
+		return fmt.Sprintf("exemptions: %d configured, not checked (the run stopped before the administrators were known)", c.Configured)
+	}
+	s := fmt.Sprintf("exemptions: %d of %d matched", len(c.Matched), c.Configured)
+	var users []string
+	for _, m := range c.Matched {
+		users = append(users, m.Users...)
+	}
+	if len(users) > 0 {
+		s += ": " + strings.Join(users, ", ")
+	}
+	for _, u := range c.Unmatched {
+		s += fmt.Sprintf("; unmatched: %s", u.Entry)
+		if len(u.Closest) > 0 {
+			s += " (closest: " + strings.Join(u.Closest, ", ") + ")"
+		}
+	}
+	return s
 }

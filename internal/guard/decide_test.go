@@ -18,18 +18,21 @@ import (
 
 func TestRulesForCredentials(t *testing.T) {
 	for _, tc := range []struct {
-		rule           string
-		exempt, dryRun bool
-		want           Action
+		rule                    string
+		exempt, signing, dryRun bool
+		want                    Action
 	}{
-		{"administrator-credentials-are-deleted", false, false, Action{Write: true, Outcome: OutcomeDeleted}},
-		{"dry-run-writes-nothing", false, true, Action{Outcome: OutcomeWouldDelete}},
-		{"exempt-users-keep-everything", true, false, Action{Outcome: OutcomeExempt, Reason: ReasonExempt}},
-		{"exempt-users-keep-everything", true, true, Action{Outcome: OutcomeExempt, Reason: ReasonExempt}},
+		{"administrator-credentials-are-deleted", false, false, false, Action{Write: true, Outcome: OutcomeDeleted}},
+		{"dry-run-writes-nothing", false, false, true, Action{Outcome: OutcomeWouldDelete}},
+		{"exempt-users-keep-everything", true, false, false, Action{Outcome: OutcomeExempt, Reason: ReasonExempt}},
+		{"exempt-users-keep-everything", true, false, true, Action{Outcome: OutcomeExempt, Reason: ReasonExempt}},
+		{"exempt-users-keep-everything", true, true, false, Action{Outcome: OutcomeExempt, Reason: ReasonExempt}},
+		{"the-signing-key-is-never-touched", false, true, false, Action{Outcome: OutcomeNotAttempted, Reason: ReasonSigningKey}},
+		{"the-signing-key-is-never-touched", false, true, true, Action{Outcome: OutcomeNotAttempted, Reason: ReasonSigningKey}},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
-			if got := credentialAction(tc.exempt, tc.dryRun); !sameAction(&got, &tc.want) {
-				t.Errorf("exempt=%v dryRun=%v: %+v, want %+v", tc.exempt, tc.dryRun, got, tc.want)
+			if got := credentialAction(tc.exempt, tc.signing, tc.dryRun); !sameAction(&got, &tc.want) {
+				t.Errorf("exempt=%v signing=%v dryRun=%v: %+v, want %+v", tc.exempt, tc.signing, tc.dryRun, got, tc.want)
 			}
 		})
 	}
@@ -41,22 +44,26 @@ func TestRulesForCapabilities(t *testing.T) {
 	half := User{CanUseAPIKeys: false}                                                  // API keys off, auth tokens on
 	off := User{CanUseAPIKeys: false, CapabilitiesOff: KindSet(0).With(KindAuthTokens)} // both off
 	for _, tc := range []struct {
-		rule           string
-		u              User
-		exempt, dryRun bool
-		configured     []Kind
-		want           *Action
+		rule                    string
+		u                       User
+		exempt, signing, dryRun bool
+		configured              []Kind
+		want                    *Action
 	}{
-		{"capabilities-untouched-unless-configured", on, false, false, nil, nil},
-		{"capabilities-disabled-only-where-still-on", on, false, false, all, &Action{Write: true, Outcome: OutcomeDisabled, Kinds: all}},
-		{"capabilities-disabled-only-where-still-on", half, false, false, all, &Action{Write: true, Outcome: OutcomeDisabled, Kinds: []Kind{KindAuthTokens}}},
-		{"capabilities-disabled-only-where-still-on", off, false, false, all, &Action{Outcome: OutcomeUnchanged, Kinds: all}},
-		{"dry-run-writes-nothing", half, false, true, all, &Action{Outcome: OutcomeWouldDisable, Kinds: []Kind{KindAuthTokens}}},
-		{"exempt-users-keep-everything", on, true, false, all, &Action{Outcome: OutcomeExempt, Kinds: all}},
+		{"capabilities-untouched-unless-configured", on, false, false, false, nil, nil},
+		{"capabilities-disabled-only-where-still-on", on, false, false, false, all, &Action{Write: true, Outcome: OutcomeDisabled, Kinds: all}},
+		{"capabilities-disabled-only-where-still-on", half, false, false, false, all, &Action{Write: true, Outcome: OutcomeDisabled, Kinds: []Kind{KindAuthTokens}}},
+		{"capabilities-disabled-only-where-still-on", off, false, false, false, all, &Action{Outcome: OutcomeUnchanged, Kinds: all}},
+		{"dry-run-writes-nothing", half, false, false, true, all, &Action{Outcome: OutcomeWouldDisable, Kinds: []Kind{KindAuthTokens}}},
+		{"exempt-users-keep-everything", on, true, false, false, all, &Action{Outcome: OutcomeExempt, Kinds: all}},
+		{"the-signing-key-is-never-touched", on, false, true, false, all, &Action{Outcome: OutcomeNotAttempted, Reason: ReasonSigningCapability, Kinds: all}},
+		{"the-signing-key-is-never-touched", on, false, true, true, all, &Action{Outcome: OutcomeNotAttempted, Reason: ReasonSigningCapability, Kinds: all}},
+		// Only switching API keys off cuts the signer off: the user's other kinds go as usual.
+		{"the-signing-key-is-never-touched", half, false, true, false, all, &Action{Write: true, Outcome: OutcomeDisabled, Kinds: []Kind{KindAuthTokens}}},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
-			if got := capabilityAction(tc.u, tc.exempt, tc.dryRun, tc.configured); !sameAction(got, tc.want) {
-				t.Errorf("%+v exempt=%v dryRun=%v configured=%v: %+v, want %+v", tc.u, tc.exempt, tc.dryRun, tc.configured, got, tc.want)
+			if got := capabilityAction(tc.u, tc.exempt, tc.signing, tc.dryRun, tc.configured); !sameAction(got, tc.want) {
+				t.Errorf("%+v exempt=%v signing=%v dryRun=%v configured=%v: %+v, want %+v", tc.u, tc.exempt, tc.signing, tc.dryRun, tc.configured, got, tc.want)
 			}
 		})
 	}
@@ -94,6 +101,13 @@ func TestRulesOfThePlan(t *testing.T) {
 			}
 			return nil
 		}},
+		{"the-signing-key-is-never-touched", Rules{Signer: Signer{UserOCID: bob.OCID, Fingerprint: "BB"}, DisableKinds: []Kind{KindAPIKeys}}, func(steps []Step, _ []APIKey) error {
+			b, a := steps[0], steps[1]
+			if b.Actions[0].Outcome != OutcomeNotAttempted || b.Capability.Outcome != OutcomeNotAttempted || !a.Actions[0].Write || !a.Capability.Write {
+				return fmt.Errorf("bob (the signer) %+v, alice %+v", b, a)
+			}
+			return nil
+		}},
 		{"exempt-users-keep-everything", Rules{Exempt: NewExemptions([]string{"bob"}), DisableKinds: []Kind{KindAPIKeys}}, func(steps []Step, _ []APIKey) error {
 			b, a := steps[0], steps[1] // sorted by user name: "Bob" < "alice"
 			if b.UserName != "Bob" || !b.Exempt || b.Actions[0].Write || b.Capability.Write || !a.Actions[0].Write || !a.Capability.Write {
@@ -110,12 +124,21 @@ func TestRulesOfThePlan(t *testing.T) {
 	}
 }
 
-// failure is a Directory error with OCI's code and a hint, as the OCI adapter returns.
+// failure is a Directory error with OCI's code, HTTP status, operation and a hint, as the OCI
+// adapter returns.
 type failure struct{ error }
 
 func (failure) ErrorCode() string { return "NotAuthorizedOrNotFound" }
 func (failure) Hint() string      { return "allow dynamic-group ... to manage users" }
+func (failure) HTTPStatus() int   { return 404 }
+func (failure) Operation() string { return "DeleteApiKey" }
 func (f failure) Unwrap() error   { return f.error }
+
+// unavailable is a 503 from OCI: the write may or may not have been applied.
+type unavailable struct{ failure }
+
+func (unavailable) ErrorCode() string { return "ServiceUnavailable" }
+func (unavailable) HTTPStatus() int   { return 503 }
 
 func TestRulesForAWritesAnswer(t *testing.T) {
 	notFound := failure{fmt.Errorf("404: %w", ErrNotFound)}
@@ -125,25 +148,110 @@ func TestRulesForAWritesAnswer(t *testing.T) {
 		outcome Outcome
 		reason  string // a substring of the reason
 		code    string
+		refused bool // OCI refused it: it certainly did not apply
 	}{
-		{"applied-writes-have-their-planned-outcome", Answer{}, OutcomeDeleted, "", ""},
-		{"a-404-is-confirmed-by-relisting", Answer{Err: notFound, Relisted: true}, OutcomeDeleted, ReasonAlreadyGone, ""},
-		{"a-404-is-confirmed-by-relisting", Answer{Err: notFound, Relisted: true, StillListed: true}, OutcomeFailed, "allow dynamic-group", "NotAuthorizedOrNotFound"},
-		{"a-404-is-confirmed-by-relisting", Answer{Err: notFound, Relisted: true, RelistErr: errors.New("503 relisting")}, OutcomeFailed, "503 relisting", "NotAuthorizedOrNotFound"},
-		{"a-404-is-confirmed-by-relisting", Answer{Err: notFound}, OutcomeFailed, "404", "NotAuthorizedOrNotFound"},
-		{"a-write-not-sent-is-not-attempted", Answer{Err: fmt.Errorf("rate limit: %w", ErrNotSent), Cut: true}, OutcomeNotAttempted, "request not sent", ""},
-		{"a-write-cut-off-by-the-deadline-is-failed-and-may-have-applied", Answer{Err: errors.New("context deadline exceeded"), Cut: true}, OutcomeFailed, ReasonInterrupted, ""},
-		{"a-failure-names-the-missing-grant", Answer{Err: failure{errors.New("403")}}, OutcomeFailed, "403; allow dynamic-group", "NotAuthorizedOrNotFound"},
+		{"applied-writes-have-their-planned-outcome", Answer{}, OutcomeDeleted, "", "", false},
+		{"a-404-is-confirmed-by-relisting", Answer{Err: notFound, Relisted: true}, OutcomeDeleted, ReasonAlreadyGone, "", false},
+		{"a-404-is-confirmed-by-relisting", Answer{Err: notFound, Relisted: true, StillListed: true}, OutcomeFailed, "404", "NotAuthorizedOrNotFound", true},
+		{"a-404-is-confirmed-by-relisting", Answer{Err: notFound, Relisted: true, RelistErr: errors.New("503 relisting")}, OutcomeFailed, "503 relisting", "NotAuthorizedOrNotFound", false},
+		{"a-404-is-confirmed-by-relisting", Answer{Err: notFound}, OutcomeFailed, "404", "NotAuthorizedOrNotFound", false},
+		{"a-write-not-sent-is-not-attempted", Answer{Err: fmt.Errorf("rate limit: %w", ErrNotSent), Cut: true}, OutcomeNotAttempted, "request not sent", "", false},
+		{"a-write-cut-off-by-the-deadline-is-failed-and-may-have-applied", Answer{Err: errors.New("context deadline exceeded"), Cut: true}, OutcomeFailed, ReasonInterrupted, "", false},
+		{"a-write-cut-off-by-the-deadline-is-failed-and-may-have-applied", Answer{Err: failure{errors.New("403")}, Cut: true}, OutcomeFailed, ReasonInterrupted, "", false},
+		{"a-failure-names-the-missing-grant", Answer{Err: failure{errors.New("403")}}, OutcomeFailed, "403", "NotAuthorizedOrNotFound", true},
+		{"a-failure-names-the-missing-grant", Answer{Err: unavailable{failure{errors.New("503")}}}, OutcomeFailed, "503", "ServiceUnavailable", false},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
-			o, reason, code := writeOutcome(OutcomeDeleted, "delete", tc.answer)
-			if o != tc.outcome || !strings.Contains(reason, tc.reason) || (tc.reason == "") != (reason == "") || code != tc.code {
-				t.Errorf("%+v: %s %q %q, want %s %q %q", tc.answer, o, reason, code, tc.outcome, tc.reason, tc.code)
+			v := writeOutcome(OutcomeDeleted, "delete", tc.answer)
+			if v.Outcome != tc.outcome || !strings.Contains(v.Reason, tc.reason) || (tc.reason == "") != (v.Reason == "") || v.Code != tc.code {
+				t.Errorf("%+v: %s %q %q, want %s %q %q", tc.answer, v.Outcome, v.Reason, v.Code, tc.outcome, tc.reason, tc.code)
+			}
+			if (v.Outcome == OutcomeFailed) != (v.Failure != nil) || v.Failure != nil && v.Failure.Refused != tc.refused {
+				t.Errorf("%+v: failure %+v, want refused=%v", tc.answer, v.Failure, tc.refused)
+			}
+			if strings.Contains(v.Reason, "allow dynamic-group") {
+				t.Errorf("the entry's reason repeats the hint: %q (it belongs once at the top)", v.Reason)
 			}
 		})
 	}
 	if !needsRelisting(notFound) || needsRelisting(errors.New("500")) {
 		t.Error("only a 404 is relisted")
+	}
+}
+
+// TestRulesForWriteFailures: the cause of failed writes is given once at the top of the report.
+func TestRulesForWriteFailures(t *testing.T) {
+	refused := writeOutcome(OutcomeDeleted, "delete", Answer{Err: failure{errors.New("403")}})
+	lost := writeOutcome(OutcomeDeleted, "delete", Answer{Err: unavailable{failure{errors.New("503")}}})
+	entry := func(v writeVerdict) KeyResult {
+		return KeyResult{Outcome: v.Outcome, Reason: v.Reason, Code: v.Code, failure: v.Failure}
+	}
+	deleted := KeyResult{Outcome: OutcomeDeleted}
+	for _, tc := range []struct {
+		rule         string
+		keys         []KeyResult
+		problems     []string // substrings of each problem's message, in order
+		everyRefused bool
+	}{
+		{"a-failure-names-the-missing-grant", []KeyResult{entry(refused)}, []string{"DeleteApiKey failed for 1 of 1"}, true},
+		{"write-failures-are-reported-once-per-operation-and-code", []KeyResult{entry(refused), entry(refused), entry(refused), entry(lost), deleted},
+			[]string{"DeleteApiKey failed for 3 of 5 attempted change(s) (NotAuthorizedOrNotFound)", "DeleteApiKey failed for 1 of 5 attempted change(s) (ServiceUnavailable)"}, false},
+		{"a-run-whose-every-write-was-refused-is-an-error", []KeyResult{entry(refused), entry(refused), {Outcome: OutcomeNotAttempted}}, []string{"failed for 2 of 2"}, true},
+		{"a-run-whose-every-write-was-refused-is-an-error", []KeyResult{entry(refused), entry(lost)}, []string{"NotAuthorizedOrNotFound", "ServiceUnavailable"}, false},
+		{"a-run-whose-every-write-was-refused-is-an-error", []KeyResult{entry(refused), deleted}, []string{"1 of 2"}, false},
+		{"a-run-whose-every-write-was-refused-is-an-error", []KeyResult{{Outcome: OutcomeExempt}, {Outcome: OutcomeNotAttempted}}, nil, false},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			got, everyRefused := writeProblems([]AdminResult{{Keys: tc.keys}})
+			if len(got) != len(tc.problems) || everyRefused != tc.everyRefused {
+				t.Fatalf("problems %+v every write refused %v; want %d problems, %v", got, everyRefused, len(tc.problems), tc.everyRefused)
+			}
+			for i, p := range got {
+				if !strings.Contains(p.Message, tc.problems[i]) || p.Stage != "delete" || !strings.Contains(p.Hint, "allow dynamic-group") {
+					t.Errorf("problem %d: %+v, want %q and the hint", i, p, tc.problems[i])
+				}
+			}
+		})
+	}
+}
+
+// TestRulesForExemptions: every EXEMPT_USERS entry must name an administrator before anything
+// changes; the closest administrators are suggested.
+func TestRulesForExemptions(t *testing.T) {
+	admins := []Admin{
+		{User: User{OCID: "ocid1.user.oc1..aaaabreakglass0001", UserName: "admin0001"}},
+		{User: User{OCID: "ocid1.user.oc1..aaaaordinaryadmin2", UserName: "admin0002"}},
+		{User: User{OCID: "ocid1.user.oc1..aaaaengineering003", UserName: "Admin0001", Domain: Domain{Name: "Engineering"}}},
+	}
+	for _, tc := range []struct {
+		rule    string
+		entries string // EXEMPT_USERS, comma-separated
+		stops   int
+		closest []string // of the first unmatched entry
+		summary string
+	}{
+		{"exemptions-must-each-name-an-administrator", "admin0001", 0, nil, "exemptions: 1 of 1 matched: admin0001, Admin0001"},
+		{"exemptions-must-each-name-an-administrator", "ADMIN0002,ocid1.user.oc1..aaaabreakglass0001", 0, nil, "exemptions: 2 of 2 matched: admin0002, admin0001"},
+		{"exemptions-must-each-name-an-administrator", "", 0, nil, "exemptions: none configured"},
+		{"exemptions-must-each-name-an-administrator", "admin001", 1, []string{"Admin0001", "admin0001", "admin0002"},
+			"exemptions: 0 of 1 matched; unmatched: admin001 (closest: Admin0001, admin0001, admin0002)"},
+		{"exemptions-must-each-name-an-administrator", "admin0002,ocid1.user.oc1..aaaabreakglass0010", 1, []string{"ocid1.user.oc1..aaaabreakglass0001"},
+			"exemptions: 1 of 2 matched: admin0002; unmatched: ocid1.user.oc1..aaaabreakglass0010 (closest: ocid1.user.oc1..aaaabreakglass0001)"},
+		{"exemptions-must-each-name-an-administrator", "alice", 1, nil, "exemptions: 0 of 1 matched; unmatched: alice"},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			c, stops := checkExemptions(NewExemptions(strings.Split(tc.entries, ",")), admins)
+			if len(stops) != tc.stops || c.summary() != tc.summary {
+				t.Fatalf("%q: %d stops %+v, summary %q; want %d, %q", tc.entries, len(stops), stops, c.summary(), tc.stops, tc.summary)
+			}
+			if tc.stops > 0 {
+				u := c.Unmatched[0]
+				if !slices.Equal(u.Closest, tc.closest) || stops[0].Stage != "exemptions" || !strings.Contains(stops[0].Message, fmt.Sprintf("%q", u.Entry)) ||
+					!strings.Contains(stops[0].Message, "nothing was changed") {
+					t.Errorf("closest %q (want %q), problem %+v", u.Closest, tc.closest, stops[0])
+				}
+			}
+		})
 	}
 }
 
@@ -223,18 +331,21 @@ func TestRulesForPolicyAdministratorGroups(t *testing.T) {
 
 func TestRulesForTheStatus(t *testing.T) {
 	for _, tc := range []struct {
-		rule string
-		errs int
-		c    Counts
-		want Status
+		rule         string
+		errs         int
+		c            Counts
+		everyRefused bool
+		want         Status
 	}{
-		{"discovery-is-all-or-nothing", 1, Counts{}, StatusError},
-		{"a-failed-or-not-attempted-change-makes-the-run-partial", 0, Counts{Deleted: 3, Failed: 1}, StatusPartial},
-		{"a-failed-or-not-attempted-change-makes-the-run-partial", 0, Counts{NotAttempted: 1}, StatusPartial},
-		{"ok-only-when-everything-was-done", 0, Counts{Deleted: 3, Exempt: 1, Disabled: 1}, StatusOK},
+		{"discovery-is-all-or-nothing", 1, Counts{}, false, StatusError},
+		{"a-failed-or-not-attempted-change-makes-the-run-partial", 0, Counts{Deleted: 3, Failed: 1}, false, StatusPartial},
+		{"a-failed-or-not-attempted-change-makes-the-run-partial", 0, Counts{NotAttempted: 1}, false, StatusPartial},
+		{"a-failed-or-not-attempted-change-makes-the-run-partial", 0, Counts{Failed: 2}, false, StatusPartial}, // may have applied
+		{"a-run-whose-every-write-was-refused-is-an-error", 0, Counts{Failed: 2, NotAttempted: 1}, true, StatusError},
+		{"ok-only-when-everything-was-done", 0, Counts{Deleted: 3, Exempt: 1, Disabled: 1}, false, StatusOK},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
-			if got := statusOf(tc.errs, tc.c); got != tc.want {
+			if got := statusOf(tc.errs, tc.c, tc.everyRefused); got != tc.want {
 				t.Errorf("errors %d counts %+v: %s, want %s", tc.errs, tc.c, got, tc.want)
 			}
 		})

@@ -3,10 +3,12 @@
 // it talks to the tenancy through the Directory interface (directory.go), so it is tested
 // against a fake (fakedir) and the same contract (directorytest) holds for the OCI adapter.
 //
-// One run has four steps, each in its own file:
+// One run has these steps, each in its own file:
 //
 //   - discover (run.go, policyadmins.go) reads: the configured groups, the groups policies make
 //     administrators, their members, and the members' credentials. It is all-or-nothing.
+//   - Run checks that every EXEMPT_USERS entry names an administrator (checkExemptions): one that
+//     names nobody stops the run before any change.
 //   - Plan (plan.go) decides, without I/O, the Action for every credential and capability.
 //   - execute (execute.go) carries the actions out with bounded concurrency and records each
 //     answer; it decides nothing.

@@ -70,7 +70,8 @@ func (w writer) carryOut(s Step, a Action, entry *KeyResult, write func() Answer
 		if entry.Capabilities != nil {
 			stage = "disable"
 		}
-		entry.Outcome, entry.Reason, entry.Code = writeOutcome(a.Outcome, stage, answer)
+		v := writeOutcome(a.Outcome, stage, answer)
+		entry.Outcome, entry.Reason, entry.Code, entry.failure = v.Outcome, v.Reason, v.Code, v.Failure
 		w.log(s, entry)
 		return nil
 	})

@@ -9,8 +9,9 @@ import (
 // Exemptions are the break-glass users whose keys are kept: by user OCID, or by user name
 // (identity domain user names are case-insensitive, so names match case-insensitively).
 type Exemptions struct {
-	ocids map[string]bool
-	names map[string]bool
+	entries []string // as configured, trimmed, without blanks or repeats, in order
+	ocids   map[string]bool
+	names   map[string]bool
 }
 
 // NewExemptions accepts OCIDs and user names mixed, as EXEMPT_USERS does.
@@ -20,19 +21,39 @@ func NewExemptions(entries []string) Exemptions {
 		if s = strings.TrimSpace(s); s == "" {
 			continue
 		}
-		if strings.HasPrefix(s, "ocid1.") {
+		if isOCID(s) {
+			if e.ocids[s] {
+				continue
+			}
 			e.ocids[s] = true
 		} else {
+			if e.names[strings.ToLower(s)] {
+				continue
+			}
 			e.names[strings.ToLower(s)] = true
 		}
+		e.entries = append(e.entries, s)
 	}
 	return e
 }
+
+// Entries are the configured exemptions, each once, in the configured order.
+func (e Exemptions) Entries() []string { return e.entries }
 
 // Has reports whether u is exempt.
 func (e Exemptions) Has(u User) bool {
 	return e.ocids[u.OCID] || (u.UserName != "" && e.names[strings.ToLower(u.UserName)])
 }
+
+// matches reports whether entry (one of Entries) names u.
+func (e Exemptions) matches(entry string, u User) bool {
+	if isOCID(entry) {
+		return u.OCID == entry
+	}
+	return u.UserName != "" && strings.EqualFold(u.UserName, entry)
+}
+
+func isOCID(s string) bool { return strings.HasPrefix(s, "ocid1.") }
 
 // Admin is a user who is a member of at least one administrator group.
 type Admin struct {
@@ -55,7 +76,8 @@ type Step struct {
 //   - only keys owned by an administrator are ever planned, whatever the directory returned;
 //   - an exempt administrator's keys are listed but never deleted, and their capability kept;
 //   - a dry run writes nothing;
-//   - a capability is disabled only when asked and only where it is still enabled.
+//   - a capability is disabled only when asked and only where it is still enabled;
+//   - the API key the run signs with, and its owner's API key capability, are never touched.
 //
 // The decisions themselves are in decide.go. Keys whose owner is not an administrator are
 // returned as strays, to be reported.
@@ -90,8 +112,8 @@ func Plan(admins []Admin, keys []APIKey, r Rules) (steps []Step, strays []APIKey
 				cmp.Compare(x.Description, y.Description), cmp.Compare(x.ID, y.ID))
 		})
 		s.Actions = make([]Action, len(s.Keys))
-		for j := range s.Keys {
-			s.Actions[j] = credentialAction(s.Exempt, r.DryRun)
+		for j, k := range s.Keys {
+			s.Actions[j] = credentialAction(s.Exempt, r.Signer.signs(k), r.DryRun)
 		}
 	}
 	return steps, strays
@@ -100,7 +122,7 @@ func Plan(admins []Admin, keys []APIKey, r Rules) (steps []Step, strays []APIKey
 // planAdmin is one administrator's step before their keys are attached.
 func planAdmin(a Admin, r Rules) Step {
 	s := Step{Admin: a, Exempt: r.Exempt.Has(a.User)}
-	s.Capability = capabilityAction(a.User, s.Exempt, r.DryRun, r.DisableKinds)
+	s.Capability = capabilityAction(a.User, s.Exempt, r.Signer.UserOCID != "" && r.Signer.UserOCID == a.OCID, r.DryRun, r.DisableKinds)
 	return s
 }
 

@@ -100,6 +100,9 @@ func runGuard(d guard.Directory, opt guard.Options) *guard.Result {
 func checkDryRun(p *problems, w *world, o expected, d *fakedir.Dir, rep *guard.Result, opt guard.Options) {
 	p.label = "dry run"
 	// (the mode is the handler's: internal/handler's tests assert it)
+	if checkStopped(p, w, o, d, rep) {
+		return
+	}
 	if rep.Status != guard.StatusOK || len(rep.Errors)+len(rep.Warnings) > 0 {
 		p.errorf("status %s errors %v warnings %v", rep.Status, rep.Errors, rep.Warnings)
 	}
@@ -129,6 +132,9 @@ func checkDryRun(p *problems, w *world, o expected, d *fakedir.Dir, rep *guard.R
 // and the report says so key by key and in its counts.
 func checkEnforce(p *problems, w *world, o expected, d *fakedir.Dir, rep *guard.Result, opt guard.Options) {
 	p.label = "enforce"
+	if checkStopped(p, w, o, d, rep) {
+		return
+	}
 	if rep.Status != guard.StatusOK || len(rep.Errors)+len(rep.Warnings) > 0 {
 		p.errorf("status %s errors %v warnings %v", rep.Status, rep.Errors, rep.Warnings)
 	}
@@ -187,6 +193,38 @@ func checkEnforce(p *problems, w *world, o expected, d *fakedir.Dir, rep *guard.
 			p.errorf("group %s/%s reported with %d members, want %d (exists: %t)", g.Domain, g.Name, g.Members, want, ok)
 		}
 	}
+}
+
+// checkStopped: when an exemption names no administrator the run is an error, one problem per
+// such entry, nothing written, and the report says which entries matched and which did not. It
+// reports whether the run was to stop.
+func checkStopped(p *problems, w *world, o expected, d *fakedir.Dir, rep *guard.Result) bool {
+	if len(o.unmatched) == 0 {
+		return false
+	}
+	var named []string
+	for _, e := range rep.Errors {
+		if e.Stage == "exemptions" {
+			named = append(named, e.Message)
+		}
+	}
+	if rep.Status != guard.StatusError || len(named) != len(o.unmatched) || len(rep.Errors) != len(named) {
+		p.errorf("unmatched exemptions %q: status %s errors %v", o.unmatched, rep.Status, rep.Errors)
+	}
+	for i, e := range o.unmatched {
+		if i < len(named) && !strings.Contains(named[i], fmt.Sprintf("%q", e)) {
+			p.errorf("problem %q does not name the entry %q", named[i], e)
+		}
+	}
+	if n := d.Calls["DeleteAPIKey"] + d.Calls["DisableAPIKeys"]; n > 0 || len(d.Deleted)+len(d.Disable) > 0 {
+		p.errorf("a run stopped by an unmatched exemption made %d write calls", n)
+	}
+	p.sameSet("keys left", remainingKeys(d), w.allKeys())
+	ex := rep.Exemptions
+	if !ex.Checked || len(ex.Unmatched) != len(o.unmatched) || ex.Configured != len(ex.Matched)+len(ex.Unmatched) {
+		p.errorf("exemptions reported %+v, want %d unmatched", ex, len(o.unmatched))
+	}
+	return true
 }
 
 // problems collects every broken property of one tenancy, so a failure shows them all.
@@ -303,16 +341,29 @@ func generate(r *rand.Rand) (*world, *fakedir.Dir) {
 		w.admin = append(w.admin, g)
 		w.config = append(w.config, refText(r, g))
 	}
+	// Operators exempt administrators (break-glass); now and then an entry names nobody: a
+	// typo, a non-administrator, or a stale entry. Such a run must stop with nothing changed.
+	admins := map[string]bool{}
+	for _, a := range oracle.Admins(w.tn, w.admin, nil) {
+		admins[a.User.OCID] = true
+	}
 	for _, u := range w.users() {
-		switch r.IntN(10) {
+		odds := 10
+		if !admins[u.OCID] {
+			odds = 120
+		}
+		switch r.IntN(odds) {
 		case 0:
 			w.exempt = append(w.exempt, u.OCID)
 		case 1:
 			w.exempt = append(w.exempt, pad(r, ociemu.RandomCase(r, u.UserName)))
 		}
 	}
+	if r.IntN(10) == 0 {
+		w.exempt = append(w.exempt, []string{"nobody", "ocid1.user.oc1..not-a-user"}[r.IntN(2)])
+	}
 	if r.IntN(4) == 0 {
-		w.exempt = append(w.exempt, "nobody", "ocid1.user.oc1..not-a-user", " ")
+		w.exempt = append(w.exempt, " ")
 	}
 	r.Shuffle(len(w.exempt), func(i, j int) { w.exempt[i], w.exempt[j] = w.exempt[j], w.exempt[i] })
 	return w, w.build()
@@ -393,12 +444,17 @@ type expected struct {
 	admins, exempt, disable map[string]bool // user OCIDs
 	doomed, kept            map[string]bool // key fingerprints
 	adminKeys               int
+	// unmatched are the EXEMPT_USERS entries that name no administrator: the run stops, error,
+	// before any change.
+	unmatched []string
 }
 
 func (w *world) expect() expected {
 	o := expected{admins: map[string]bool{}, exempt: map[string]bool{}, disable: map[string]bool{},
 		doomed: map[string]bool{}, kept: map[string]bool{}}
-	for _, a := range oracle.Admins(w.tn, w.admin, w.exempt) {
+	all := oracle.Admins(w.tn, w.admin, w.exempt)
+	o.unmatched = oracle.Unmatched(all, w.exempt)
+	for _, a := range all {
 		o.admins[a.User.OCID] = true
 		o.adminKeys += len(a.User.APIKeys)
 		for _, k := range a.User.APIKeys {
@@ -423,7 +479,7 @@ var tenancyClasses = []string{
 	"same-named group in a secondary domain spared", "decoy admin-ish group spared",
 	"secondary domain enforced", "admin in several configured groups", "configured name in another case",
 	"exempt by OCID", "exempt by name in another case", "inactive admin with keys", "admin with capability off and keys",
-	"user name in two domains",
+	"user name in two domains", "unmatched exemption stops the run",
 }
 
 // classify names the cases a tenancy exercises, from the generator's records.
@@ -435,6 +491,7 @@ func (w *world) classify(o expected) []string {
 		}
 	}
 	add("no administrators", len(o.admins) == 0)
+	add("unmatched exemption stops the run", len(o.unmatched) > 0)
 	add("keys deleted", len(o.doomed) > 0)
 	add("capability to disable", len(o.disable) > 0)
 	users := w.users()
@@ -730,7 +787,7 @@ func checkUnderFaults(p *problems, w *world, o expected, d *fakedir.Dir, f *faul
 			p.errorf("capability of %s disable attempted (DisableCapability=%t)", ocid, opt.DisableCapability)
 		}
 	}
-	if f.discoveryFailed || ghost {
+	if f.discoveryFailed || ghost || len(o.unmatched) > 0 {
 		if len(gone)+len(f.deletes)+len(f.disables) > 0 {
 			p.errorf("discovery failed yet %d keys went, %d deletes and %d disables were attempted", len(gone), len(f.deletes), len(f.disables))
 		}
@@ -739,8 +796,13 @@ func checkUnderFaults(p *problems, w *world, o expected, d *fakedir.Dir, f *faul
 		}
 		return
 	}
-	if rep.Status == guard.StatusError || len(rep.Errors) > 0 {
-		p.errorf("status %s errors %v, but discovery succeeded", rep.Status, rep.Errors)
+	if rep.Status == guard.StatusError {
+		p.errorf("status %s errors %v, but discovery succeeded (and no injected failure is a refusal)", rep.Status, rep.Errors)
+	}
+	for _, e := range rep.Errors { // write failures, once per operation and code
+		if e.Stage != "delete" && e.Stage != "disable" {
+			p.errorf("error %+v, but discovery succeeded", e)
+		}
 	}
 	p.sameSet("reported administrators", reportedAdmins(rep), o.admins)
 	reported := map[string]bool{}
@@ -804,6 +866,9 @@ func checkUnderFaults(p *problems, w *world, o expected, d *fakedir.Dir, f *faul
 // checkConverged: a clean run after a faulty one reaches the end state a clean run alone would.
 func checkConverged(p *problems, w *world, o expected, d *fakedir.Dir, rep *guard.Result, opt guard.Options, before map[string]bool) {
 	p.label = "clean rerun"
+	if checkStopped(p, w, o, d, rep) {
+		return
+	}
 	if rep.Status != guard.StatusOK {
 		p.errorf("status %s errors %v counts %+v", rep.Status, rep.Errors, rep.Counts)
 	}

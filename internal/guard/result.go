@@ -35,7 +35,9 @@ type Result struct {
 	Admins []AdminResult   `json:"administrators"`
 	Policy []PolicyFinding `json:"policyAdminGroups,omitempty"`
 	Counts Counts          `json:"counts"`
-	Errors []Problem       `json:"errors,omitempty"`
+	// Exemptions says how EXEMPT_USERS matched the administrators (checkExemptions).
+	Exemptions ExemptionCheck `json:"exemptions"`
+	Errors     []Problem      `json:"errors,omitempty"`
 	// Warnings are things an operator should know that did not stop the run.
 	Warnings []Problem `json:"warnings,omitempty"`
 
@@ -83,6 +85,8 @@ type KeyResult struct {
 	Outcome      Outcome    `json:"outcome"`
 	Reason       string     `json:"reason,omitempty"`
 	Code         string     `json:"code,omitempty"`
+	// failure is a failed write's detail, reported once per operation and code (writeProblems).
+	failure *writeFailure
 }
 
 // PolicyFinding is a group that a tenancy policy makes an administrator group.
@@ -114,7 +118,7 @@ type Counts struct {
 
 // Problem is an error or warning with what an operator needs to fix it.
 type Problem struct {
-	Stage   string `json:"stage"` // config, trigger, discovery, delete, disable, policy, notify
+	Stage   string `json:"stage"` // config, trigger, auth, discovery, exemptions, delete, disable, policy, notify
 	Message string `json:"message"`
 	Code    string `json:"code,omitempty"` // OCI error code
 	Hint    string `json:"hint,omitempty"` // e.g. the policy statement that is probably missing
@@ -159,4 +163,30 @@ func countOutcomes(admins []AdminResult) Counts {
 func (r Result) Changed() bool {
 	c := r.Counts
 	return c.Deleted+c.WouldDelete+c.Disabled+c.WouldDisable > 0
+}
+
+// ExemptionCheck is how the EXEMPT_USERS entries matched the administrators of the enforced
+// groups. Checked is false when the run stopped before the administrators were known.
+type ExemptionCheck struct {
+	Configured int                  `json:"configured"`
+	Checked    bool                 `json:"checked"`
+	Matched    []ExemptionMatch     `json:"matched,omitempty"`
+	Unmatched  []UnmatchedExemption `json:"unmatched,omitempty"`
+	// Summary is the check in one line, as the log summary and the notification give it
+	// ("exemptions: 1 of 1 matched: admin0001").
+	Summary string `json:"summary"`
+}
+
+// ExemptionMatch is an entry and the administrators it names (user names; the OCID where the
+// name is unknown).
+type ExemptionMatch struct {
+	Entry string   `json:"entry"`
+	Users []string `json:"users"`
+}
+
+// UnmatchedExemption is an entry that names no administrator, with the closest administrators
+// by edit distance (user names for a name, OCIDs for an OCID).
+type UnmatchedExemption struct {
+	Entry   string   `json:"entry"`
+	Closest []string `json:"closest,omitempty"`
 }

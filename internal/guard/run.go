@@ -32,8 +32,11 @@ type Options struct {
 	// production): no new write starts inside it, so a write started earlier has time to get
 	// its answer before the run's context ends.
 	Reserve time.Duration
-	Logger  *slog.Logger
-	Now     func() time.Time
+	// Signer is the API key the run signs with (zero for a token): the plan never deletes it,
+	// nor switches its owner's API keys off (decide.go, credentialAction).
+	Signer Signer
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // ErrorDetail is implemented by Directory errors that know OCI's error code and what to fix.
@@ -49,9 +52,19 @@ type ErrorDetail interface {
 func Run(ctx context.Context, dir Directory, opt Options) Result {
 	opt = opt.withDefaults()
 	found, err := discover(ctx, dir, opt)
-	res := Result{Groups: found.groups, Policy: found.policy, Escalation: found.escalation, DomainRoles: found.roles, Warnings: found.warnings}
+	res := Result{Groups: found.groups, Policy: found.policy, Escalation: found.escalation, DomainRoles: found.roles, Warnings: found.warnings,
+		Exemptions: ExemptionCheck{Configured: len(opt.Exempt.Entries())}}
 	if err != nil {
 		res.Errors = append(res.Errors, problem("discovery", err))
+		return res.settled()
+	}
+	// Every exemption must name an administrator before anything changes: an entry that names
+	// nobody is a typo (or stale) until shown otherwise, and the administrator it was meant to
+	// protect would lose their keys (checkExemptions).
+	var stops []Problem
+	res.Exemptions, stops = checkExemptions(opt.Exempt, found.admins)
+	if len(stops) > 0 {
+		res.Errors = append(res.Errors, stops...)
 		return res.settled()
 	}
 	plan, strays := Plan(found.admins, found.keys, opt.rules())
@@ -65,10 +78,12 @@ func Run(ctx context.Context, dir Directory, opt Options) Result {
 // Stopped is the result of a run that stopped before discovery (bad configuration or body, no
 // credentials): status error, these problems, nothing changed.
 func Stopped(problems ...Problem) Result {
-	return Result{Errors: problems}.settled()
+	return Result{Errors: problems, Exemptions: ExemptionCheck{
+		Summary: "exemptions: not checked (the run stopped before the configuration or the tenancy was read)"}}.settled()
 }
 
-// settled counts the outcomes and sets the status from them.
+// settled counts the outcomes, reports the write failures once per operation and code, and sets
+// the status from them. Called once per Result.
 func (r Result) settled() Result {
 	r.Counts = countOutcomes(r.Admins)
 	r.Counts.EscalationPaths = len(r.Escalation)
@@ -77,12 +92,17 @@ func (r Result) settled() Result {
 			r.Counts.EscalationEnforced++
 		}
 	}
-	r.Status = statusOf(len(r.Errors), r.Counts)
+	writes, everyWriteRefused := writeProblems(r.Admins)
+	r.Status = statusOf(len(r.Errors), r.Counts, everyWriteRefused)
+	r.Errors = append(r.Errors, writes...)
+	if r.Exemptions.Summary == "" {
+		r.Exemptions.Summary = r.Exemptions.summary()
+	}
 	return r
 }
 
 func (o Options) rules() Rules {
-	return Rules{Exempt: o.Exempt, DryRun: o.DryRun, DisableKinds: o.DisableKinds}
+	return Rules{Exempt: o.Exempt, DryRun: o.DryRun, DisableKinds: o.DisableKinds, Signer: o.Signer}
 }
 
 func (o Options) withDefaults() Options {

@@ -152,11 +152,16 @@ func TestDiscoveryFailuresChangeNothing(t *testing.T) {
 // notAuthorized mimics OCI's 404 NotAuthorizedOrNotFound for a missing policy.
 type notAuthorized struct{}
 
-func (notAuthorized) Error() string     { return "404 NotAuthorizedOrNotFound" }
+func (notAuthorized) Error() string     { return "DeleteApiKey: 404 NotAuthorizedOrNotFound" }
 func (notAuthorized) Unwrap() error     { return guard.ErrNotFound }
 func (notAuthorized) ErrorCode() string { return "NotAuthorizedOrNotFound" }
 func (notAuthorized) Hint() string      { return "missing: allow ... manage users" }
+func (notAuthorized) HTTPStatus() int   { return 404 }
+func (notAuthorized) Operation() string { return "DeleteApiKey" }
 
+// Without the delete grant every delete is refused (404, and the listing still shows the key):
+// nothing changed, so the run is an error, and the cause is given once at the top while each
+// key keeps a short reason.
 func TestDelete404IsConfirmedByListing(t *testing.T) {
 	d, u := tenancy()
 	d.Fail = func(op, _ string) error {
@@ -166,12 +171,16 @@ func TestDelete404IsConfirmedByListing(t *testing.T) {
 		return nil
 	}
 	rep := run(t, d, guard.Options{})
-	if rep.Status != guard.StatusPartial || rep.Counts.Failed != 4 || rep.Counts.Deleted != 0 {
+	if rep.Status != guard.StatusError || rep.Counts.Failed != 4 || rep.Counts.Deleted != 0 {
 		t.Fatalf("status %s counts %+v", rep.Status, rep.Counts)
 	}
+	if len(rep.Errors) != 1 || rep.Errors[0].Code != "NotAuthorizedOrNotFound" || !strings.Contains(rep.Errors[0].Hint, "manage users") ||
+		!strings.Contains(rep.Errors[0].Message, "DeleteApiKey failed for 4 of 4") {
+		t.Errorf("errors %+v, want one problem with the count and the hint", rep.Errors)
+	}
 	k := rep.Admins[0].Keys[0]
-	if k.Code != "NotAuthorizedOrNotFound" || !strings.Contains(k.Reason, "manage users") {
-		t.Errorf("key report %+v lacks code or hint", k)
+	if k.Code != "NotAuthorizedOrNotFound" || strings.Contains(k.Reason, "manage users") || k.Reason == "" {
+		t.Errorf("key report %+v: want the code and a short reason without the hint", k)
 	}
 	if len(d.Keys()[u["alice"].OCID]) != 2 {
 		t.Error("alice's keys should still be there")

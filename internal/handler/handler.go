@@ -18,20 +18,24 @@ import (
 	"github.com/apikeyguard/admin-apikey-guard/internal/oci"
 	"github.com/apikeyguard/admin-apikey-guard/internal/report"
 	"github.com/apikeyguard/admin-apikey-guard/internal/trigger"
+	"github.com/apikeyguard/admin-apikey-guard/internal/version"
 )
 
 // Directory is what the handler needs of the OCI adapter: the guard's Directory plus the
-// call count for the report.
+// call count for the report and the API key the requests are signed with, if any.
 type Directory interface {
 	guard.Directory
 	CallCount() (int, map[string]int)
 	Publish(ctx context.Context, topicID, title, body string) error
+	Signer() guard.Signer
 }
 
-// Handler serves invocations.
+// Handler runs the guard once per invocation: Serve for the function (an fdk invocation), Run
+// for any other entry point (the workstation command, cmd/admin-apikey-guard). Both go through
+// the same configuration, mode, Directory, guard, notification and report.
 type Handler struct {
 	Log    *slog.Logger
-	Redact redactor
+	Redact Redactor
 	// Connect builds the Directory for one invocation; tests replace it.
 	// deadline is the invocation's (zero if none): retries never back off past it.
 	Connect func(c config.Config, deadline time.Time) (Directory, error)
@@ -42,38 +46,53 @@ type Handler struct {
 
 // New returns the production handler, logging JSON lines to w.
 func New(w io.Writer) *Handler {
-	r := newRedactor(secrets(os.Getenv))
+	r := NewRedactor(secrets(os.Getenv))
 	return &Handler{Log: slog.New(slog.NewJSONHandler(r.Writer(w), nil)), Redact: r, Connect: connect}
 }
 
 func connect(c config.Config, deadline time.Time) (Directory, error) {
-	return oci.NewFromResourcePrincipal(oci.Settings{IdentityEndpoint: c.IdentityEndpoint,
+	return oci.NewFromResourcePrincipal(Settings(c, deadline))
+}
+
+// Settings are the OCI adapter's settings for a configuration and a deadline (zero: none),
+// whatever signs the requests.
+func Settings(c config.Config, deadline time.Time) oci.Settings {
+	return oci.Settings{IdentityEndpoint: c.IdentityEndpoint,
 		NotificationEndpoint: c.NotificationEndpoint, DefaultDomainURL: c.IdentityDomainURL, IdentityAPI: c.IdentityAPI,
-		Deadline: deadline, RateLimit: c.RateLimit})
+		Deadline: deadline, RateLimit: c.RateLimit}
 }
 
 // Serve implements fdk.Handler.
 func (h *Handler) Serve(ctx context.Context, in io.Reader, out io.Writer) {
 	fctx := fdk.GetContext(ctx)
-	log := h.Log.With("callId", fctx.CallID())
+	rep := h.Run(ctx, fctx.CallID(), fctx.Config(), in)
+	fdk.SetHeader(out, "Content-Type", "application/json")
+	body, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		h.Log.ErrorContext(ctx, "encoding the report failed", "callId", rep.CallID, "error", err)
+		body = []byte(`{"status":"error","errors":[{"stage":"report","message":"the report could not be encoded"}]}`)
+	}
+	if _, err := io.WriteString(out, h.Redact.String(string(body))+"\n"); err != nil {
+		h.Log.ErrorContext(ctx, "writing the report failed", "callId", rep.CallID, "error", err)
+	}
+}
+
+// Run is one run: env holds the configuration keys (Fn's function configuration, or what the
+// workstation command collected), in the body (empty, an event, or the options object). It
+// logs the summary line and returns the report, not yet redacted: whoever prints it redacts
+// it with h.Redact.
+func (h *Handler) Run(ctx context.Context, callID string, env map[string]string, in io.Reader) *report.Report {
+	log := h.Log.With("callId", callID)
 	now := h.Now
 	if now == nil {
 		now = time.Now
 	}
 	began := time.Now() // durations from the monotonic clock, whatever Now says
-	rep := &report.Report{CallID: fctx.CallID(), StartedAt: now().UTC()}
-	h.run(ctx, fctx.Config(), in, rep, log, began)
+	rep := &report.Report{CallID: callID, StartedAt: now().UTC(), Version: version.Current()}
+	h.run(ctx, env, in, rep, log, began)
 	rep.DurationMS = time.Since(began).Milliseconds()
 	h.logSummary(ctx, log, rep)
-	fdk.SetHeader(out, "Content-Type", "application/json")
-	body, err := json.MarshalIndent(rep, "", "  ")
-	if err != nil {
-		log.ErrorContext(ctx, "encoding the report failed", "error", err)
-		body = []byte(`{"status":"error","errors":[{"stage":"report","message":"the report could not be encoded"}]}`)
-	}
-	if _, err := io.WriteString(out, h.Redact.String(string(body))+"\n"); err != nil {
-		log.ErrorContext(ctx, "writing the report failed", "error", err)
-	}
+	return rep
 }
 
 // invocation is what one call asks for: the configuration and the body, read strictly, and
@@ -112,8 +131,10 @@ func readInvocation(env map[string]string, in io.Reader) invocation {
 	return v
 }
 
-// run fills the envelope and, when the invocation is valid, the guard's Result. A bad body
-// still gets its failure notified when the configuration names a topic.
+// run fills the envelope and, when the invocation is valid, the guard's Result. A failure is
+// heard: a bad body or a bad configuration still publishes its one message when the topic
+// itself is valid (config.NotificationOnly), so a nightly run stopped by a typo does not fail
+// silently every night.
 func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, rep *report.Report, log *slog.Logger, began time.Time) {
 	v := readInvocation(env, in)
 	rep.Mode = report.ModeOf(v.dryRun())
@@ -123,35 +144,39 @@ func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, 
 	if len(v.problems) > 0 {
 		rep.Result = guard.Stopped(v.problems...)
 	}
+	cfg := v.cfg
 	if !v.configured {
-		return // without a valid configuration there is not even a topic to tell
+		var tell bool
+		if cfg, tell = config.NotificationOnly(env); !tell {
+			return // there is not even a valid topic to tell
+		}
 	}
 	runCtx, cancel := budget.RunContext(ctx) // see internal/budget for how the deadline is divided
 	defer cancel()
 	deadline, _ := runCtx.Deadline()
-	dir, err := h.Connect(v.cfg, deadline)
+	dir, err := h.Connect(cfg, deadline)
 	if err != nil {
 		rep.Result = guard.Stopped(append(v.problems, guard.Problem{Stage: "auth", Message: fmt.Sprintf("%v; nothing was changed", err)})...)
 		return
 	}
 	if len(v.problems) == 0 {
-		log.InfoContext(ctx, "invocation", "trigger", v.trig, "mode", rep.Mode, "adminGroups", fmt.Sprint(v.cfg.AdminGroups))
-		rep.Result = guard.Run(runCtx, dir, guardOptions(v, log))
+		log.InfoContext(ctx, "invocation", "trigger", v.trig, "mode", rep.Mode, "adminGroups", fmt.Sprint(cfg.AdminGroups))
+		rep.Result = guard.Run(runCtx, dir, guardOptions(v, dir.Signer(), log))
 	}
-	if v.cfg.NotificationTopicID != "" {
-		h.notify(ctx, runCtx, dir, v.cfg, rep, log, began)
+	if cfg.NotificationTopicID != "" {
+		h.notify(ctx, runCtx, dir, cfg, rep, log, began)
 	}
 	rep.APICalls = callsOf(dir)
 }
 
-func guardOptions(v invocation, log *slog.Logger) guard.Options {
+func guardOptions(v invocation, signer guard.Signer, log *slog.Logger) guard.Options {
 	c := v.cfg
 	return guard.Options{
 		Groups: c.AdminGroups, DryRun: v.dryRun(), Exempt: guard.NewExemptions(c.ExemptUsers),
 		DisableCapability: c.DisableCapability, IncludePolicyAdmins: c.IncludePolicyAdmins,
 		IncludeEscalationAdmins: c.IncludeEscalationAdmins,
 		Credentials:             c.Credentials, DisableKinds: c.DisableKinds,
-		Concurrency: c.Concurrency, Reserve: budget.Reserve, Logger: log,
+		Concurrency: c.Concurrency, Reserve: budget.Reserve, Signer: signer, Logger: log,
 	}
 }
 
@@ -194,6 +219,7 @@ func (h *Handler) logSummary(ctx context.Context, log *slog.Logger, rep *report.
 	for _, p := range rep.Errors {
 		msgs = append(msgs, errors.New(p.Stage+": "+p.Message))
 	}
-	log.Log(ctx, level, "summary", "status", rep.Status, "mode", rep.Mode, "counts", rep.Counts,
+	log.Log(ctx, level, "summary", "status", rep.Status, "mode", rep.Mode, "version", rep.Version,
+		"exemptions", rep.Exemptions.Summary, "counts", rep.Counts,
 		"apiCalls", rep.APICalls.Total, "durationMs", rep.DurationMS, "errors", errors.Join(msgs...))
 }

@@ -70,6 +70,9 @@ func (f *fakeDir) Publish(_ context.Context, topic, title, body string) error {
 	return nil
 }
 
+// Signer: the function signs with its resource principal, a token.
+func (f *fakeDir) Signer() guard.Signer { return guard.Signer{} }
+
 // Counts is the number of keys deleted.
 func (f *fakeDir) Counts() int { return len(f.Deleted) }
 
@@ -95,7 +98,7 @@ func serve(t *testing.T, dir Directory, connectErr error, env map[string]string,
 func serveAt(t *testing.T, now func() time.Time, dir Directory, connectErr error, env map[string]string, body string) (report.Report, string) {
 	t.Helper()
 	var logs bytes.Buffer
-	r := newRedactor([]string{"eyJSECRETTOKENxxxxxxxxxxxxxxxx"})
+	r := NewRedactor([]string{"eyJSECRETTOKENxxxxxxxxxxxxxxxx"})
 	h := &Handler{Log: slog.New(slog.NewJSONHandler(r.Writer(&logs), nil)), Redact: r,
 		Connect: func(config.Config, time.Time) (Directory, error) { return dir, connectErr }, Now: now}
 	var out bytes.Buffer
@@ -150,6 +153,38 @@ func TestBadBodyIsAnErrorAndIsNotified(t *testing.T) {
 	}
 }
 
+// A bad configuration is heard too when the topic itself is valid: one message, the problem in
+// it, no directory call, and the handler connects with the notification settings only.
+func TestBadConfigurationIsNotifiedWhenTheTopicIsValid(t *testing.T) {
+	for name, tc := range map[string]struct {
+		env       map[string]string
+		published int
+	}{
+		"typo elsewhere":   {map[string]string{"NOTIFICATION_TOPIC_ID": topic, "DRYRUN": "true", "ADMIN_GROUPS": "Ops,/x"}, 1},
+		"bad topic":        {map[string]string{"NOTIFICATION_TOPIC_ID": "my-topic", "DRYRUN": "true"}, 0},
+		"bad body and key": {map[string]string{"NOTIFICATION_TOPIC_ID": topic, "DRY_RUN": "maybe"}, 1},
+	} {
+		d := &fakeDir{Dir: tenancy()}
+		var connected []config.Config
+		var logs bytes.Buffer
+		h := &Handler{Log: slog.New(slog.NewJSONHandler(&logs, nil)), Redact: NewRedactor(nil),
+			Connect: func(c config.Config, _ time.Time) (Directory, error) { connected = append(connected, c); return d, nil }}
+		var out bytes.Buffer
+		h.Serve(fdk.WithContext(context.Background(), fnContext{env: tc.env}), strings.NewReader(`{"dryrun": 1}`), &out)
+		var rep report.Report
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+			t.Fatal(err)
+		}
+		if rep.Status != guard.StatusError || len(d.published) != tc.published || len(d.Deleted) != 0 || len(d.Calls) != 0 {
+			t.Errorf("%s: status %s published %d deleted %d calls %v", name, rep.Status, len(d.published), len(d.Deleted), d.Calls)
+		}
+		if tc.published == 1 && (len(connected) != 1 || connected[0].NotificationTopicID != topic || connected[0].DryRun ||
+			!strings.Contains(d.published[0], "ERROR (config)") || !strings.Contains(d.published[0], "ERROR (trigger)") || strings.Contains(d.published[0], "Ops,/x")) {
+			t.Errorf("%s: connected %+v, message:\n%s", name, connected, d.published[0])
+		}
+	}
+}
+
 func TestConnectErrorNeverLeaksTheToken(t *testing.T) {
 	err := errors.New(`failed to parse the token string "eyJSECRETTOKENxxxxxxxxxxxxxxxx": bad`)
 	rep, _ := serve(t, nil, err, map[string]string{}, "")
@@ -165,7 +200,7 @@ func TestSecretsReadsInlineAndFileValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := map[string]string{"OCI_RESOURCE_PRINCIPAL_RPST": "aaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbb.cccccccccccccccccccc", "OCI_RESOURCE_PRINCIPAL_PRIVATE_PEM": path}
-	r := newRedactor(secrets(func(k string) string { return env[k] }))
+	r := NewRedactor(secrets(func(k string) string { return env[k] }))
 	got := r.String("token " + env["OCI_RESOURCE_PRINCIPAL_RPST"] + " sig cccccccccccccccccccc key MIIEpAIBAAKCAQEAx1234567890abcdefghij")
 	if strings.Contains(got, "cccc") || strings.Contains(got, "MIIE") || strings.Contains(got, "aaaa") {
 		t.Fatalf("not redacted: %s", got)

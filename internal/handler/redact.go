@@ -21,34 +21,45 @@ func secrets(getenv func(string) string) []string {
 			}
 			v = string(b)
 		}
-		for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == '\n' || r == '\r' || r == '.' }) {
-			if part = strings.TrimSpace(part); len(part) >= 16 && !strings.HasPrefix(part, "-----") {
-				out = append(out, part)
-			}
-		}
-		if v = strings.TrimSpace(v); len(v) >= 16 {
-			out = append(out, v)
-		}
+		out = append(out, SecretParts(v)...)
 	}
 	return out
 }
 
-// redactor replaces secrets with a marker. It is the last line of defence: the SDK, for one,
-// puts the whole token in the text of a token parse error.
-type redactor struct{ r *strings.Replacer }
+// SecretParts are what of a secret value (a token, a PEM private key) must never be printed:
+// the whole value and each line or dot-separated part long enough to be secret (a JWT's
+// signature, a line of a key), never a PEM armour line.
+func SecretParts(v string) []string {
+	var out []string
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == '\n' || r == '\r' || r == '.' }) {
+		if part = strings.TrimSpace(part); len(part) >= 16 && !strings.HasPrefix(part, "-----") {
+			out = append(out, part)
+		}
+	}
+	if v = strings.TrimSpace(v); len(v) >= 16 {
+		out = append(out, v)
+	}
+	return out
+}
 
-func newRedactor(secrets []string) redactor {
+// Redactor replaces secrets with a marker. It is the last line of defence: the SDK, for one,
+// puts the whole token in the text of a token parse error.
+type Redactor struct{ r *strings.Replacer }
+
+// NewRedactor redacts every one of secrets (see SecretParts).
+func NewRedactor(secrets []string) Redactor {
 	if len(secrets) == 0 {
-		return redactor{}
+		return Redactor{}
 	}
 	pairs := make([]string, 0, 2*len(secrets))
 	for _, s := range secrets {
 		pairs = append(pairs, s, "[REDACTED]")
 	}
-	return redactor{strings.NewReplacer(pairs...)}
+	return Redactor{strings.NewReplacer(pairs...)}
 }
 
-func (r redactor) String(s string) string {
+// String is s with every secret replaced.
+func (r Redactor) String(s string) string {
 	if r.r == nil {
 		return s
 	}
@@ -57,7 +68,7 @@ func (r redactor) String(s string) string {
 
 // Writer redacts every write; slog writes each record in one call, so a secret cannot be
 // split across writes.
-func (r redactor) Writer(w io.Writer) io.Writer {
+func (r Redactor) Writer(w io.Writer) io.Writer {
 	if r.r == nil {
 		return w
 	}
@@ -66,7 +77,7 @@ func (r redactor) Writer(w io.Writer) io.Writer {
 
 type redactingWriter struct {
 	w io.Writer
-	r redactor
+	r Redactor
 }
 
 func (w redactingWriter) Write(p []byte) (int, error) {

@@ -186,27 +186,35 @@ func (d *Directory) iamCredentials(ctx context.Context, k guard.Kind, ops permis
 	return slices.Concat(perUser...), nil
 }
 
+// iamDeleteCredential deletes one credential in the home region (writeIAM), as every IAM write.
 func (d *Directory) iamDeleteCredential(ctx context.Context, ops permissions.CredentialOps, c guard.Credential) error {
+	iam, err := d.writeIAM(ctx)
+	if err != nil {
+		return d.writeError(domainError(ops.IAMDelete, c.Domain, err))
+	}
 	cx := detach(ctx, ops.IAMDelete)
-	var err error
 	switch c.Kind {
 	case guard.KindAuthTokens:
-		_, err = d.iam.DeleteAuthToken(cx, identity.DeleteAuthTokenRequest{UserId: &c.UserOCID, AuthTokenId: &c.ID})
+		_, err = iam.DeleteAuthToken(cx, identity.DeleteAuthTokenRequest{UserId: &c.UserOCID, AuthTokenId: &c.ID})
 	case guard.KindCustomerSecretKeys:
-		_, err = d.iam.DeleteCustomerSecretKey(cx, identity.DeleteCustomerSecretKeyRequest{UserId: &c.UserOCID, CustomerSecretKeyId: &c.ID})
+		_, err = iam.DeleteCustomerSecretKey(cx, identity.DeleteCustomerSecretKeyRequest{UserId: &c.UserOCID, CustomerSecretKeyId: &c.ID})
 	case guard.KindSMTPCredentials:
-		_, err = d.iam.DeleteSmtpCredential(cx, identity.DeleteSmtpCredentialRequest{UserId: &c.UserOCID, SmtpCredentialId: &c.ID})
+		_, err = iam.DeleteSmtpCredential(cx, identity.DeleteSmtpCredentialRequest{UserId: &c.UserOCID, SmtpCredentialId: &c.ID})
 	case guard.KindOAuth2ClientCredentials:
-		_, err = d.iam.DeleteOAuthClientCredential(cx, identity.DeleteOAuthClientCredentialRequest{UserId: &c.UserOCID, Oauth2ClientCredentialId: &c.ID})
+		_, err = iam.DeleteOAuthClientCredential(cx, identity.DeleteOAuthClientCredentialRequest{UserId: &c.UserOCID, Oauth2ClientCredentialId: &c.ID})
 	case guard.KindDBCredentials:
-		_, err = d.iam.DeleteDbCredential(cx, identity.DeleteDbCredentialRequest{UserId: &c.UserOCID, DbCredentialId: &c.ID})
+		_, err = iam.DeleteDbCredential(cx, identity.DeleteDbCredentialRequest{UserId: &c.UserOCID, DbCredentialId: &c.ID})
 	}
-	return domainError(ops.IAMDelete, c.Domain, err)
+	return d.writeError(domainError(ops.IAMDelete, c.Domain, err))
 }
 
 // iamDisableKinds sends UpdateUserCapabilities with only the kinds' fields, all false (the
-// same assumption as iamDisable: absent fields are kept).
+// same assumption as iamDisable: absent fields are kept), in the home region (writeIAM).
 func (d *Directory) iamDisableKinds(ctx context.Context, u guard.User, kinds []guard.Kind) error {
+	iam, err := d.writeIAM(ctx)
+	if err != nil {
+		return d.writeError(domainError(permissions.OpUpdateUserCapabilities, u.Domain, err))
+	}
 	var det identity.UpdateUserCapabilitiesDetails
 	off := common.Bool(false)
 	for _, k := range kinds {
@@ -225,8 +233,8 @@ func (d *Directory) iamDisableKinds(ctx context.Context, u guard.User, kinds []g
 			det.CanUseDBCredentials = off
 		}
 	}
-	_, err := d.iam.UpdateUserCapabilities(detach(ctx, permissions.OpUpdateUserCapabilities), identity.UpdateUserCapabilitiesRequest{UserId: &u.OCID, UpdateUserCapabilitiesDetails: det})
-	return domainError(permissions.OpUpdateUserCapabilities, u.Domain, err)
+	_, err = iam.UpdateUserCapabilities(detach(ctx, permissions.OpUpdateUserCapabilities), identity.UpdateUserCapabilitiesRequest{UserId: &u.OCID, UpdateUserCapabilitiesDetails: det})
+	return d.writeError(domainError(permissions.OpUpdateUserCapabilities, u.Domain, err))
 }
 
 // iamCapabilitiesOff reads the capabilities other than canUseApiKeys that are off (absent

@@ -39,7 +39,9 @@ type Settings struct {
 type Directory struct {
 	provider common.ConfigurationProvider
 	tenancy  string
-	iam      identity.IdentityClient
+	region   string                  // the function's region (the resource principal's)
+	iam      identity.IdentityClient // reads; writes go through writeIAM (homeregion.go)
+	home     homeIAM
 	settings Settings
 	api      string // IdentityAPI, defaulted
 	policy   common.RetryPolicy
@@ -69,6 +71,10 @@ func New(p common.ConfigurationProvider, s Settings) (*Directory, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resource principal has no tenancy: %w", err)
 	}
+	region, err := p.Region()
+	if err != nil {
+		return nil, fmt.Errorf("resource principal has no region: %w", err)
+	}
 	iam, err := identity.NewIdentityClientWithConfigurationProvider(p)
 	if err != nil {
 		return nil, fmt.Errorf("identity client: %w", err)
@@ -90,7 +96,7 @@ func New(p common.ConfigurationProvider, s Settings) (*Directory, error) {
 	default:
 		return nil, fmt.Errorf("identity API %q: want auto, iam or scim", api)
 	}
-	d := &Directory{provider: p, tenancy: tenancy, iam: iam, settings: s, api: api, Calls: &Calls{}, pace: newPacer(s.RateLimit),
+	d := &Directory{provider: p, tenancy: tenancy, region: region, iam: iam, settings: s, api: api, Calls: &Calls{}, pace: newPacer(s.RateLimit),
 		// Identity Domains and ONS have no retry policy by default; every client gets this one.
 		policy:  retryPolicy(func() (time.Time, bool) { return s.Deadline, !s.Deadline.IsZero() }),
 		domains: map[string]guard.Domain{}, scim: map[string]*identitydomains.IdentityDomainsClient{}}

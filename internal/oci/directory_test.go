@@ -143,3 +143,38 @@ func TestOpErrorHintsAtTheMissingStatement(t *testing.T) {
 		t.Error("a 500 is not a policy problem")
 	}
 }
+
+// A write sent outside the home region is answered 403 NotAllowed: the hint says where IAM
+// writes must go (the region looked up, else the one in Oracle's message), never a grant.
+func TestNotAllowedHintNamesTheHomeRegion(t *testing.T) {
+	msg := "Please go to your home region IAD to execute CREATE, UPDATE and DELETE operations."
+	for _, c := range []struct {
+		known, want string
+	}{{"", "IAM writes must go to home region IAD"}, {"us-ashburn-1", "IAM writes must go to home region us-ashburn-1"}} {
+		e := &OpError{Op: permissions.OpDeleteApiKey, Status: http.StatusForbidden, Code: "NotAllowed", Message: msg, HomeRegion: c.known}
+		if h := e.Hint(); !strings.HasPrefix(h, c.want) || strings.Contains(h, "policy statement") || strings.Contains(h, "lacks") {
+			t.Errorf("known %q: hint %q, want it to start %q and name no grant", c.known, h, c.want)
+		}
+	}
+	// Any other 403 of IAM is still a missing grant.
+	e := &OpError{Op: permissions.OpDeleteApiKey, Status: http.StatusForbidden, Code: "NotAuthorized", Message: "no"}
+	if h := e.Hint(); !strings.Contains(h, "request.operation='DeleteApiKey'") {
+		t.Errorf("403 NotAuthorized: hint %q, want the missing statement", h)
+	}
+}
+
+// A write that could not start because the home-region lookup was refused (404) is not a
+// missing key: the guard must not read it as "perhaps already gone".
+func TestLookupRefusalIsNotAMissingResource(t *testing.T) {
+	e := &OpError{Op: permissions.OpListRegionSubscriptions, Status: http.StatusNotFound, Code: "NotAuthorizedOrNotFound", Err: errors.New("x"), BeforeWrite: true}
+	if errors.Is(e, guard.ErrNotFound) {
+		t.Error("a refused lookup before a write reads as guard.ErrNotFound")
+	}
+	if h := e.Hint(); !strings.Contains(h, "inspect tenancies") {
+		t.Errorf("hint %q does not name the statement", h)
+	}
+	e.BeforeWrite = false
+	if !errors.Is(e, guard.ErrNotFound) {
+		t.Error("a 404 of the call itself no longer reads as guard.ErrNotFound")
+	}
+}

@@ -25,7 +25,13 @@ type OpError struct {
 	Code      string
 	Message   string
 	RequestID string
-	Err       error
+	// HomeRegion is the tenancy's home region when the call was an IAM write sent there
+	// (homeregion.go); a NotAllowed hint names it.
+	HomeRegion string
+	// BeforeWrite marks an error of a call a write needed first (the home-region lookup): its
+	// 404 says nothing about the resource the write was for.
+	BeforeWrite bool
+	Err         error
 }
 
 func (e *OpError) Error() string {
@@ -35,9 +41,10 @@ func (e *OpError) Error() string {
 	return fmt.Sprintf("%s: %d %s: %s (opc-request-id %s)", e.Op, e.Status, e.Code, e.Message, e.RequestID)
 }
 
-// Unwrap exposes guard.ErrNotFound for a 404 so the guard can confirm "already gone".
+// Unwrap exposes guard.ErrNotFound for a 404 so the guard can confirm "already gone" (not for
+// a lookup made before a write: that 404 is about the lookup).
 func (e *OpError) Unwrap() []error {
-	if e.Status == http.StatusNotFound {
+	if e.Status == http.StatusNotFound && !e.BeforeWrite {
 		return []error{e.Err, guard.ErrNotFound}
 	}
 	return []error{e.Err}
@@ -45,6 +52,14 @@ func (e *OpError) Unwrap() []error {
 
 // ErrorCode implements guard.ErrorDetail.
 func (e *OpError) ErrorCode() string { return e.Code }
+
+// HTTPStatus is OCI's answer (0 when none came): the guard reads a 4xx as a refused write,
+// which certainly did not apply.
+func (e *OpError) HTTPStatus() int { return e.Status }
+
+// Operation is the operation that failed (internal/permissions' Op* names), so the guard can
+// report failures once per operation and code.
+func (e *OpError) Operation() string { return e.Op }
 
 // Hint implements guard.ErrorDetail. OCI answers 404 NotAuthorizedOrNotFound (IAM) or 403
 // (Identity Domains) when a grant is missing, so name the grant that authorizes the operation
@@ -60,6 +75,11 @@ func (e *OpError) Hint() string {
 		}
 		return h
 	case http.StatusForbidden, http.StatusNotFound:
+		if e.Status == http.StatusForbidden && e.Code == errNotAllowed && !permissions.IsSCIM(e.Op) {
+			// IAM's answer to a write outside the home region: a routing fault, never a
+			// missing grant.
+			return homeRegionHint(e.HomeRegion, e.Message)
+		}
 	default:
 		return ""
 	}

@@ -163,9 +163,13 @@ func (d *Directory) iamAPIKeys(ctx context.Context, dom guard.Domain, users []gu
 }
 
 // iamDelete deletes one key, addressed as IAM does: user OCID and fingerprint.
+// Like every IAM write, it goes to the home region (writeIAM).
 func (d *Directory) iamDelete(ctx context.Context, k guard.APIKey) error {
-	_, err := d.iam.DeleteApiKey(detach(ctx, permissions.OpDeleteApiKey), identity.DeleteApiKeyRequest{UserId: &k.UserOCID, Fingerprint: &k.Fingerprint})
-	return domainError(permissions.OpDeleteApiKey, k.Domain, err)
+	iam, err := d.writeIAM(ctx)
+	if err == nil {
+		_, err = iam.DeleteApiKey(detach(ctx, permissions.OpDeleteApiKey), identity.DeleteApiKeyRequest{UserId: &k.UserOCID, Fingerprint: &k.Fingerprint})
+	}
+	return d.writeError(domainError(permissions.OpDeleteApiKey, k.Domain, err))
 }
 
 // iamDisable sets canUseApiKeys=false with UpdateUserCapabilities. Only canUseApiKeys is
@@ -173,9 +177,7 @@ func (d *Directory) iamDelete(ctx context.Context, k guard.APIKey) error {
 // not touched (an assumption: Oracle's API reference does not say whether absent fields are
 // kept; the emulator keeps them).
 func (d *Directory) iamDisable(ctx context.Context, u guard.User) error {
-	_, err := d.iam.UpdateUserCapabilities(detach(ctx, permissions.OpUpdateUserCapabilities), identity.UpdateUserCapabilitiesRequest{UserId: &u.OCID,
-		UpdateUserCapabilitiesDetails: identity.UpdateUserCapabilitiesDetails{CanUseApiKeys: common.Bool(false)}})
-	return domainError(permissions.OpUpdateUserCapabilities, u.Domain, err)
+	return d.iamDisableKinds(ctx, u, []guard.Kind{guard.KindAPIKeys})
 }
 
 // eachIndex runs f for 0..n-1 with at most ReadConcurrency at once; the first error stops the

@@ -16,8 +16,11 @@ import (
 const (
 	capabilitiesURN = "urn:ietf:params:scim:schemas:oracle:idcs:extension:capabilities:User"
 	canUseAPIKeys   = capabilitiesURN + ":canUseApiKeys"
-	// memberAttributes are all the guard needs of a member. groups is requested so that every
-	// returned user's membership is checked here, not just trusted to the server's filter.
+	// memberAttributes are all the guard needs of a member, each asked for by name: with
+	// attributes set, a domain returns only those and the returned=always ones (id, userName),
+	// and groups is returned=request anyway (identitydomains/user.go, Groups: "returned:
+	// request"; ListUsersRequest.Attributes). groups is requested so that every returned user's
+	// membership is checked here, not just trusted to the server's filter.
 	memberAttributes = "userName,ocid,active,groups," + canUseAPIKeys + "," + capabilitiesURN + ":canUseAuthTokens," +
 		capabilitiesURN + ":canUseCustomerSecretKeys," + capabilitiesURN + ":canUseSmtpCredentials," +
 		capabilitiesURN + ":canUseOAuth2ClientCredentials," + capabilitiesURN + ":canUseDbCredentials"

@@ -40,6 +40,9 @@ const (
 	PermUserSecretKeyRemove  = "USER_SECRETKEY_REMOVE"
 	PermUserOAuth2CredRemove = "USER_OAUTH2_CLIENT_CRED_REMOVE"
 	PermONSTopicPublish      = "ONS_TOPIC_PUBLISH"
+	// PermTenancyInspect: "inspect tenancies" (iampolicyreference.htm, tenancies), which
+	// ListRegionSubscriptions needs.
+	PermTenancyInspect = "TENANCY_INSPECT"
 	// SMTP credentials are their own resource type, "credentials" (not users).
 	PermCredentialInspect = "CREDENTIAL_INSPECT"
 	PermCredentialRemove  = "CREDENTIAL_REMOVE"
@@ -90,6 +93,7 @@ var OperationPermissions = map[string]OperationGrant{
 	OpDeleteApiKey:             {[]string{PermUserUpdate, PermUserAPIKeyRemove}, srcIAMOps + ": DeleteApiKey"},
 	OpUpdateUserCapabilities:   {[]string{PermUserUpdate, PermUserUnblock}, assumedPerm + " (by analogy with UpdateUserState; see above)"},
 	OpPublishMessage:           {[]string{PermONSTopicPublish}, srcONSOps + ": PublishMessage"},
+	OpListRegionSubscriptions:  {[]string{PermTenancyInspect}, srcIAMOps + ": ListRegionSubscriptions (resource type tenancies)"},
 
 	OpListAuthTokens:              {[]string{PermUserRead}, srcIAMOps + ": ListAuthTokens"},
 	OpListCustomerSecretKeys:      {[]string{PermUserRead}, srcIAMOps + ": ListCustomerSecretKeys"},
@@ -127,6 +131,9 @@ var verbPermissions = map[string][4][]string{
 	"domains":      {{"DOMAIN_INSPECT"}, {"DOMAIN_READ", "DOMAIN_LICENSETYPE_READ"}, {"DOMAIN_UPDATE", "IAM_WORKREQUEST_READ"}, {"DOMAIN_CREATE", "DOMAIN_DELETE", "DOMAIN_MOVE", "DOMAIN_REPLICATE", "DOMAIN_ACTIVATE", "DOMAIN_DEACTIVATE"}},
 	"compartments": {{"COMPARTMENT_INSPECT"}, nil, {"COMPARTMENT_UPDATE"}, {"COMPARTMENT_CREATE", "COMPARTMENT_DELETE", "COMPARTMENT_RECOVER"}},
 	"policies":     {{"POLICY_READ"}, nil, nil, {"POLICY_UPDATE", "POLICY_CREATE", "POLICY_DELETE"}},
+	// iampolicyreference.htm, tenancies: inspect is TENANCY_INSPECT; read and use add
+	// nothing; manage adds TENANCY_UPDATE.
+	"tenancies": {{PermTenancyInspect}, nil, nil, {"TENANCY_UPDATE"}},
 	// notificationpolicyreference.htm, ons-topics.
 	"ons-topics": {{"ONS_TOPIC_INSPECT"}, {"ONS_TOPIC_READ"}, {"ONS_TOPIC_PUBLISH", "ONS_TOPIC_SUBSCRIBE"}, {"ONS_TOPIC_CREATE", "ONS_TOPIC_MOVE", "ONS_TOPIC_UPDATE", "ONS_TOPIC_DELETE"}},
 }
@@ -170,23 +177,46 @@ func verbGrants(verb, resource, perm string) bool {
 }
 
 // requester is who a request is evaluated for: its principal type and id (the general
-// variables request.principal.type and request.principal.id) and the groups a statement's
-// subject can name. A resource principal (a function) belongs to dynamic groups; a user
-// belongs to groups. Each group is named by domain (display name), name and OCID.
+// variables request.principal.type and request.principal.id; request.user.id for a user) and
+// the groups a statement's subject can name. A resource principal (a function) belongs to
+// dynamic groups; a user belongs to groups. Each group is named by domain (display name),
+// name and OCID.
 type requester struct {
-	principalType string // "fnfunc" for the function; "user" for a user
+	principalType string // principalTypeFunction or principalTypeUser (userprincipal.go)
 	principalID   string
 	dynamicGroups []DynamicGroupRef
 	groups        []DynamicGroupRef
 }
 
 // isUser: any-group covers users (the members of groups), not resource principals.
-func (r requester) isUser() bool { return r.principalType == "user" }
+func (r requester) isUser() bool { return r.principalType == principalTypeUser }
+
+// requesterOf is the requester behind an authenticated caller (verify.go): the function's
+// resource principal, or a user signing with their own API key (userprincipal.go). Callers
+// hold the store lock.
+func (s *Server) requesterOf(c caller) requester {
+	if c.User {
+		return s.userRequester(c.ID)
+	}
+	return s.functionRequester(c.ID)
+}
 
 // functionRequester is the function's resource principal: the fixture states its dynamic
 // groups (FunctionDynamicGroups; matching rules are not modelled).
 func (s *Server) functionRequester(principalID string) requester {
-	return requester{principalType: "fnfunc", principalID: principalID, dynamicGroups: s.store.t.FunctionDynamicGroups}
+	return requester{principalType: principalTypeFunction, principalID: principalID, dynamicGroups: s.store.t.FunctionDynamicGroups}
+}
+
+// userRequester is a user of the Default domain (a user signing with an IAM API key is one,
+// userprincipal.go) with the Default-domain groups they are a member of ("How Policies
+// Work": a user gets access through the groups they belong to). Callers hold the store lock.
+func (s *Server) userRequester(userOCID string) requester {
+	domain := s.defaultDomainName()
+	var groups []DynamicGroupRef
+	for _, g := range s.userGroups(userOCID) {
+		groups = append(groups, DynamicGroupRef{Domain: domain, Name: g.DisplayName, OCID: g.OCID})
+	}
+	return requester{principalType: principalTypeUser, principalID: userOCID, groups: groups}
 }
 
 // iamRequest is what a statement is evaluated against.
@@ -288,6 +318,9 @@ func (s *Server) requestVariables(req iamRequest, perm string) func(string) (str
 			return req.who.principalType, true
 		case "request.principal.id":
 			return req.who.principalID, true
+		case "request.user.id":
+			// Only a user's request carries it; for a resource principal it is absent.
+			return req.who.principalID, req.who.isUser()
 		case "request.principal.compartment.id":
 			return s.tenancyID, true
 		}

@@ -2,15 +2,16 @@ package ociemu
 
 import "net/http"
 
-// authorize decides whether the authenticated principal may call rt: SCIM routes by the
-// function's domain roles, everything else by the tenancy's IAM policies.
-func (s *Server) authorize(scim *domainIndex, rt route, r *http.Request, principal string) bool {
+// authorize decides whether the authenticated caller may call rt: SCIM routes by the
+// function's domain roles (a user principal holds none here: userprincipal.go), everything
+// else by the tenancy's IAM policies.
+func (s *Server) authorize(scim *domainIndex, rt route, r *http.Request, c caller) bool {
 	s.store.mu.Lock() // SetAuthorization may change policies and roles
 	defer s.store.mu.Unlock()
 	if scim != nil {
-		return s.authorizeSCIM(scim, rt.op)
+		return !c.User && s.authorizeSCIM(scim, rt.op)
 	}
-	return s.authorizeIAM(rt.op, r, s.functionRequester(principal))
+	return s.authorizeIAM(rt.op, r, s.requesterOf(c))
 }
 
 // SetAuthorization replaces the tenancy's policies and the domain roles of dynamic groups

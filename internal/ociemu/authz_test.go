@@ -51,6 +51,8 @@ func iamCall(f *fixture, op string) error {
 		_, err = f.iam.ListUserGroupMemberships(ctx, identity.ListUserGroupMembershipsRequest{CompartmentId: ten, GroupId: common.String(f.def.Groups[0].OCID)})
 	case OpListApiKeys:
 		_, err = f.iam.ListApiKeys(ctx, identity.ListApiKeysRequest{UserId: common.String(admin.OCID)})
+	case OpListRegionSubscriptions:
+		_, err = f.iam.ListRegionSubscriptions(ctx, identity.ListRegionSubscriptionsRequest{TenancyId: ten})
 	case OpDeleteApiKey:
 		_, err = f.iam.DeleteApiKey(ctx, identity.DeleteApiKeyRequest{UserId: common.String(admin.OCID), Fingerprint: common.String(admin.APIKeys[0].Fingerprint)})
 	case OpUpdateUserCapabilities:
@@ -156,6 +158,8 @@ func TestIAMVerbsLocationsAndConditions(t *testing.T) {
 		{[]string{"inspect domains in tenancy"}, OpListDomains, true},
 		{[]string{"inspect compartments in tenancy"}, OpListCompartments, true},
 		{[]string{"inspect policies in tenancy"}, OpListPolicies, true},
+		{[]string{"inspect tenancies in tenancy"}, OpListRegionSubscriptions, true},
+		{[]string{"inspect domains in tenancy"}, OpListRegionSubscriptions, false},
 		{[]string{"read ons-topics in tenancy"}, OpPublishMessage, false},
 		{[]string{"use ons-topics in tenancy"}, OpPublishMessage, true},
 		{[]string{"use notification-family in tenancy"}, OpPublishMessage, true},

@@ -46,6 +46,7 @@ func (t *Tenancy) Validate() error {
 	if t.Region == "" {
 		bad("tenancy region is empty")
 	}
+	validateRegions(t, bad)
 	compartments := map[string]bool{t.ID: true}
 	for _, c := range t.Compartments {
 		unique("compartment", c.ID)

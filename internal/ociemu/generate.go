@@ -128,6 +128,7 @@ func FunctionStatements(dg string) []string {
 		subject + "inspect compartments in tenancy", // ListCompartments: COMPARTMENT_INSPECT
 		subject + "inspect policies in tenancy",     // ListPolicies: POLICY_READ (inspect policies)
 		subject + "use ons-topics in tenancy",       // PublishMessage: ONS_TOPIC_PUBLISH (use ons-topics)
+		subject + "inspect tenancies in tenancy",    // ListRegionSubscriptions: TENANCY_INSPECT (the home region)
 		// IAM family: ListGroups, GetGroup: GROUP_INSPECT; ListUserGroupMemberships:
 		// GROUP_INSPECT + USER_INSPECT.
 		subject + "inspect groups in tenancy",

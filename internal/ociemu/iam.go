@@ -24,6 +24,7 @@ func (s *Server) iamRoutes() *http.ServeMux {
 	s.handle(mux, iamPrefix+"/users/{userId}/apiKeys", map[string]route{http.MethodGet: {OpListApiKeys, s.listAPIKeys}})
 	s.handle(mux, iamPrefix+"/users/{userId}/apiKeys/{fingerprint}", map[string]route{http.MethodDelete: {OpDeleteApiKey, s.deleteAPIKey}})
 	s.handle(mux, iamPrefix+"/policies", map[string]route{http.MethodGet: {OpListPolicies, s.listPolicies}})
+	s.handle(mux, iamPrefix+"/tenancies/{tenancyId}/regionSubscriptions", map[string]route{http.MethodGet: {OpListRegionSubscriptions, s.listRegionSubscriptions}})
 	s.handle(mux, iamPrefix+"/users/{userId}/capabilities", map[string]route{http.MethodPut: {OpUpdateUserCapabilities, s.updateCapabilities}})
 	s.credentialRoutesIAM(mux)
 	s.handleUnknown(mux)
@@ -97,7 +98,7 @@ func (s *Server) listDomains(w http.ResponseWriter, r *http.Request, _ []byte) {
 		d := match[i].d
 		return iamDomain{
 			ID: d.ID, CompartmentID: d.CompartmentID, DisplayName: d.DisplayName, Description: d.DisplayName,
-			URL: match[i].url, HomeRegionURL: match[i].url, HomeRegion: s.region, ReplicaRegions: []string{},
+			URL: match[i].url, HomeRegionURL: match[i].url, HomeRegion: s.homeRegion, ReplicaRegions: []string{},
 			Type: d.Type, LicenseType: "premium", TimeCreated: timeCreated, LifecycleState: "ACTIVE",
 		}
 	})

@@ -4,9 +4,12 @@ import "slices"
 
 // Tenancy is the whole emulated state. It is also the JSON fixture format.
 type Tenancy struct {
-	ID           string        `json:"id"`
-	Name         string        `json:"name"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Region is the region the function runs in (its resource principal's); HomeRegion is the
+	// tenancy's home region, where IAM writes must go (regions.go), Region when empty.
 	Region       string        `json:"region"`
+	HomeRegion   string        `json:"homeRegion,omitempty"`
 	Compartments []Compartment `json:"compartments,omitempty"`
 	Domains      []Domain      `json:"domains"`
 	Policies     []Policy      `json:"policies,omitempty"`

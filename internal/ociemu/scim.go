@@ -45,12 +45,12 @@ type listParams struct {
 	proj         projection
 }
 
-func queryParams(r *http.Request, requestOnly ...string) (listParams, error) {
+func queryParams(r *http.Request) (listParams, error) {
 	start, count, err := scimWindow(r)
 	if err != nil {
 		return listParams{}, err
 	}
-	return listParams{filter: r.URL.Query().Get("filter"), start: start, count: count, proj: parseProjection(r, requestOnly...)}, nil
+	return listParams{filter: r.URL.Query().Get("filter"), start: start, count: count, proj: parseProjection(r)}, nil
 }
 
 // searchRequest is identitydomains.ApiKeySearchRequest / UserSearchRequest (SDK
@@ -70,7 +70,7 @@ type searchRequest struct {
 
 const schemaSearchRequest = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 
-func searchParams(body []byte, requestOnly ...string) (listParams, *string, error) {
+func searchParams(body []byte) (listParams, *string, error) {
 	var sr searchRequest
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -93,7 +93,7 @@ func searchParams(body []byte, requestOnly ...string) (listParams, *string, erro
 	if sr.Filter != nil {
 		p.filter = *sr.Filter
 	}
-	p.proj = makeProjection(strings.Join(sr.Attributes, ","), sr.AttributeSets, requestOnly...)
+	p.proj = makeProjection(strings.Join(sr.Attributes, ","), sr.AttributeSets)
 	return p, sr.SortBy, nil
 }
 
@@ -143,15 +143,15 @@ func (s *Server) scimList(w http.ResponseWriter, p listParams, source func() (in
 
 // listing serves a GET listing (query parameters) or a POST .search (SearchRequest body)
 // over the same source.
-func (s *Server) listing(search bool, source func() (int, func(int) map[string]any), requestOnly ...string) handlerFunc {
+func (s *Server) listing(search bool, source func() (int, func(int) map[string]any)) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, body []byte) {
 		var p listParams
 		var sortBy *string
 		var err error
 		if search {
-			p, sortBy, err = searchParams(body, requestOnly...)
+			p, sortBy, err = searchParams(body)
 		} else {
-			p, err = queryParams(r, requestOnly...)
+			p, err = queryParams(r)
 			if r.URL.Query().Has("sortBy") {
 				v := r.URL.Query().Get("sortBy")
 				sortBy = &v
@@ -188,7 +188,7 @@ func (s *Server) scimListUsers(di *domainIndex) handlerFunc {
 func (s *Server) scimListGroups(di *domainIndex) handlerFunc {
 	return s.listing(false, func() (int, func(int) map[string]any) {
 		return len(di.d.Groups), func(i int) map[string]any { return s.groupDoc(di, i) }
-	}, "members")
+	})
 }
 
 func (s *Server) scimListAPIKeys(di *domainIndex) handlerFunc {

@@ -114,7 +114,8 @@ func TestSCIMFiltersAndProjection(t *testing.T) {
 	wantStatus(t, f.scimGet(t, def, "Groups", url.Values{"filter": {`displayName eq "Administrators"`}, "attributes": {"members.value,members.ocid"}}, &projected), 200)
 	g := projected.Resources[0]
 	members, _ := g["members"].([]any)
-	if len(members) != 4 || g["displayName"] != nil || g["id"] != adminGroupID {
+	// displayName and id are returned: always (identitydomains/group.go), asked or not.
+	if len(members) != 4 || g["displayName"] != "Administrators" || g["id"] != adminGroupID || g["ocid"] != nil {
 		t.Fatalf("projected group = %+v", g)
 	}
 	if m := members[0].(map[string]any); len(m) != 2 || m["value"] == nil || m["ocid"] == nil {

@@ -71,9 +71,17 @@ func TestSDKWalksAllUsers(t *testing.T) {
 			t.Fatalf("SCIM user %d = %+v, want %+v", i, u, w)
 		}
 	}
+	// groups is returned: request (identitydomains/user.go): absent unless asked for.
 	last := scimUsers[len(scimUsers)-1]
-	if len(last.Groups) != 1 || *last.Groups[0].Display != AdminGroupName {
-		t.Fatalf("last user (an admin) groups = %+v", last.Groups)
+	if last.Groups != nil {
+		t.Fatalf("groups returned without being asked for: %+v", last.Groups)
+	}
+	resp, err := f.scim.ListUsers(ctx, identitydomains.ListUsersRequest{Filter: common.String(`userName eq "` + *last.UserName + `"`), Attributes: common.String("groups")})
+	if err != nil || len(resp.Resources) != 1 {
+		t.Fatalf("ListUsers attributes=groups: %v, %d users", err, len(resp.Resources))
+	}
+	if g := resp.Resources[0].Groups; len(g) != 1 || *g[0].Display != AdminGroupName {
+		t.Fatalf("last user (an admin) groups = %+v", g)
 	}
 }
 

@@ -35,6 +35,7 @@ const (
 	OpListApiKeys              = "ListApiKeys"
 	OpDeleteApiKey             = "DeleteApiKey"
 	OpListPolicies             = "ListPolicies"
+	OpListRegionSubscriptions  = "ListRegionSubscriptions"
 	OpUpdateUserCapabilities   = "UpdateUserCapabilities"
 	OpScimListUsers            = "scim.ListUsers"
 	OpScimGetUser              = "scim.GetUser"
@@ -67,30 +68,38 @@ type Options struct {
 	AnyRequestHead bool
 	// Throttle rate-limits like OCI (throttle.go); the zero value does not.
 	Throttle Throttle
+	// PublicEndpoints serves the tenancy also at the hostnames the SDK builds in production,
+	// through a local HTTPS proxy (public.go), and ListDomains then gives the domains' public
+	// URLs (https://idcs-….identity.oraclecloud.com:443) instead of the loopback listeners'.
+	PublicEndpoints bool
 }
 
 // Server is a running emulator: one listener for IAM, one for Notifications, and one per
 // identity domain, all on 127.0.0.1.
 type Server struct {
-	log       *slog.Logger
-	store     *store
-	tenancyID string
-	region    string
-	issuer    *rsa.PrivateKey
+	log        *slog.Logger
+	store      *store
+	tenancyID  string
+	region     string   // the function's region (its resource principal's)
+	homeRegion string   // the tenancy's home region, where IAM writes go (regions.go)
+	regions    []string // subscribed regions, home first
+	issuer     *rsa.PrivateKey
 
-	iam, ons  *listener
-	domainLns map[string]*listener
-	hostScope map[string]string // listener host:port -> throttle scope (throttle.go)
+	iam, ons    *listener            // iam: the home region's IAM
+	iamByRegion map[string]*listener // every subscribed region's IAM, the home region's included
+	domainLns   map[string]*listener
+	hostScope   map[string]string // listener host:port -> throttle scope (throttle.go)
 
-	mu       sync.Mutex // guards everything below
-	latency  time.Duration
-	faults   Faults      // the plan, for IgnoreFilters
-	inject   faults.Func // its decider
-	counts   map[string]int
-	sessions map[string]*session
-	minted   int
-	reqSeq   uint64
-	closed   bool
+	mu        sync.Mutex // guards everything below
+	latency   time.Duration
+	faults    Faults      // the plan, for IgnoreFilters
+	inject    faults.Func // its decider
+	counts    map[string]int
+	iamWrites map[string]int // IAM writes received, by the region of the endpoint
+	sessions  map[string]*session
+	minted    int
+	reqSeq    uint64
+	closed    bool
 
 	statements   []boundStatement // the tenancy's Allow statements, parsed once (guarded by store.mu)
 	rpstSize     int
@@ -99,10 +108,13 @@ type Server struct {
 	throttleSt   *throttleState
 
 	routes []Route // what the listeners serve (routes.go)
+
+	public *publicFront // nil unless Options.PublicEndpoints
 }
 
 type listener struct {
 	srv *http.Server
+	ln  net.Listener
 	url string
 }
 
@@ -124,18 +136,22 @@ func New(t *Tenancy, opts Options) (*Server, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{
-		log:       log,
-		store:     newStore(&own),
-		tenancyID: own.ID,
-		region:    own.Region,
-		issuer:    issuer,
-		domainLns: map[string]*listener{},
-		latency:   opts.Latency,
-		faults:    opts.Faults,
-		inject:    opts.Faults.Func(),
-		counts:    map[string]int{},
-		sessions:  map[string]*session{},
-		rpstSize:  opts.RPSTSize,
+		log:         log,
+		store:       newStore(&own),
+		tenancyID:   own.ID,
+		region:      own.Region,
+		homeRegion:  own.HomeRegionOf(),
+		regions:     own.SubscribedRegions(),
+		issuer:      issuer,
+		domainLns:   map[string]*listener{},
+		iamByRegion: map[string]*listener{},
+		iamWrites:   map[string]int{},
+		latency:     opts.Latency,
+		faults:      opts.Faults,
+		inject:      opts.Faults.Func(),
+		counts:      map[string]int{},
+		sessions:    map[string]*session{},
+		rpstSize:    opts.RPSTSize,
 
 		strictParams: !opts.LenientParams,
 		limitHead:    !opts.AnyRequestHead,
@@ -148,13 +164,30 @@ func New(t *Tenancy, opts Options) (*Server, error) {
 		s.rpstSize = DefaultRPSTSize
 	}
 	s.statements = parsePolicies(&own)
-	if s.iam, err = s.listen(s.iamRoutes()); err != nil {
-		return nil, err
+	if opts.PublicEndpoints {
+		if s.public, err = newPublicFront(log); err != nil {
+			return nil, err
+		}
 	}
-	if s.ons, err = s.listen(s.onsRoutes()); err != nil {
+	iam := s.iamRoutes()
+	for _, region := range s.regions {
+		h := inRegion(region, iam)
+		ln, err := s.listen(h)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.iamByRegion[region] = ln
+		s.hostScope[strings.TrimPrefix(ln.url, "http://")] = scopeIAM
+		s.servePublic(IdentityHost(region), h, scopeIAM)
+	}
+	s.iam = s.iamByRegion[s.homeRegion]
+	ons := s.onsRoutes()
+	if s.ons, err = s.listen(ons); err != nil {
 		s.Close()
 		return nil, err
 	}
+	s.servePublic(NotificationHost(s.region), ons, "")
 	for id, di := range s.store.domains {
 		// The URL is needed by the documents (meta.location), so listen first.
 		mux := http.NewServeMux()
@@ -164,11 +197,15 @@ func New(t *Tenancy, opts Options) (*Server, error) {
 			return nil, err
 		}
 		di.url = ln.url
+		if s.public != nil {
+			di.url = domainPublicURL(id)
+			s.servePublic(di.url, mux, id)
+		}
 		s.scimRoutes(mux, di)
 		s.domainLns[id] = ln
 		s.hostScope[strings.TrimPrefix(ln.url, "http://")] = id
 	}
-	s.hostScope[strings.TrimPrefix(s.iam.url, "http://")] = scopeIAM
+	s.startServing()
 	return s, nil
 }
 
@@ -178,8 +215,17 @@ func (s *Server) listen(h http.Handler) (*listener, error) {
 		return nil, fmt.Errorf("ociemu: listen: %w", err)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
-	go func() { _ = srv.Serve(ln) }()
-	return &listener{srv: srv, url: "http://" + ln.Addr().String()}, nil
+	return &listener{srv: srv, ln: ln, url: "http://" + ln.Addr().String()}, nil
+}
+
+// startServing starts answering on every listener. New calls it last: the state the handlers read
+// (hostScope, the domain URLs) is complete before the first request can be served, and the go
+// statements order it before them (a client in another process does not, for the race
+// detector or the memory model).
+func (s *Server) startServing() {
+	for _, l := range append(append([]*listener{s.ons}, mapValues(s.iamByRegion)...), mapValues(s.domainLns)...) {
+		go func() { _ = l.srv.Serve(l.ln) }()
+	}
 }
 
 // Close stops every listener and drops open connections. It is safe to call twice.
@@ -191,10 +237,14 @@ func (s *Server) Close() {
 	}
 	s.closed = true
 	s.mu.Unlock()
-	for _, ln := range append([]*listener{s.iam, s.ons}, mapValues(s.domainLns)...) {
+	for _, ln := range append(append([]*listener{s.ons}, mapValues(s.iamByRegion)...), mapValues(s.domainLns)...) {
 		if ln != nil {
 			_ = ln.srv.Close()
+			_ = ln.ln.Close() // a listener New never started serving (an error on the way)
 		}
+	}
+	if s.public != nil {
+		s.public.close()
 	}
 }
 
@@ -206,7 +256,7 @@ func mapValues(m map[string]*listener) []*listener {
 	return out
 }
 
-// IdentityURL is the IAM endpoint, e.g. for identity.IdentityClient.Host.
+// IdentityURL is the home region's IAM endpoint, e.g. for identity.IdentityClient.Host.
 func (s *Server) IdentityURL() string { return s.iam.url }
 
 // NotificationURL is the ONS data-plane endpoint.
@@ -355,6 +405,11 @@ func (s *Server) serveIn(scim *domainIndex, rt route, w http.ResponseWriter, r *
 	if err != nil {
 		outcome = "refused: " + err.Error()
 		writeError(sw, http.StatusUnauthorized, "NotAuthenticated", "the required information to complete authentication was not provided or was incorrect: "+err.Error())
+		return
+	}
+	s.countIAMWrite(r)
+	if s.outsideHomeRegion(sw, r) {
+		outcome = "refused: an IAM write outside the home region"
 		return
 	}
 	if !s.authorize(scim, rt, r, principal) {

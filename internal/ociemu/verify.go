@@ -28,43 +28,62 @@ type session struct {
 	sub string // the resource principal (the function's OCID)
 }
 
-// authenticate verifies r like OCI verifies a resource-principal request. The returned
-// error text is safe to send to the client: it names the failed check, never the token.
-func (s *Server) authenticate(r *http.Request, body []byte) (principal string, err error) {
-	sess, err := s.verify(r, body)
-	if err != nil {
-		return "", err
-	}
-	return sess.sub, nil
+// caller is who signed a request: the function's resource principal (a security token,
+// keyId "ST$<token>") or a user signing with one of their API keys (keyId
+// "<tenancy>/<user>/<fingerprint>", userprincipal.go).
+type caller struct {
+	ID   string // the resource principal (the function's OCID), or the user's OCID
+	User bool   // a user principal
 }
 
-func (s *Server) verify(r *http.Request, body []byte) (*session, error) {
+// authenticate verifies r like OCI verifies a signed request. The returned error text is safe
+// to send to the client: it names the failed check, never the token.
+func (s *Server) authenticate(r *http.Request, body []byte) (caller, error) {
+	return s.verify(r, body)
+}
+
+func (s *Server) verify(r *http.Request, body []byte) (caller, error) {
 	auth := r.Header.Get("Authorization")
 	if auth == "" {
-		return nil, errors.New("missing Authorization header")
+		return caller{}, errors.New("missing Authorization header")
 	}
 	params, err := parseSignatureHeader(auth)
 	if err != nil {
-		return nil, err
+		return caller{}, err
 	}
 	if params["version"] != "1" {
-		return nil, errors.New("unsupported signature version")
+		return caller{}, errors.New("unsupported signature version")
 	}
 	if params["algorithm"] != "rsa-sha256" {
-		return nil, errors.New("unsupported signature algorithm")
+		return caller{}, errors.New("unsupported signature algorithm")
 	}
-	token, ok := strings.CutPrefix(params["keyId"], "ST$")
+	c, key, err := s.signer(params["keyId"])
+	if err != nil {
+		return caller{}, err
+	}
+	return c, verifySignature(r, body, params, key)
+}
+
+// signer finds who signed, and with which public key, from the signature's keyId.
+func (s *Server) signer(keyID string) (caller, *rsa.PublicKey, error) {
+	token, ok := strings.CutPrefix(keyID, "ST$")
 	if !ok {
-		return nil, errors.New("keyId is not a security token (ST$...)")
+		return s.userKey(keyID)
 	}
 	sess, err := s.session(token)
 	if err != nil {
-		return nil, err
+		return caller{}, nil, err
 	}
 	if !time.Now().Before(sess.exp) {
-		return nil, errors.New("security token has expired")
+		return caller{}, nil, errors.New("security token has expired")
 	}
+	return caller{ID: sess.sub}, sess.key, nil
+}
 
+// verifySignature checks what OCI checks of every signed request, whoever signed it: the
+// required headers are signed, the date is within the clock skew, a body matches its digest
+// and length, and the signature verifies with key.
+func verifySignature(r *http.Request, body []byte, params map[string]string, key *rsa.PublicKey) error {
 	signed := strings.Fields(strings.ToLower(params["headers"]))
 	if len(signed) == 0 {
 		signed = []string{"date"} // the draft-cavage default
@@ -75,35 +94,35 @@ func (s *Server) verify(r *http.Request, body []byte) (*session, error) {
 	}
 	for _, h := range required {
 		if !contains(signed, h) {
-			return nil, fmt.Errorf("header %q is not signed", h)
+			return fmt.Errorf("header %q is not signed", h)
 		}
 	}
 	date, err := http.ParseTime(r.Header.Get("Date"))
 	if err != nil {
-		return nil, errors.New("date header is missing or malformed")
+		return errors.New("date header is missing or malformed")
 	}
 	if d := time.Since(date); d > maxClockSkew || d < -maxClockSkew {
-		return nil, errors.New("date header is outside the allowed clock skew")
+		return errors.New("date header is outside the allowed clock skew")
 	}
 	if hasBody(r.Method) {
 		sum := sha256.Sum256(body)
 		if r.Header.Get("X-Content-Sha256") != base64.StdEncoding.EncodeToString(sum[:]) {
-			return nil, errors.New("x-content-sha256 does not match the body")
+			return errors.New("x-content-sha256 does not match the body")
 		}
 		if r.Header.Get("Content-Length") != fmt.Sprint(len(body)) {
-			return nil, errors.New("content-length does not match the body")
+			return errors.New("content-length does not match the body")
 		}
 	}
 
 	sig, err := base64.StdEncoding.DecodeString(params["signature"])
 	if err != nil {
-		return nil, errors.New("signature is not base64")
+		return errors.New("signature is not base64")
 	}
 	digest := sha256.Sum256([]byte(signingString(r, signed)))
-	if err := rsa.VerifyPKCS1v15(sess.key, crypto.SHA256, digest[:], sig); err != nil {
-		return nil, errors.New("signature does not verify with the token's session key")
+	if err := rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], sig); err != nil {
+		return errors.New("signature does not verify with the signer's key")
 	}
-	return sess, nil
+	return nil
 }
 
 func hasBody(method string) bool {

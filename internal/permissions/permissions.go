@@ -52,6 +52,8 @@ const (
 	OpListApiKeys              = "ListApiKeys"
 	OpDeleteApiKey             = "DeleteApiKey"
 	OpUpdateUserCapabilities   = "UpdateUserCapabilities"
+	// OpListRegionSubscriptions finds the home region, where IAM writes must go.
+	OpListRegionSubscriptions = "ListRegionSubscriptions"
 
 	// SCIM family (identitydomains package of the SDK).
 	OpSCIMListGroups    = "scim.ListGroups"
@@ -67,7 +69,7 @@ const (
 func Operations() []string {
 	return append([]string{
 		OpListDomains, OpListPolicies, OpListCompartments, OpPublishMessage,
-		OpListGroups, OpGetGroup, OpListUserGroupMemberships, OpGetUser, OpListApiKeys, OpDeleteApiKey, OpUpdateUserCapabilities,
+		OpListGroups, OpGetGroup, OpListUserGroupMemberships, OpGetUser, OpListApiKeys, OpDeleteApiKey, OpUpdateUserCapabilities, OpListRegionSubscriptions,
 		OpSCIMListGroups, OpSCIMListUsers, OpSCIMSearchApiKeys, OpSCIMDeleteApiKey, OpSCIMPatchUser,
 	}, append(credentialOperations(), roleOperations()...)...)
 }

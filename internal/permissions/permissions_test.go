@@ -93,7 +93,7 @@ func opsOf(f Features) []string {
 }
 
 func TestRequiredPerFamily(t *testing.T) {
-	iamOps := []string{OpListGroups, OpGetGroup, OpListUserGroupMemberships, OpGetUser, OpListApiKeys, OpDeleteApiKey}
+	iamOps := []string{OpListGroups, OpGetGroup, OpListUserGroupMemberships, OpGetUser, OpListApiKeys, OpDeleteApiKey, OpListRegionSubscriptions}
 	for _, f := range allFeatureCombos() {
 		ops := opsOf(f)
 		has := func(op string) bool { return slices.Contains(ops, op) }

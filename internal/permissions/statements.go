@@ -66,6 +66,13 @@ var statements = []Statement{
 		Operations: []string{OpListApiKeys, OpDeleteApiKey},
 	},
 	{
+		Feature:    FeatureIAM,
+		Template:   "Allow dynamic-group {{dg}} to inspect tenancies in tenancy",
+		Why:        "Finds the tenancy's home region (ListRegionSubscriptions, once per run and only when an IAM write is due): IAM writes must go to the home region's endpoint (Managing Regions); not used when OCI_IDENTITY_ENDPOINT is set.",
+		Source:     iamRef + ": ListRegionSubscriptions needs TENANCY_INSPECT, which inspect tenancies grants; Managing Regions (managingregions.htm): IAM updates use the home region's endpoint",
+		Operations: []string{OpListRegionSubscriptions},
+	},
+	{
 		Feature:    FeatureDisableCapability,
 		Template:   "Allow dynamic-group {{dg}} to manage users in tenancy where request.operation='UpdateUserCapabilities'",
 		Why:        "Sets canUseApiKeys=false on admins (DISABLE_API_KEY_CAPABILITY=true) so that no new key can be added; Oracle's operation table does not list this operation's permissions, so the condition names the operation itself.",

@@ -53,3 +53,23 @@ func TestConditions(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseCondition: any text either parses into a condition whose evaluation is one of the
+// three truth values, or is an error; a deny statement likewise parses or is an error. Neither
+// panics.
+func FuzzParseCondition(f *testing.F) {
+	for _, s := range []string{"request.operation='X'", "any {a='b', all {c != \"d\"}}", "target.group.name != 'Administrators'",
+		"all {", "a = /x*/", "", "any{a='b'}}", "deny group A to manage users in tenancy where any {x='y'}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if c, err := ParseCondition(s); err == nil {
+			if v := c.Eval(map[string]string{"a": "b", "request.operation": "X"}); v < False || v > True {
+				t.Fatalf("%q evaluates to %d", s, v)
+			}
+		}
+		if st, isDeny, err := ParseDeny(s); err == nil && isDeny && (!st.Deny || st.Allow) {
+			t.Fatalf("%q: deny %+v", s, st)
+		}
+	})
+}

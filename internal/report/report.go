@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
+	"github.com/apikeyguard/admin-apikey-guard/internal/version"
 )
 
 // Report is the response body: the guard's Result inside the handler's envelope. The handler
@@ -18,6 +19,8 @@ type Report struct {
 	DurationMS int64     `json:"durationMs"`
 	APICalls   APICalls  `json:"apiCalls"`
 	Notified   string    `json:"notification,omitempty"` // "published", "failed", "suppressed" or empty
+	// Version is the build that wrote the report (module version, VCS revision).
+	Version version.Info `json:"version"`
 }
 
 // The run's modes.

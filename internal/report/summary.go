@@ -49,15 +49,7 @@ func Title(r *Report) string {
 // Text is the operator-readable body: what was done, to whom, which keys by fingerprint.
 func Text(r *Report) string {
 	var b strings.Builder
-	c := r.Counts
-	fmt.Fprintf(&b, "Status: %s   Mode: %s   Call: %s\n", r.Status, r.Mode, r.CallID)
-	fmt.Fprintf(&b, "Administrators: %d   Keys: %d   Deleted: %d   Would delete: %d   Exempt: %d   Failed: %d   Not attempted: %d\n",
-		c.Administrators, c.Keys, c.Deleted, c.WouldDelete, c.Exempt, c.Failed, c.NotAttempted)
-	if c.Disabled+c.WouldDisable > 0 {
-		fmt.Fprintf(&b, "API key capability disabled: %d   Would disable: %d\n", c.Disabled, c.WouldDisable)
-	}
-	// The handler fills these in just before publishing: in a message, the calls made up to it.
-	fmt.Fprintf(&b, "API calls so far: %d   Duration: %d ms\n", r.APICalls.Total, r.DurationMS)
+	writeHeader(&b, r)
 	if len(r.Groups) > 0 {
 		b.WriteString("\nAdministrator groups:\n")
 		for _, g := range r.Groups {
@@ -142,4 +134,21 @@ func capabilityName(k guard.KeyResult) string {
 		names[i] = string(c)
 	}
 	return "capabilities " + strings.Join(names, ",")
+}
+
+// writeHeader writes the run in a few lines: status, build, counts, exemptions, calls.
+func writeHeader(b *strings.Builder, r *Report) {
+	c := r.Counts
+	fmt.Fprintf(b, "Status: %s   Mode: %s   Call: %s\n", r.Status, r.Mode, r.CallID)
+	fmt.Fprintf(b, "Version: %s\n", r.Version)
+	fmt.Fprintf(b, "Administrators: %d   Keys: %d   Deleted: %d   Would delete: %d   Exempt: %d   Failed: %d   Not attempted: %d\n",
+		c.Administrators, c.Keys, c.Deleted, c.WouldDelete, c.Exempt, c.Failed, c.NotAttempted)
+	if e := r.Exemptions.Summary; e != "" {
+		fmt.Fprintf(b, "%s%s\n", strings.ToUpper(e[:1]), e[1:]) // "Exemptions: 1 of 1 matched: admin0001"
+	}
+	if c.Disabled+c.WouldDisable > 0 {
+		fmt.Fprintf(b, "API key capability disabled: %d   Would disable: %d\n", c.Disabled, c.WouldDisable)
+	}
+	// The handler fills these in just before publishing: in a message, the calls made up to it.
+	fmt.Fprintf(b, "API calls so far: %d   Duration: %d ms\n", r.APICalls.Total, r.DurationMS)
 }

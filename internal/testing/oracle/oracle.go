@@ -98,3 +98,21 @@ func Credentials(admins []Admin) []string {
 	slices.Sort(out)
 	return out
 }
+
+// Unmatched are the EXEMPT_USERS entries (trimmed, blanks ignored, each once) that name none of
+// admins: by the spec such an entry stops the run before any change (docs/configuration.md, "Exemptions").
+func Unmatched(admins []Admin, exempt []string) []string {
+	var out []string
+	for _, e := range exempt {
+		e = strings.TrimSpace(e)
+		if e == "" || slices.ContainsFunc(out, func(o string) bool { return o == e || !isOCID(e) && strings.EqualFold(o, e) }) {
+			continue
+		}
+		if !slices.ContainsFunc(admins, func(a Admin) bool { return Exempt(a.User, []string{e}) }) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func isOCID(s string) bool { return strings.HasPrefix(s, "ocid1.") }
