@@ -239,6 +239,9 @@ func listMembers(ctx context.Context, dir Directory, g Group, source string, lis
 	if err != nil {
 		return fmt.Errorf("list members of group %q: %w", g.Ref, err)
 	}
+	if err := malformedMembers(g, members); err != nil {
+		return err
+	}
 	f.groups = append(f.groups, GroupResult{Name: g.Ref.Name, Domain: g.Domain.Name, OCID: g.OCID, Members: len(members), Source: source, API: g.Domain.API})
 	opt.Logger.InfoContext(ctx, "admin group resolved", "group", g.Ref.String(), "domain", g.Domain.Name, "ocid", g.OCID, "members", len(members))
 	label := g.Domain.Name + "/" + g.Ref.Name
@@ -255,8 +258,13 @@ type adminSet struct {
 	order  []string
 }
 
+// A user without an OCID (discovery refuses one, malformedMembers) would never be merged with
+// another: each is its own entry.
 func (s *adminSet) add(u User, labels ...string) {
 	k := ownerKey(u.OCID)
+	if u.OCID == "" {
+		k = fmt.Sprintf("\x00no OCID #%d", len(s.order))
+	}
 	if a, ok := s.byUser[k]; ok {
 		a.Groups = append(a.Groups, labels...)
 		return

@@ -15,36 +15,36 @@ import (
 	"sync"
 	"time"
 
-	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
 	"github.com/apikeyguard/admin-apikey-guard/internal/testing/faults"
 )
 
-// Operation names, used by Counts and Faults.Forced. An operation the function calls has the
-// name internal/permissions gives it, so the emulator's counts and the function's report
-// compare one to one; the others (served for tests and hand use) are named the same way, after
-// the SDK operation. Only names are shared: what the emulator authorizes is its own model
-// (authz.go), independent of internal/permissions.
+// Operation names, used by Counts and Faults.Forced: the SDK operation's name (IAM and
+// Notifications), and "scim." before the Identity Domains operation's name (SCIM calls are
+// not IAM API operations). The function reports its calls with the same names, so the
+// emulator's counts and the function's report compare one to one; the emulator writes them
+// itself (internal/e2e TestEmulatorServesTheFunctionsOperations checks that the names agree)
+// and authorizes with its own model (authz.go).
 const (
-	OpListDomains              = permissions.OpListDomains
-	OpListCompartments         = permissions.OpListCompartments
-	OpListGroups               = permissions.OpListGroups
-	OpGetGroup                 = permissions.OpGetGroup
+	OpListDomains              = "ListDomains"
+	OpListCompartments         = "ListCompartments"
+	OpListGroups               = "ListGroups"
+	OpGetGroup                 = "GetGroup"
 	OpListUsers                = "ListUsers"
-	OpGetUser                  = permissions.OpGetUser
-	OpListUserGroupMemberships = permissions.OpListUserGroupMemberships
-	OpListApiKeys              = permissions.OpListApiKeys
-	OpDeleteApiKey             = permissions.OpDeleteApiKey
-	OpListPolicies             = permissions.OpListPolicies
-	OpListRegionSubscriptions  = permissions.OpListRegionSubscriptions
-	OpUpdateUserCapabilities   = permissions.OpUpdateUserCapabilities
-	OpScimListUsers            = permissions.OpSCIMListUsers
+	OpGetUser                  = "GetUser"
+	OpListUserGroupMemberships = "ListUserGroupMemberships"
+	OpListApiKeys              = "ListApiKeys"
+	OpDeleteApiKey             = "DeleteApiKey"
+	OpListPolicies             = "ListPolicies"
+	OpListRegionSubscriptions  = "ListRegionSubscriptions"
+	OpUpdateUserCapabilities   = "UpdateUserCapabilities"
+	OpScimListUsers            = "scim.ListUsers"
 	OpScimGetUser              = "scim.GetUser"
-	OpScimPatchUser            = permissions.OpSCIMPatchUser
-	OpScimListGroups           = permissions.OpSCIMListGroups
+	OpScimPatchUser            = "scim.PatchUser"
+	OpScimListGroups           = "scim.ListGroups"
 	OpScimListApiKeys          = "scim.ListApiKeys"
-	OpScimSearchApiKeys        = permissions.OpSCIMSearchApiKeys
-	OpScimDeleteApiKey         = permissions.OpSCIMDeleteApiKey
-	OpPublishMessage           = permissions.OpPublishMessage
+	OpScimSearchApiKeys        = "scim.SearchApiKeys"
+	OpScimDeleteApiKey         = "scim.DeleteApiKey"
+	OpPublishMessage           = "PublishMessage"
 	OpUnknown                  = "unknown"
 )
 
@@ -72,6 +72,9 @@ type Options struct {
 	// through a local HTTPS proxy (public.go), and ListDomains then gives the domains' public
 	// URLs (https://idcs-….identity.oraclecloud.com:443) instead of the loopback listeners'.
 	PublicEndpoints bool
+	// Anomalies are answers of a tenancy changing under a listing, or of malformed records
+	// (anomalies.go); the zero value has none.
+	Anomalies Anomalies
 }
 
 // Server is a running emulator: one listener for IAM, one for Notifications, and one per
@@ -93,6 +96,7 @@ type Server struct {
 	mu        sync.Mutex // guards everything below
 	latency   time.Duration
 	faults    Faults      // the plan, for IgnoreFilters
+	anomalies Anomalies   // anomalies.go
 	inject    faults.Func // its decider
 	counts    map[string]int
 	iamWrites map[string]int // IAM writes received, by the region of the endpoint
@@ -101,7 +105,7 @@ type Server struct {
 	reqSeq    uint64
 	closed    bool
 
-	statements   []boundStatement // the Allow statements naming the function, parsed once
+	statements   []boundStatement // the tenancy's Allow statements, parsed once (guarded by store.mu)
 	rpstSize     int
 	strictParams bool
 	limitHead    bool
@@ -149,6 +153,7 @@ func New(t *Tenancy, opts Options) (*Server, error) {
 		latency:     opts.Latency,
 		faults:      opts.Faults,
 		inject:      opts.Faults.Func(),
+		anomalies:   opts.Anomalies,
 		counts:      map[string]int{},
 		sessions:    map[string]*session{},
 		rpstSize:    opts.RPSTSize,
@@ -163,7 +168,7 @@ func New(t *Tenancy, opts Options) (*Server, error) {
 	if s.rpstSize == 0 {
 		s.rpstSize = DefaultRPSTSize
 	}
-	s.statements = functionStatements(&own, s.subjectIsFunction)
+	s.statements = parsePolicies(&own)
 	if opts.PublicEndpoints {
 		if s.public, err = newPublicFront(log); err != nil {
 			return nil, err
@@ -443,7 +448,7 @@ func (s *Server) serveIn(scim *domainIndex, rt route, w http.ResponseWriter, r *
 		outcome = writeFault(sw, err)
 		return
 	}
-	rt.h(sw, r, body)
+	rt.h(sw, r.WithContext(withOp(r.Context(), rt.op)), body)
 }
 
 // writeFault answers an injected fault (a *faults.Fault; any other error is a 500) and says
