@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -632,4 +634,261 @@ func unreadProblems(unread map[string]AdminResult) []Problem {
 			Message: fmt.Sprintf("%d administrator(s) were not read before the invocation deadline; the next run reads them again", notReached)})
 	}
 	return problems
+}
+
+// sameGroupRefs are the configured references together with every other spelling of the
+// groups they resolved to: the group's OCID, and its name in its domain (the Default domain
+// spelled ""). ADMIN_GROUPS and a policy may name one group differently (by OCID, by name, with
+// or without "Default/"); once resolved, any of them is the same group, so a policy or role
+// finding for it says "configured" and it is not enforced a second time (refKey compares them).
+func sameGroupRefs(configured []GroupRef, resolved []Group) []GroupRef {
+	out := slices.Clone(configured)
+	for _, g := range resolved {
+		if g.OCID != "" {
+			out = append(out, GroupRef{OCID: g.OCID})
+		}
+		if g.Ref.Name != "" {
+			ref := GroupRef{Name: g.Ref.Name}
+			if !g.Domain.Default {
+				ref.Domain = g.Domain.Name
+			}
+			out = append(out, ref)
+		}
+	}
+	return out
+}
+
+// protectedRefs are the configured groups as a policy condition may test them: each resolved
+// group once, with its name and its OCID together (protectedFacts makes one fact set of them),
+// and the configured references left unresolved as they are.
+func protectedRefs(configured []GroupRef, resolved []Group) []GroupRef {
+	out := make([]GroupRef, 0, len(configured))
+	for _, g := range resolved {
+		ref := GroupRef{Name: g.Ref.Name, OCID: g.OCID}
+		if !g.Domain.Default {
+			ref.Domain = g.Domain.Name
+		}
+		out = append(out, ref)
+	}
+	return append(out, configured[len(resolved):]...)
+}
+
+// groupIdentity identifies a resolved group: its OCID (unique across identity domains), or,
+// without one, its id within its domain.
+func groupIdentity(g Group) string {
+	if g.OCID != "" {
+		return "ocid:" + g.OCID
+	}
+	return "id:" + g.Domain.key() + "\x00" + g.ID
+}
+
+// ErrConfiguration marks a Directory error that the configuration caused and only a change of
+// it fixes (a URL that names the wrong identity domain): the run reports it at stage config, as
+// the configuration's own errors, and changes nothing.
+var ErrConfiguration = errors.New("configuration error")
+
+// discoveryStage is the stage a discovery error is reported at.
+func discoveryStage(err error) string {
+	if errors.Is(err, ErrConfiguration) {
+		return "config"
+	}
+	return "discovery"
+}
+
+// CheckDefaultDomainURL decides whether IDENTITY_DOMAIN_URL (configured) names the Default
+// identity domain, whose URLs ListDomains gives (identity.DomainSummary: url, "Region agnostic
+// domain URL", and homeRegionUrl): either one, compared as URLs (SameURL). Any other URL is a
+// secondary domain's, or no domain's: taken for the Default domain, a secondary domain's
+// Administrators would be enforced and reported as the Default domain's. A secondary domain's
+// groups are named Domain/Name in ADMIN_GROUPS instead, and found by ListDomains.
+func CheckDefaultDomainURL(configured string, defaultURLs ...string) error {
+	for _, u := range defaultURLs {
+		if u != "" && SameURL(configured, u) {
+			return nil
+		}
+	}
+	listed := strings.Join(slices.Compact(slices.DeleteFunc(slices.Clone(defaultURLs), func(u string) bool { return u == "" })), " or ")
+	return fmt.Errorf("%w: IDENTITY_DOMAIN_URL=%s is not the Default identity domain's URL, which ListDomains gives as %s: "+
+		"taken for it, a secondary domain's groups would be enforced, and reported, as the Default domain's. Set IDENTITY_DOMAIN_URL to the Default domain's URL "+
+		"or leave it empty (it is then discovered); name a secondary domain's groups Domain/Name in ADMIN_GROUPS; nothing was changed",
+		ErrConfiguration, configured, listed)
+}
+
+// SameURL says whether two URLs name the same endpoint: scheme and host without regard to case
+// (RFC 3986, section 6.2.2.1), the scheme's default port written or not (section 6.2.3), and
+// no path but "/" (a trailing slash). A URL that does not parse is the same as nothing.
+func SameURL(a, b string) bool {
+	na, oka := normalURL(a)
+	nb, okb := normalURL(b)
+	return oka && okb && na == nb
+}
+
+func normalURL(s string) (string, bool) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || u.Host == "" {
+		return "", false
+	}
+	scheme, host, port := strings.ToLower(u.Scheme), strings.ToLower(u.Hostname()), u.Port()
+	if port == map[string]string{"https": "443", "http": "80"}[scheme] {
+		port = ""
+	}
+	if port != "" {
+		host = net.JoinHostPort(host, port)
+	} else if strings.Contains(host, ":") {
+		host = "[" + host + "]" // an IPv6 literal keeps its brackets
+	}
+	return scheme + "://" + host + strings.TrimRight(u.EscapedPath(), "/"), true
+}
+
+// Listings. A listing of members or credentials is read page by page, and nothing holds the
+// pages together: SCIM's "Pagination is not session based, and hence clients SHOULD never
+// assume repeatable results" (RFC 7644 §3.4.2.4), and a member who leaves between two pages
+// moves every later member one index down, so that one of them is never read. An
+// administrator hidden so keeps their keys while the run says ok. So every read of a paged
+// listing is judged (JudgeListing), read again while it moved (RereadListing), and the run
+// stops when it does not hold still.
+
+// ListingRead is what one complete read of a paged listing showed: the evidence the guard judges
+// it on. The adapter fills it in as it pages.
+type ListingRead struct {
+	// Totals are the totals the pages announced (SCIM totalResults), in page order; empty for a
+	// listing that announces none (IAM's opc-next-page listings).
+	Totals []int
+	// IDs are the distinct items read (by SCIM id or OCID), sorted.
+	IDs []string
+	// Duplicates counts items that came again on a later page.
+	Duplicates int
+	// StoppedShort says a page came back empty before the announced total was reached.
+	StoppedShort bool
+	// Repeated says a page brought nothing but items already read: the service served the same
+	// page again (startIndex not honoured) rather than the next one.
+	Repeated bool
+	// Pages is the number of pages the read took.
+	Pages int
+}
+
+// ListingVerdict is what JudgeListing decides for one read.
+type ListingVerdict int
+
+const (
+	// ListingAccepted: the read is the listing; act on it.
+	ListingAccepted ListingVerdict = iota
+	// ListingReread: the listing moved under the pages, or a read of several pages is not yet
+	// confirmed: read it again (RereadListing says whether there is time and reads left).
+	ListingReread
+	// ListingRefused: the service answers in a way no re-read mends (the same page again with
+	// the same total): stop now.
+	ListingRefused
+)
+
+// ListingJudgement is JudgeListing's answer: the verdict, why (for the error when reads run
+// out), and whether the read agrees with itself (so a later read may confirm it).
+type ListingJudgement struct {
+	Verdict    ListingVerdict
+	Reason     string
+	Consistent bool
+}
+
+// JudgeListing decides whether one read of a paged listing can be acted on. confirmed is the
+// last earlier read that agreed with itself (nil when none). A read agrees with itself when no
+// page came back empty before the total, every page announced the same total, the distinct
+// items read are exactly that total, and no item came twice. A read of one page is then the
+// listing: the service answered it in one response. A read of several pages is the listing only
+// when the read before it agreed with itself and found the very same items: a member who left
+// while another joined keeps the count right and still hides someone, and two reads in a row
+// that move the same way to the same items are what the count alone cannot tell.
+func JudgeListing(cur ListingRead, confirmed *ListingRead) ListingJudgement {
+	moved := func(reason string) ListingJudgement {
+		return ListingJudgement{Verdict: ListingReread, Reason: reason + ": the listing moved under the pages"}
+	}
+	if cur.StoppedShort {
+		total := 0
+		if len(cur.Totals) > 0 {
+			total = cur.Totals[len(cur.Totals)-1]
+		}
+		return moved(fmt.Sprintf("listing stopped at item %d of %d", len(cur.IDs), total))
+	}
+	for i := 1; i < len(cur.Totals); i++ {
+		if cur.Totals[i] != cur.Totals[0] {
+			return moved(fmt.Sprintf("totalResults changed from %d to %d between pages %d and %d", cur.Totals[0], cur.Totals[i], i, i+1))
+		}
+	}
+	if cur.Repeated {
+		return ListingJudgement{Verdict: ListingRefused,
+			Reason: fmt.Sprintf("page %d repeats items of an earlier page with the same total: the service serves the same page again instead of the next", cur.Pages)}
+	}
+	if n := len(cur.Totals); n > 0 && cur.Totals[n-1] != len(cur.IDs) {
+		return moved(fmt.Sprintf("%d distinct items read, but totalResults says %d", len(cur.IDs), cur.Totals[n-1]))
+	}
+	if cur.Duplicates > 0 {
+		return moved(fmt.Sprintf("%d item(s) came twice", cur.Duplicates))
+	}
+	if cur.Pages <= 1 || (confirmed != nil && slices.Equal(confirmed.IDs, cur.IDs)) {
+		return ListingJudgement{Verdict: ListingAccepted, Consistent: true}
+	}
+	return ListingJudgement{Verdict: ListingReread, Consistent: true,
+		Reason: fmt.Sprintf("a listing of %d pages is trusted only when two reads in a row find the same items, and the last two did not", cur.Pages)}
+}
+
+// ListingReads bounds the reads of one listing: one that moved, then two that agree, and one
+// more for a second change.
+const ListingReads = 4
+
+// rereadBackoff is the wait before the second read; it doubles for each read after.
+const rereadBackoff = 250 * time.Millisecond
+
+// RereadListing says whether to read a listing again after reads reads, and after how long: not
+// once ListingReads reads were made, and not when the wait would end past the deadline (zero:
+// none), so the run still stops with its error in time.
+func RereadListing(reads int, deadline, now time.Time) (wait time.Duration, again bool) {
+	if reads >= ListingReads {
+		return 0, false
+	}
+	wait = rereadBackoff << (reads - 1)
+	if !deadline.IsZero() && !now.Add(wait).Before(deadline) {
+		return 0, false
+	}
+	return wait, true
+}
+
+// ErrListingUnstable is the error of a listing that did not hold still within ListingReads
+// reads: the run stops rather than act on a membership it could not read whole.
+var ErrListingUnstable = errors.New("the listing kept changing while it was read")
+
+// PageTrail follows one listing's page tokens (IAM's opc-next-page). A token the service has
+// given before would make the client read the same pages again and again until its deadline, and
+// forever without one: Next refuses it.
+type PageTrail struct{ seen map[string]bool }
+
+// ErrPageTokenRepeated is Next's error for a token already followed.
+var ErrPageTokenRepeated = errors.New("the service repeated a page token it had already given (opc-next-page), so the listing would never end")
+
+// Next records the next page's token, or says it was given before.
+func (t *PageTrail) Next(token string) error {
+	if t.seen == nil {
+		t.seen = map[string]bool{}
+	}
+	if t.seen[token] {
+		return ErrPageTokenRepeated
+	}
+	t.seen[token] = true
+	return nil
+}
+
+// ErrMalformedRecord is the error of a listed record that lacks what identifies it (a member
+// without its OCID, a key without its owner or fingerprint): discovery stops, nothing is merged
+// or matched on a missing value.
+var ErrMalformedRecord = errors.New("malformed record")
+
+// malformedMembers decides whether a group's members can be used: every member needs an OCID,
+// which is what keys are matched to and what merges a user in several groups; an empty one
+// would merge unrelated members and match owner-less keys.
+func malformedMembers(g Group, members []User) error {
+	for _, u := range members {
+		if u.OCID == "" {
+			return fmt.Errorf("%w: group %q has a member without an OCID (id %q, user name %q); refusing to act on an incomplete membership",
+				ErrMalformedRecord, g.Ref, u.ID, u.UserName)
+		}
+	}
+	return nil
 }

@@ -519,3 +519,244 @@ func TestRulesForReadingUsers(t *testing.T) {
 		})
 	}
 }
+
+// A group is the same group however ADMIN_GROUPS and a policy name it, once resolved: by OCID
+// in one and by name in the other (either way round), with or without "Default/". The policy
+// finding is "configured", and nothing is added to enforce a second time (issue 24, 2.8).
+func TestRulesForGroupReferences(t *testing.T) {
+	const ocid = "ocid1.group.oc1..admins"
+	admins := Group{Ref: GroupRef{OCID: ocid, Name: "Administrators"}, Domain: Domain{Name: "Default", Default: true}, ID: "g1", OCID: ocid}
+	eng := Group{Ref: GroupRef{Domain: "engineering", Name: "Ops"}, Domain: Domain{Name: "Engineering"}, ID: "g2", OCID: "ocid1.group.oc1..ops"}
+	byName := func(domain, name string) policy.AdminGrant {
+		return policy.AdminGrant{Subject: policy.Subject{Kind: policy.KindGroup, Domain: domain, Name: name}, PolicyName: "p", Statement: "allow ..."}
+	}
+	byOCID := func(id string) policy.AdminGrant {
+		return policy.AdminGrant{Subject: policy.Subject{Kind: policy.KindGroup, OCID: id}, PolicyName: "p", Statement: "allow ..."}
+	}
+	for _, tc := range []struct {
+		rule, name string
+		configured GroupRef
+		resolved   Group
+		grant      policy.AdminGrant
+	}{
+		{"a-group-is-the-same-group-however-it-is-named", "configured by OCID, policy by name", GroupRef{OCID: ocid}, admins, byName("", "Administrators")},
+		{"a-group-is-the-same-group-however-it-is-named", "configured by OCID, policy by Default/name", GroupRef{OCID: ocid}, admins, byName("Default", "ADMINISTRATORS")},
+		{"a-group-is-the-same-group-however-it-is-named", "configured by name, policy by OCID", GroupRef{Name: "administrators"}, admins, byOCID(ocid)},
+		{"a-group-is-the-same-group-however-it-is-named", "secondary domain by name, policy by OCID", GroupRef{Domain: "engineering", Name: "Ops"}, eng, byOCID("ocid1.group.oc1..ops")},
+		{"a-group-is-the-same-group-however-it-is-named", "secondary domain by OCID, policy by Domain/name", GroupRef{OCID: "ocid1.group.oc1..ops"}, eng, byName("Engineering", "ops")},
+	} {
+		t.Run(tc.rule+"/"+tc.name, func(t *testing.T) {
+			configured := []GroupRef{tc.configured}
+			if findings, add := policyDecisions([]policy.AdminGrant{tc.grant}, configured, false); findings[0].Note != NoteReportOnly || len(add) != 0 {
+				t.Fatalf("before resolution: %+v %+v; the test expects the references to differ", findings, add)
+			}
+			same := sameGroupRefs(configured, []Group{tc.resolved})
+			for _, include := range []bool{false, true} {
+				findings, add := policyDecisions([]policy.AdminGrant{tc.grant}, same, include)
+				if f := findings[0]; !f.Enforced || f.Note != NoteConfigured || len(add) != 0 {
+					t.Errorf("include=%v: finding %+v, added %+v; want configured and nothing added", include, f, add)
+				}
+			}
+		})
+	}
+	// A different group of the same name in another domain stays another group.
+	findings, _ := policyDecisions([]policy.AdminGrant{byName("Engineering", "Administrators")}, sameGroupRefs([]GroupRef{{OCID: ocid}}, []Group{admins}), false)
+	if findings[0].Note != NoteReportOnly {
+		t.Errorf("Engineering/Administrators: %+v; want reported only", findings[0])
+	}
+}
+
+// IDENTITY_DOMAIN_URL is accepted when it is the Default domain's url or homeRegionUrl however
+// spelled, and is otherwise a configuration error naming both (issue 24, 2.2).
+func TestRulesForTheDefaultDomainURL(t *testing.T) {
+	const listed, home = "https://idcs-abc.identity.oraclecloud.com:443", "https://idcs-abc.us-ashburn-idcs-1.identity.us-ashburn-1.oci.oraclecloud.com"
+	for _, tc := range []struct {
+		rule, configured string
+		accepted         bool
+	}{
+		{"identity-domain-url-must-be-the-default-domains", "https://idcs-abc.identity.oraclecloud.com", true},
+		{"identity-domain-url-must-be-the-default-domains", "https://IDCS-ABC.identity.oraclecloud.com/", true},
+		{"identity-domain-url-must-be-the-default-domains", "HTTPS://idcs-abc.identity.oraclecloud.com:443/", true},
+		{"identity-domain-url-must-be-the-default-domains", home + "/", true},
+		{"identity-domain-url-must-be-the-default-domains", "https://idcs-def.identity.oraclecloud.com", false}, // a secondary domain
+		{"identity-domain-url-must-be-the-default-domains", "https://idcs-abc.identity.oraclecloud.com:8443", false},
+		{"identity-domain-url-must-be-the-default-domains", "http://idcs-abc.identity.oraclecloud.com", false},
+		{"identity-domain-url-must-be-the-default-domains", "https://idcs-abc.identity.oraclecloud.com/admin", false},
+		{"identity-domain-url-must-be-the-default-domains", "not a url", false},
+	} {
+		err := CheckDefaultDomainURL(tc.configured, listed, home)
+		switch {
+		case tc.accepted && err != nil:
+			t.Errorf("%s: %v", tc.configured, err)
+		case !tc.accepted && (!errors.Is(err, ErrConfiguration) || discoveryStage(err) != "config" ||
+			!strings.Contains(err.Error(), tc.configured) || !strings.Contains(err.Error(), listed)):
+			t.Errorf("%s: %v; want a configuration error naming both URLs", tc.configured, err)
+		}
+	}
+}
+
+// Listings (issue 24, 2.1 and 2.6): a read of a paged listing is acted on only when it holds
+// still; otherwise it is read again, and the run stops when it does not.
+func TestRulesForListings(t *testing.T) {
+	ids := func(s ...string) []string { return s }
+	one := ListingRead{Totals: []int{3}, IDs: ids("a", "b", "c"), Pages: 1}
+	paged := ListingRead{Totals: []int{3, 3}, IDs: ids("a", "b", "c"), Pages: 2}
+	// A member left after page 1 and another joined: the count holds, member c was never read.
+	shifted := ListingRead{Totals: []int{3, 3}, IDs: ids("a", "b", "d"), Pages: 2}
+	for _, tc := range []struct {
+		rule           string
+		cur            ListingRead
+		confirmed      *ListingRead
+		verdict        ListingVerdict
+		consistent     bool
+		reasonContains string
+	}{
+		{"a-paged-listing-is-read-until-it-holds-still", one, nil, ListingAccepted, true, ""},
+		{"a-paged-listing-is-read-until-it-holds-still", ListingRead{Pages: 1}, nil, ListingAccepted, true, ""}, // IAM: no totals
+		{"a-paged-listing-is-read-until-it-holds-still", ListingRead{Totals: []int{0}, Pages: 1}, nil, ListingAccepted, true, ""},
+		// a member left between pages: the totals differ
+		{"a-paged-listing-is-read-until-it-holds-still", ListingRead{Totals: []int{6, 5, 5}, IDs: ids("a", "b", "d", "e", "f"), Pages: 3}, nil,
+			ListingReread, false, "totalResults changed from 6 to 5"},
+		// a server that under-reports totalResults, in one page or several
+		{"a-paged-listing-is-read-until-it-holds-still", ListingRead{Totals: []int{2}, IDs: ids("a", "b", "c"), Pages: 1}, nil,
+			ListingReread, false, "3 distinct items read, but totalResults says 2"},
+		{"a-paged-listing-is-read-until-it-holds-still", ListingRead{Totals: []int{4}, IDs: ids("a", "b", "c"), Pages: 1}, nil,
+			ListingReread, false, "totalResults says 4"},
+		{"a-paged-listing-is-read-until-it-holds-still", ListingRead{Totals: []int{5}, IDs: ids("a", "b"), StoppedShort: true, Pages: 2}, nil,
+			ListingReread, false, "listing stopped at item 2 of 5"},
+		{"a-paged-listing-is-read-until-it-holds-still", ListingRead{IDs: ids("a", "b"), Duplicates: 1, Pages: 2}, nil,
+			ListingReread, false, "1 item(s) came twice"},
+		// several pages: accepted only when the read before agreed with itself and found the same items
+		{"a-paged-listing-is-read-until-it-holds-still", paged, nil, ListingReread, true, "two reads in a row"},
+		{"a-paged-listing-is-read-until-it-holds-still", paged, &shifted, ListingReread, true, "two reads in a row"},
+		{"a-paged-listing-is-read-until-it-holds-still", shifted, &paged, ListingReread, true, "two reads in a row"},
+		{"a-paged-listing-is-read-until-it-holds-still", paged, &paged, ListingAccepted, true, ""},
+		{"a-repeated-page-is-an-error", ListingRead{Totals: []int{3, 3}, IDs: ids("a"), Duplicates: 1, Repeated: true, Pages: 2}, nil,
+			ListingRefused, false, "serves the same page again"},
+		// the same page again while the total moved is a listing that moved, not a repeating service
+		{"a-paged-listing-is-read-until-it-holds-still", ListingRead{Totals: []int{3, 5}, IDs: ids("a"), Duplicates: 1, Repeated: true, Pages: 2}, nil,
+			ListingReread, false, "totalResults changed"},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			got := JudgeListing(tc.cur, tc.confirmed)
+			if got.Verdict != tc.verdict || got.Consistent != tc.consistent || !strings.Contains(got.Reason, tc.reasonContains) {
+				t.Errorf("JudgeListing(%+v, %+v) = %+v, want verdict %d consistent %v reason containing %q", tc.cur, tc.confirmed, got, tc.verdict, tc.consistent, tc.reasonContains)
+			}
+		})
+	}
+}
+
+func TestRulesForRereadingAListing(t *testing.T) {
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		rule     string
+		reads    int
+		deadline time.Time
+		wait     time.Duration
+		again    bool
+	}{
+		{"a-paged-listing-is-read-until-it-holds-still", 1, time.Time{}, 250 * time.Millisecond, true},
+		{"a-paged-listing-is-read-until-it-holds-still", 2, now.Add(time.Minute), 500 * time.Millisecond, true},
+		{"a-paged-listing-is-read-until-it-holds-still", 3, now.Add(time.Minute), time.Second, true},
+		{"a-paged-listing-is-read-until-it-holds-still", ListingReads, time.Time{}, 0, false},
+		// no wait that would end at or past the deadline: the run stops in time with its error
+		{"a-paged-listing-is-read-until-it-holds-still", 1, now.Add(250 * time.Millisecond), 0, false},
+		{"a-paged-listing-is-read-until-it-holds-still", 2, now.Add(400 * time.Millisecond), 0, false},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			wait, again := RereadListing(tc.reads, tc.deadline, now)
+			if wait != tc.wait || again != tc.again {
+				t.Errorf("RereadListing(%d, %v) = %v, %v; want %v, %v", tc.reads, tc.deadline, wait, again, tc.wait, tc.again)
+			}
+		})
+	}
+}
+
+func TestRulesForPageTokens(t *testing.T) {
+	for _, tc := range []struct {
+		rule   string
+		tokens []string
+		err    error // of the last token
+	}{
+		{"a-repeated-page-is-an-error", []string{"tok.2", "tok.3", "tok.4"}, nil},
+		{"a-repeated-page-is-an-error", []string{"tok.2", "tok.2"}, ErrPageTokenRepeated},
+		{"a-repeated-page-is-an-error", []string{"tok.2", "tok.3", "tok.2"}, ErrPageTokenRepeated},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			var trail PageTrail
+			var err error
+			for i, tok := range tc.tokens {
+				if err = trail.Next(tok); err != nil && i < len(tc.tokens)-1 {
+					t.Fatalf("token %d %q refused: %v", i, tok, err)
+				}
+			}
+			if !errors.Is(err, tc.err) {
+				t.Errorf("tokens %v: %v, want %v", tc.tokens, err, tc.err)
+			}
+		})
+	}
+}
+
+func TestRulesForMalformedRecords(t *testing.T) {
+	g := Group{Ref: GroupRef{Name: "Administrators"}}
+	alice := User{ID: "u1", OCID: "ocid1.user.oc1..alice", UserName: "alice"}
+	for _, tc := range []struct {
+		rule    string
+		members []User
+		err     bool
+	}{
+		{"malformed-records-stop-the-run", []User{alice}, false},
+		{"malformed-records-stop-the-run", nil, false},
+		{"malformed-records-stop-the-run", []User{alice, {ID: "u2", UserName: "bob"}}, true},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			err := malformedMembers(g, tc.members)
+			if (err != nil) != tc.err || (err != nil && !errors.Is(err, ErrMalformedRecord)) {
+				t.Errorf("members %+v: %v, want error %v", tc.members, err, tc.err)
+			}
+		})
+	}
+}
+
+// Two administrators without an OCID are two administrators, neither owns a key, and a key
+// without an owner belongs to nobody (a stray).
+func TestRulesForEmptyOCIDs(t *testing.T) {
+	noOCID1 := Admin{User: User{ID: "u1", UserName: "a"}}
+	noOCID2 := Admin{User: User{ID: "u2", UserName: "b"}}
+	withOCID := Admin{User: User{ID: "u3", OCID: "ocid1.user.oc1..c", UserName: "c"}}
+	ownerless := APIKey{ID: "k1", Fingerprint: "aa"}
+	owned := APIKey{ID: "k2", Fingerprint: "bb", UserOCID: withOCID.OCID}
+	for _, tc := range []struct {
+		rule   string
+		admins []Admin
+		keys   []APIKey
+		steps  int
+		planed int // keys planned in all
+		strays int
+	}{
+		{"an-empty-ocid-matches-nothing", []Admin{noOCID1, noOCID2, withOCID}, []APIKey{ownerless, owned}, 3, 1, 1},
+		{"an-empty-ocid-matches-nothing", []Admin{noOCID1}, []APIKey{ownerless}, 1, 0, 1},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			steps, strays := Plan(tc.admins, tc.keys, Rules{})
+			planned := 0
+			for _, s := range steps {
+				planned += len(s.Keys)
+				if s.OCID == "" && len(s.Keys) > 0 {
+					t.Errorf("administrator %s without an OCID was given keys %+v", s.UserName, s.Keys)
+				}
+			}
+			if len(steps) != tc.steps || planned != tc.planed || len(strays) != tc.strays {
+				t.Errorf("%d steps, %d keys planned, %d strays; want %d, %d, %d", len(steps), planned, len(strays), tc.steps, tc.planed, tc.strays)
+			}
+		})
+	}
+	t.Run("an-empty-ocid-matches-nothing", func(t *testing.T) {
+		s := adminSet{byUser: map[string]*Admin{}}
+		s.add(noOCID1.User, "g1")
+		s.add(noOCID2.User, "g2")
+		if len(s.order) != 2 {
+			t.Errorf("two members without an OCID merged into %d administrator(s)", len(s.order))
+		}
+	})
+}

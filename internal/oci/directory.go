@@ -155,7 +155,7 @@ func (d *Directory) domain(ctx context.Context, name string) (guard.Domain, erro
 	var err error
 	switch {
 	case name == "" && d.settings.DefaultDomainURL != "":
-		dom = guard.Domain{Name: policy.DefaultDomain, URL: d.settings.DefaultDomainURL, Default: true}
+		dom, err = d.configuredDefault(ctx)
 	case name == "":
 		dom, err = d.findDomain(ctx, func(s identity.DomainSummary) bool { return s.Type == identity.DomainTypeDefault }, "the Default identity domain")
 	default:
@@ -168,6 +168,29 @@ func (d *Directory) domain(ctx context.Context, name string) (guard.Domain, erro
 	d.mu.Lock()
 	d.domains[name] = dom
 	d.mu.Unlock()
+	return dom, nil
+}
+
+// configuredDefault is the Default domain at IDENTITY_DOMAIN_URL, once ListDomains confirms that
+// the URL is the Default domain's (guard.CheckDefaultDomainURL): a secondary domain's URL there
+// would have its groups enforced, and reported, as the Default domain's. The requests go to the
+// URL as configured (the domain's url or its homeRegionUrl, the operator's choice).
+func (d *Directory) configuredDefault(ctx context.Context) (guard.Domain, error) {
+	var listed identity.DomainSummary
+	dom, err := d.findDomain(ctx, func(s identity.DomainSummary) bool {
+		if s.Type != identity.DomainTypeDefault {
+			return false
+		}
+		listed = s
+		return true
+	}, "the Default identity domain")
+	if err != nil {
+		return guard.Domain{}, err
+	}
+	if err := guard.CheckDefaultDomainURL(d.settings.DefaultDomainURL, deref(listed.Url), deref(listed.HomeRegionUrl)); err != nil {
+		return guard.Domain{}, err
+	}
+	dom.URL = d.settings.DefaultDomainURL
 	return dom, nil
 }
 
@@ -230,25 +253,28 @@ func (d *Directory) allDomains(ctx context.Context) ([]guard.Domain, error) {
 func (d *Directory) listDomains(ctx context.Context, compartment string, match func(identity.DomainSummary) bool) ([]guard.Domain, error) {
 	var found []guard.Domain
 	req := identity.ListDomainsRequest{CompartmentId: &compartment, LifecycleState: identity.DomainLifecycleStateActive, Limit: ptr(1000)}
-	for {
+	err := iamPages(permissions.OpListDomains, func(page *string) (*string, error) {
+		req.Page = page
 		resp, err := d.iam.ListDomains(detach(ctx, permissions.OpListDomains), req)
 		if err != nil {
 			return nil, opError(permissions.OpListDomains, err)
 		}
 		d.learnDomains(resp.Items)
 		for _, s := range resp.Items {
-			if match(s) {
-				dom := guard.Domain{ID: deref(s.Id), Name: deref(s.DisplayName),
-					URL: strings.TrimSuffix(deref(s.Url), "/"), Default: s.Type == identity.DomainTypeDefault}
-				dom.API = d.family(dom)
-				found = append(found, dom)
+			if !match(s) {
+				continue
 			}
+			if deref(s.Url) == "" {
+				return nil, malformed(permissions.OpListDomains, fmt.Sprintf("identity domain %q without its url", deref(s.DisplayName)))
+			}
+			dom := guard.Domain{ID: deref(s.Id), Name: deref(s.DisplayName),
+				URL: strings.TrimSuffix(deref(s.Url), "/"), Default: s.Type == identity.DomainTypeDefault}
+			dom.API = d.family(dom)
+			found = append(found, dom)
 		}
-		if resp.OpcNextPage == nil {
-			return found, nil
-		}
-		req.Page = resp.OpcNextPage
-	}
+		return resp.OpcNextPage, nil
+	})
+	return found, err
 }
 
 // learnDomains tells the pacer each listed domain's type (Domain.licenseType, "The License type
@@ -267,19 +293,21 @@ func (d *Directory) subCompartments(ctx context.Context) ([]string, error) {
 	var ids []string
 	req := identity.ListCompartmentsRequest{CompartmentId: &d.tenancy, CompartmentIdInSubtree: common.Bool(true),
 		AccessLevel: identity.ListCompartmentsAccessLevelAny, LifecycleState: identity.CompartmentLifecycleStateActive}
-	for {
+	err := iamPages(permissions.OpListCompartments, func(page *string) (*string, error) {
+		req.Page = page
 		resp, err := d.iam.ListCompartments(detach(ctx, permissions.OpListCompartments), req)
 		if err != nil {
 			return nil, opError(permissions.OpListCompartments, err)
 		}
 		for _, c := range resp.Items {
+			if deref(c.Id) == "" {
+				return nil, malformed(permissions.OpListCompartments, fmt.Sprintf("compartment %q without its id", deref(c.Name)))
+			}
 			ids = append(ids, deref(c.Id))
 		}
-		if resp.OpcNextPage == nil {
-			return ids, nil
-		}
-		req.Page = resp.OpcNextPage
-	}
+		return resp.OpcNextPage, nil
+	})
+	return ids, err
 }
 
 // client returns the SCIM client of a domain, one per domain URL.

@@ -63,8 +63,8 @@ func (s *Server) compartmentParam(r *http.Request) (id string, isTenancy bool, e
 }
 
 // writePage pages n items with IAM semantics and renders items lo..hi with item.
-func writePage[T any](w http.ResponseWriter, r *http.Request, n int, item func(i int) T) {
-	lo, hi, err := iamPage(w, r, n)
+func writePage[T any](s *Server, w http.ResponseWriter, r *http.Request, n int, item func(i int) T) {
+	lo, hi, err := iamPage(s.currentAnomalies(), w, r, n)
 	if err != nil {
 		writeFailure(w, err)
 		return
@@ -94,7 +94,7 @@ func (s *Server) listDomains(w http.ResponseWriter, r *http.Request, _ []byte) {
 		}
 		match = append(match, di)
 	}
-	writePage(w, r, len(match), func(i int) iamDomain {
+	writePage(s, w, r, len(match), func(i int) iamDomain {
 		d := match[i].d
 		return iamDomain{
 			ID: d.ID, CompartmentID: d.CompartmentID, DisplayName: d.DisplayName, Description: d.DisplayName,
@@ -125,7 +125,7 @@ func (s *Server) listCompartments(w http.ResponseWriter, r *http.Request, _ []by
 			}
 		}
 	}
-	writePage(w, r, len(match), func(i int) iamCompartment {
+	writePage(s, w, r, len(match), func(i int) iamCompartment {
 		c := match[i]
 		return iamCompartment{ID: c.ID, CompartmentID: c.ParentID, Name: c.Name, Description: c.Name,
 			TimeCreated: timeCreated, LifecycleState: "ACTIVE", IsAccessible: true}
@@ -149,7 +149,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, _ []byte) {
 		writeFailure(w, err)
 		return
 	}
-	writePage(w, r, len(groups), func(i int) iamGroup { return toIAMGroup(s.tenancyID, &groups[i]) })
+	writePage(s, w, r, len(groups), func(i int) iamGroup { return toIAMGroup(s.tenancyID, &groups[i]) })
 }
 
 func (s *Server) getGroup(w http.ResponseWriter, r *http.Request, _ []byte) {
@@ -180,7 +180,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ []byte) {
 		writeFailure(w, err)
 		return
 	}
-	writePage(w, r, len(users), func(i int) iamUser { return toIAMUser(s.tenancyID, &users[i]) })
+	writePage(s, w, r, len(users), func(i int) iamUser { return toIAMUser(s.tenancyID, &users[i]) })
 }
 
 // lookupUser finds the Default-domain user of the path's {userId}, or answers 404 (IAM's
@@ -241,11 +241,27 @@ func (s *Server) listMemberships(w http.ResponseWriter, r *http.Request, _ []byt
 			}
 		}
 	}
-	writePage(w, r, len(match), func(i int) iamMembership {
-		p := match[i]
-		return iamMembership{ID: membershipID(p.group, p.user), CompartmentID: s.tenancyID, GroupID: p.group,
+	a := s.currentAnomalies()
+	lo, hi, err := iamPage(a, w, r, len(match))
+	if err != nil {
+		writeFailure(w, err)
+		return
+	}
+	out := make([]iamMembership, 0, hi-lo)
+	for _, p := range match[lo:hi] {
+		m := iamMembership{ID: membershipID(p.group, p.user), CompartmentID: s.tenancyID, GroupID: p.group,
 			UserID: p.user, TimeCreated: timeCreated, LifecycleState: "ACTIVE"}
-	})
+		if ui, ok := def.userByOCID[p.user]; ok && a.UserWithoutOCID != "" && def.d.Users[ui].UserName == a.UserWithoutOCID {
+			m.UserID = "" // Anomalies.UserWithoutOCID: left out of the JSON (omitempty)
+		}
+		out = append(out, m)
+	}
+	// Anomalies.MembersLeaveBetweenPages: the first member of this page leaves the group
+	// before the client asks for the next one.
+	if groupID != "" && userID == "" && hi < len(match) && hi > lo && s.takeMemberLeave() {
+		def.leaveGroup(def.groupByOCID[groupID], match[lo].user)
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // listAPIKeys is not paged, like the real operation.
@@ -265,10 +281,15 @@ func (s *Server) listAPIKeys(w http.ResponseWriter, r *http.Request, _ []byte) {
 		}
 	}
 	out := []iamAPIKey{}
+	a := s.currentAnomalies()
 	for _, ui := range users {
 		u := &s.store.def.d.Users[ui]
 		for i := range u.APIKeys {
-			out = append(out, toIAMAPIKey(s.tenancyID, u.OCID, &u.APIKeys[i]))
+			k := toIAMAPIKey(s.tenancyID, u.OCID, &u.APIKeys[i])
+			if a.KeyWithoutOwner != "" && k.Fingerprint == a.KeyWithoutOwner {
+				k.UserID = "" // Anomalies.KeyWithoutOwner: left out of the JSON (omitempty)
+			}
+			out = append(out, k)
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -308,7 +329,7 @@ func (s *Server) listPolicies(w http.ResponseWriter, r *http.Request, _ []byte) 
 		writeFailure(w, err)
 		return
 	}
-	writePage(w, r, len(match), func(i int) iamPolicy {
+	writePage(s, w, r, len(match), func(i int) iamPolicy {
 		p := match[i]
 		return iamPolicy{ID: p.ID, CompartmentID: p.CompartmentID, Name: p.Name, Statements: p.Statements,
 			Description: p.Name, TimeCreated: timeCreated, LifecycleState: "ACTIVE"}
