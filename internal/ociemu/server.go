@@ -446,6 +446,10 @@ func writeFault(w http.ResponseWriter, err error) (outcome string) {
 	case f.Status == 0:
 		resetConnection(w)
 		return "reset (injected)"
+	case f.Text:
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(f.Status)
+		_, _ = io.WriteString(w, http.StatusText(f.Status)+"\n")
 	case f.SCIM:
 		writeSCIMError(w, f.Status, f.Message, "error.emulator.forced")
 	default:

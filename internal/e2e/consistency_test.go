@@ -1,0 +1,81 @@
+package e2e
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
+	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
+	"github.com/apikeyguard/admin-apikey-guard/internal/testing/emutest"
+)
+
+// Issue 24, section 1: a real tenancy is eventually consistent, answers in more than one error
+// shape, and takes messages of at most 64 KB. These tests run the binary against the
+// emulator's knobs for each (docs/emulator.md, "Consistency and limits").
+
+// A 429 is retried whatever its body: an identity domain's SCIM error schema (no OCI code,
+// which the SDK reads as BadErrorResponse) and a front end's text/plain page, on a listing
+// and on the deletes, in both families.
+func TestEvery429IsRetriedWhateverItsBody(t *testing.T) {
+	eachFamily(t, func(t *testing.T, fam family) {
+		for _, shape := range []struct {
+			name string
+			fe   ociemu.ForcedError
+		}{
+			{"scim-error-schema", ociemu.ForcedError{Status: http.StatusTooManyRequests, SCIM: true}},
+			{"text-plain", ociemu.ForcedError{Status: http.StatusTooManyRequests, Text: true}},
+		} {
+			if shape.fe.SCIM && fam.api != "scim" {
+				continue // the IAM API answers in OCI's shape, or a front end's
+			}
+			t.Run(shape.name, func(t *testing.T) {
+				tn := ociemu.Generate(ociemu.GenSpec{Seed: 24, Users: 8, Admins: 2, KeysPerAdmin: 1})
+				listing, deleting := shape.fe, shape.fe
+				listing.Times = 1
+				deleting.Times = 2
+				emu := emutest.New(t, tn, ociemu.Options{Faults: ociemu.Faults{Forced: map[string]ociemu.ForcedError{
+					fam.listKeys: listing, fam.deleteKey: deleting}}})
+				before := emu.Snapshot()
+				rep := invoke(t, start(t, emu, fam.cfg(nil)), "")
+				if rep.Status != guard.StatusOK {
+					t.Fatalf("status %s after 429s shaped %s\n%s", rep.Status, shape.name, problems(rep))
+				}
+				assertHonest(t, rep, before, emu.Snapshot())
+				if n := emu.Counts()[fam.deleteKey]; n != rep.Counts.Deleted+2 {
+					t.Fatalf("%d delete requests for %d keys and two 429s", n, rep.Counts.Deleted)
+				}
+			})
+		}
+	})
+}
+
+// A notification for 500 administrators' keys is published: the encoded request stays within
+// ONS's 64 KB (the emulator refuses one byte more), and the message says how much was left out.
+func TestNotificationForFiveHundredAdministratorsIsPublished(t *testing.T) {
+	tn := ociemu.Generate(ociemu.GenSpec{Seed: 500, Users: 10, Admins: 500, KeysPerAdmin: 1, Credentials: true})
+	// Descriptions are free text; <, > and & take six bytes each once JSON-encoded, so the raw
+	// text's length is no measure of the request's.
+	for i := range tn.Domains {
+		for j := range tn.Domains[i].Users {
+			for k := range tn.Domains[i].Users[j].Credentials {
+				tn.Domains[i].Users[j].Credentials[k].Description = "deploy <ci&cd> & <backup>"
+			}
+		}
+	}
+	emu := emutest.New(t, tn, ociemu.Options{})
+	rep := invoke(t, start(t, emu, scimFamily.cfg(map[string]string{"DRY_RUN": "true", "ADMIN_CREDENTIALS": "all",
+		"NOTIFICATION_TOPIC_ID": tn.Topics[0].ID})), "")
+	if rep.Status != guard.StatusOK || rep.Counts.WouldDelete < 1000 {
+		t.Fatalf("status %s, %d keys to delete\n%s", rep.Status, rep.Counts.WouldDelete, problems(rep))
+	}
+	msgs := emu.Published()
+	if rep.Notified != "published" || len(msgs) != 1 {
+		t.Fatalf("notified %q, %d messages published\n%s", rep.Notified, len(msgs), problems(rep))
+	}
+	body := msgs[0].Body
+	if !strings.Contains(body, "more lines, left out") || !strings.Contains(body, "return value") {
+		t.Fatalf("the message does not say what was left out; it ends %q", body[max(0, len(body)-300):])
+	}
+	t.Logf("published %d bytes of text for %d credentials", len(body), rep.Counts.WouldDelete)
+}
