@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu"
@@ -78,4 +80,43 @@ func TestNotificationForFiveHundredAdministratorsIsPublished(t *testing.T) {
 		t.Fatalf("the message does not say what was left out; it ends %q", body[max(0, len(body)-300):])
 	}
 	t.Logf("published %d bytes of text for %d credentials", len(body), rep.Counts.WouldDelete)
+}
+
+// With listings 5 s behind the deletes and keys DELETING for 30 s after one (409
+// IncorrectState to a second DELETE meanwhile), two runs one second apart both end ok: the
+// second sees the keys still listed, is refused, and learns from listings over the next
+// seconds that OCI is deleting them. Every administrator key is gone (deleted or being
+// deleted), and none was deleted twice.
+func TestTwoRunsOnALaggingListingBothEndOK(t *testing.T) {
+	eachFamily(t, func(t *testing.T, fam family) {
+		tn := ociemu.Generate(ociemu.GenSpec{Seed: 7, Users: 10, Admins: 3, KeysPerAdmin: 2})
+		emu := emutest.New(t, tn, ociemu.Options{Consistency: ociemu.Consistency{
+			ListingLag: 5 * time.Second, DeletingFor: 30 * time.Second, ConflictWhileDeleting: true}})
+		before := emu.Snapshot()
+		want := adminKeys(before, defaultAdmins(before))
+		f := start(t, emu, fam.cfg(nil))
+		first := invoke(t, f, "")
+		if first.Status != guard.StatusOK || first.Counts.Deleted != len(want) {
+			t.Fatalf("first run: status %s, %d deleted of %d\n%s", first.Status, first.Counts.Deleted, len(want), problems(first))
+		}
+		time.Sleep(time.Second)
+		second := invoke(t, f, "")
+		if second.Status != guard.StatusOK {
+			t.Fatalf("second run: status %s\n%s", second.Status, problems(second))
+		}
+		if got := reported(&second.Result, guard.OutcomeDeleting); !slices.Equal(got, want) {
+			t.Errorf("second run: deleting %v, want every administrator key %v\n%s", got, want, problems(second))
+		}
+		if left := minus(keys(emu.Snapshot()), minus(keys(before), want)); len(left) > 0 {
+			t.Errorf("administrator keys left: %v", left)
+		}
+		for id, n := range emu.AcceptedDeletes() {
+			if n != 1 {
+				t.Errorf("key %s deleted %d times", id, n)
+			}
+		}
+		if n := len(emu.AcceptedDeletes()); n != len(want) {
+			t.Errorf("%d keys deleted, want %d", n, len(want))
+		}
+	})
 }

@@ -77,17 +77,37 @@ func (w writer) carryOut(s Step, a Action, entry *KeyResult, write func() Answer
 	})
 }
 
-// delete deletes one credential; a 404 is checked by listing the owner's credentials again
-// (needsRelisting says when).
+// delete deletes one credential; a 404 or 409 is checked by listing the owner's credentials
+// again, as often and as late as nextRecheck says (IAM listings lag behind writes).
 func (w writer) delete(u User, k APIKey) Answer {
 	a := Answer{Err: deleteCredential(w.ctx, w.dir, k)}
-	if !needsRelisting(a.Err) {
-		return a
+	var waited time.Duration
+	for {
+		wait, again := nextRecheck(a, waited, w.opt.Now(), deadlineOf(w.ctx), w.opt.Reserve)
+		if !again || w.opt.Sleep(w.ctx, wait) != nil {
+			return a
+		}
+		waited += wait
+		keys, err := listCredentials(w.ctx, w.dir, k.CredentialKind(), k.Domain, []User{u})
+		i := slices.IndexFunc(keys, func(x APIKey) bool { return x.ID == k.ID && x.Fingerprint == k.Fingerprint })
+		a.Relisted, a.Rechecks, a.RelistErr = true, a.Rechecks+1, err
+		a.StillListed, a.Deleting = i >= 0, i >= 0 && keys[i].Deleting
 	}
-	keys, err := listCredentials(w.ctx, w.dir, k.CredentialKind(), k.Domain, []User{u})
-	a.Relisted, a.RelistErr = true, err
-	a.StillListed = slices.ContainsFunc(keys, func(x APIKey) bool { return x.ID == k.ID && x.Fingerprint == k.Fingerprint })
-	return a
+}
+
+// sleep waits d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // deadlineOf is ctx's deadline, zero when it has none.
@@ -117,7 +137,7 @@ func (w writer) log(s Step, e *KeyResult) {
 
 // What the log says happened to a credential and to a capability entry.
 var (
-	credentialDone = map[Outcome]string{OutcomeDeleted: "key deleted", OutcomeWouldDelete: "key would be deleted",
+	credentialDone = map[Outcome]string{OutcomeDeleted: "key deleted", OutcomeDeleting: "key already being deleted", OutcomeWouldDelete: "key would be deleted",
 		OutcomeExempt: "key kept", OutcomeFailed: "key delete failed", OutcomeNotAttempted: "change not attempted"}
 	capabilityDone = map[Outcome]string{OutcomeDisabled: "capability disabled", OutcomeWouldDisable: "capability would be disabled",
 		OutcomeExempt: "capability kept", OutcomeUnchanged: "capability already disabled", OutcomeFailed: "capability disable failed",

@@ -37,6 +37,9 @@ type Options struct {
 	Signer Signer
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Sleep waits d or until ctx ends (re-checks of a delete, decide.go nextRecheck); tests
+	// give one that does not wait. Default: a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // ErrorDetail is implemented by Directory errors that know OCI's error code and what to fix.
@@ -114,6 +117,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleep
 	}
 	if len(o.Credentials) == 0 {
 		o.Credentials = []Kind{KindAPIKeys}

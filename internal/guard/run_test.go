@@ -41,9 +41,15 @@ func run(t *testing.T, d guard.Directory, opt guard.Options) *guard.Result {
 	if opt.Groups == nil {
 		opt.Groups = []guard.GroupRef{{Name: "Administrators"}}
 	}
+	if opt.Sleep == nil {
+		opt.Sleep = noWait
+	}
 	rep := guard.Run(context.Background(), d, opt)
 	return &rep
 }
+
+// noWait is Options.Sleep for tests: the re-checks of a delete (nextRecheck) happen at once.
+func noWait(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 
 func TestEnforceDeletesExactlyTheAdministratorsKeys(t *testing.T) {
 	d, u := tenancy()
@@ -196,7 +202,7 @@ func TestDeleteOfAKeyAlreadyGoneCountsAsDone(t *testing.T) {
 		return nil
 	}
 	// A concurrent run deletes each key between our listing and our delete.
-	rep := guard.Run(context.Background(), racingDir{Directory: d, d: d}, guard.Options{Groups: []guard.GroupRef{{Name: "Administrators"}}})
+	rep := guard.Run(context.Background(), racingDir{Directory: d, d: d}, guard.Options{Groups: []guard.GroupRef{{Name: "Administrators"}}, Sleep: noWait})
 	if rep.Status != guard.StatusOK || rep.Counts.Deleted != 4 || rep.Counts.Failed != 0 {
 		t.Fatalf("status %s counts %+v", rep.Status, rep.Counts)
 	}
@@ -220,7 +226,7 @@ func TestDeadlineLeavesWorkNotAttempted(t *testing.T) {
 	d, _ := tenancy()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
-	rep := guard.Run(ctx, d, guard.Options{Groups: []guard.GroupRef{{Name: "Administrators"}}, Reserve: 2 * time.Hour})
+	rep := guard.Run(ctx, d, guard.Options{Groups: []guard.GroupRef{{Name: "Administrators"}}, Reserve: 2 * time.Hour, Sleep: noWait})
 	if rep.Status != guard.StatusPartial || rep.Counts.NotAttempted != 4 || len(d.Deleted) != 0 {
 		t.Fatalf("status %s counts %+v deleted %d", rep.Status, rep.Counts, len(d.Deleted))
 	}

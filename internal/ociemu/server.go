@@ -68,6 +68,9 @@ type Options struct {
 	AnyRequestHead bool
 	// Throttle rate-limits like OCI (throttle.go); the zero value does not.
 	Throttle Throttle
+	// Consistency emulates listings that lag behind deletes, keys DELETING for a while, 409
+	// IncorrectState during it (consistency.go); the zero value is strongly consistent.
+	Consistency Consistency
 	// PublicEndpoints serves the tenancy also at the hostnames the SDK builds in production,
 	// through a local HTTPS proxy (public.go), and ListDomains then gives the domains' public
 	// URLs (https://idcs-….identity.oraclecloud.com:443) instead of the loopback listeners'.
@@ -163,6 +166,7 @@ func New(t *Tenancy, opts Options) (*Server, error) {
 	if s.rpstSize == 0 {
 		s.rpstSize = DefaultRPSTSize
 	}
+	s.store.cons.cfg = opts.Consistency
 	s.statements = functionStatements(&own, s.subjectIsFunction)
 	if opts.PublicEndpoints {
 		if s.public, err = newPublicFront(log); err != nil {
