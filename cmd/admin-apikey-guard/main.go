@@ -46,6 +46,7 @@ const (
 )
 
 func main() {
+	handler.SilenceSDKLog() // as the function does: the SDK's own log would print past the redaction
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv, os.Environ())
 	stop()

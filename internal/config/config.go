@@ -262,26 +262,52 @@ func (l *loader) rateLimit() float64 {
 }
 
 // endpoint accepts an https URL, or http on a loopback host (the emulator), and returns it in
-// the form the SDK wants as client Host: scheme://host[:port], no path, no trailing slash.
+// the form the SDK wants as client Host: scheme://host[:port], no path, no trailing slash. Its
+// errors quote the value as shown gives it, never with its credentials or query.
 func endpoint(key, v string) (string, error) {
 	if v == "" {
 		return "", nil
 	}
 	u, err := url.Parse(v)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return "", fmt.Errorf("%s=%q: want a URL such as https://idcs-1234.identity.oraclecloud.com", key, v)
-	}
-	if u.Scheme == "http" && !loopback(u.Hostname()) {
-		return "", fmt.Errorf("%s=%q: plain http is only allowed for a loopback emulator; use https", key, v)
+		return "", fmt.Errorf("%s=%q: want a URL such as https://idcs-1234.identity.oraclecloud.com", key, shown(v))
 	}
 	if u.User != nil { // the value holds credentials: not repeated in the report or a notification
-		return "", fmt.Errorf("%s: want scheme and host only; the URL holds credentials (user:password@), which are never sent this way", key)
+		return "", fmt.Errorf("%s=%q: want scheme and host only; the URL holds credentials (user:password@), which are never sent this way", key, shown(v))
+	}
+	if u.Scheme == "http" && !loopback(u.Hostname()) {
+		return "", fmt.Errorf("%s=%q: plain http is only allowed for a loopback emulator; use https", key, shown(v))
 	}
 	if strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("%s=%q: want scheme and host only, no path, query or credentials", key, v)
+		return "", fmt.Errorf("%s=%q: want scheme and host only, no path, query or credentials", key, shown(v))
 	}
 	return u.Scheme + "://" + u.Host, nil
 }
+
+// shown is a URL from the configuration as an error may quote it: the credentials of its
+// userinfo (user:password@, RFC 3986 section 3.2.1) and its query and fragment (where a signed
+// URL keeps its token) replaced, the rest kept so that the operator recognises the value. It
+// works on text url.Parse refuses too: that is the value an operator most needs to see.
+func shown(v string) string {
+	if i := strings.IndexAny(v, "?#"); i >= 0 {
+		v = v[:i] + v[i:i+1] + redactedMark
+	}
+	start := 0
+	if i := strings.Index(v, "://"); i >= 0 {
+		start = i + len("://")
+	}
+	authority := v[start:]
+	if i := strings.IndexAny(authority, "/?#"); i >= 0 {
+		authority = authority[:i]
+	}
+	if at := strings.LastIndex(authority, "@"); at >= 0 {
+		v = v[:start] + redactedMark + v[start+at:]
+	}
+	return v
+}
+
+// redactedMark stands for what an error does not repeat (handler's Redactor uses the same).
+const redactedMark = "[REDACTED]"
 
 func loopback(host string) bool {
 	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")

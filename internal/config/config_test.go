@@ -269,3 +269,25 @@ func TestNotificationOnly(t *testing.T) {
 		}
 	}
 }
+
+// Every endpoint error quotes the value without its credentials or its query, whichever check
+// refuses it, and still names the host (issue 24, 2.5).
+func TestEndpointErrorsNeverQuoteCredentialsOrQuery(t *testing.T) {
+	for _, v := range []string{
+		"http://guard:pw-secret-1@identity.example.com",        // plain http, not loopback
+		"ftp://guard:pw-secret-1@identity.example.com",         // another scheme
+		"https://guard:pw-secret-1@identity.example.com",       // https with credentials
+		"https://guard@identity.example.com/?sig=pw-secret-1",  // a signed URL's query
+		"https://identity.example.com/path#pw-secret-1",        // a fragment
+		"guard:pw-secret-1@identity.example.com",               // no scheme at all
+		"https://guard:pw-secret-1@identity.example.com:99999", // a port url.Parse refuses
+	} {
+		_, err := Load(map[string]string{"OCI_IDENTITY_ENDPOINT": v})
+		if err == nil || strings.Contains(err.Error(), "pw-secret-1") || !strings.Contains(err.Error(), "identity.example.com") {
+			t.Errorf("%s: %v", v, err)
+		}
+	}
+	if got := shown("https://u:p@h.example.com:443/x?token=t#f"); got != "https://[REDACTED]@h.example.com:443/x?[REDACTED]" {
+		t.Errorf("shown = %s", got)
+	}
+}

@@ -82,3 +82,19 @@ func hasAnyPrefix(s string, prefixes []string) bool {
 	}
 	return false
 }
+
+// IgnoredVariables are warnings for variables in env that would change what the process
+// prints, and that the function deliberately overrides: OCI_GO_SDK_DEBUG (any level but "null")
+// would make the oci-go-sdk dump requests and responses to stderr, key material included, past
+// the function's redaction, so the function switches the SDK's logging off (handler.SilenceSDKLog)
+// and says so here rather than ignore the variable without a word. The value is not repeated.
+func IgnoredVariables(env map[string]string) []string {
+	var out []string
+	// common/log.go, NewSDKLogger: the variable's presence turns logging on; "null" is off.
+	if v, set := env["OCI_GO_SDK_DEBUG"]; set && !strings.EqualFold(strings.TrimSpace(v), "null") {
+		out = append(out, "OCI_GO_SDK_DEBUG is ignored: the SDK's debug output would print requests and responses, "+
+			"key material included, past the function's redaction, so the function keeps the SDK silent; "+
+			"remove it (the function's own log lines say what each run did)")
+	}
+	return out
+}

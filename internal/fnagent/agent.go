@@ -243,6 +243,18 @@ func (a *Agent) ReadyAfter() time.Duration { return a.ready }
 // Dir is the directory holding the socket and principal files.
 func (a *Agent) Dir() string { return a.dir }
 
+// RotateRPST replaces the resource principal token file with rpst, in place, as OCI Functions
+// refreshes the token of a running container: the SDK reads the file again whenever it needs
+// a token, so the next invocation of the same process signs with (or fails on) the new one.
+// Only a principal passed by file can be rotated.
+func (a *Agent) RotateRPST(rpst string) error {
+	path := filepath.Join(a.dir, rpstFile)
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("fnagent: no token file to rotate (an inline principal, or none): %w", err)
+	}
+	return writeSecret(path, []byte(rpst))
+}
+
 // Stdout returns what the function has written to stdout so far.
 func (a *Agent) Stdout() string { return a.stdout.String() }
 

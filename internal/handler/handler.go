@@ -44,9 +44,11 @@ type Handler struct {
 	Now func() time.Time
 }
 
-// New returns the production handler, logging JSON lines to w.
+// New returns the production handler, logging JSON lines to w. Its redaction set is the
+// resource principal's secrets, read again at every invocation (secrets).
 func New(w io.Writer) *Handler {
-	r := NewRedactor(secrets(os.Getenv))
+	SilenceSDKLog()
+	r := NewReadingRedactor(func() []string { return secrets(os.Getenv) })
 	return &Handler{Log: slog.New(slog.NewJSONHandler(r.Writer(w), nil)), Redact: r, Connect: connect}
 }
 
@@ -82,6 +84,7 @@ func (h *Handler) Serve(ctx context.Context, in io.Reader, out io.Writer) {
 // logs the summary line and returns the report, not yet redacted: whoever prints it redacts
 // it with h.Redact.
 func (h *Handler) Run(ctx context.Context, callID string, env map[string]string, in io.Reader) *report.Report {
+	h.Redact.Refresh() // the token this invocation's SDK client reads may not be the last one's
 	log := h.Log.With("callId", callID)
 	now := h.Now
 	if now == nil {
@@ -141,8 +144,16 @@ func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, 
 	if v.triggered {
 		rep.Trigger = v.trig
 	}
+	var ignored []guard.Problem
+	for _, w := range config.IgnoredVariables(env) {
+		ignored = append(ignored, guard.Problem{Stage: "config", Message: w})
+	}
+	settle := func(r guard.Result) {
+		r.Warnings = append(r.Warnings, ignored...)
+		rep.Result = r
+	}
 	if len(v.problems) > 0 {
-		rep.Result = guard.Stopped(v.problems...)
+		settle(guard.Stopped(v.problems...))
 	}
 	cfg := v.cfg
 	if !v.configured {
@@ -156,12 +167,12 @@ func (h *Handler) run(ctx context.Context, env map[string]string, in io.Reader, 
 	deadline, _ := runCtx.Deadline()
 	dir, err := h.Connect(cfg, deadline)
 	if err != nil {
-		rep.Result = guard.Stopped(append(v.problems, guard.Problem{Stage: "auth", Message: fmt.Sprintf("%v; nothing was changed", err)})...)
+		settle(guard.Stopped(append(v.problems, guard.Problem{Stage: "auth", Message: fmt.Sprintf("%v; nothing was changed", err)})...))
 		return
 	}
 	if len(v.problems) == 0 {
 		log.InfoContext(ctx, "invocation", "trigger", v.trig, "mode", rep.Mode, "adminGroups", fmt.Sprint(cfg.AdminGroups))
-		rep.Result = guard.Run(runCtx, dir, guardOptions(v, dir.Signer(), log))
+		settle(guard.Run(runCtx, dir, guardOptions(v, dir.Signer(), log)))
 	}
 	if cfg.NotificationTopicID != "" {
 		h.notify(ctx, runCtx, dir, cfg, rep, log, began)

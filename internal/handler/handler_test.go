@@ -321,3 +321,50 @@ func TestModeIsSetOnce(t *testing.T) {
 		})
 	}
 }
+
+// What looks like a secret is redacted whatever its value: a JWT (or more dot-separated parts
+// after one), a PEM block raw, JSON-escaped or cut short, a URL's credentials and a
+// credential-named query parameter; what only resembles them is kept (issue 24, 2.3 and 2.5).
+func TestRedactorRedactsSecretShapes(t *testing.T) {
+	jwt := "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvY2lkMS5mbmZ1bmMifQ.c2lnbmF0dXJlLXBhcnQtb2YtdGhlLXRva2Vu"
+	pemBody := "MIIEpAIBAAKCAQEAx1234567890abcdefghij"
+	r := NewRedactor(nil)
+	for _, tc := range []struct{ in, gone, kept string }{
+		{`failed to parse the token string "` + jwt + `.eyJmb3VydGgifQ": bad`, "c2lnbmF0dXJl", "failed to parse the token string"},
+		{"key -----BEGIN RSA PRIVATE KEY-----\n" + pemBody + "\n-----END RSA PRIVATE KEY----- end", pemBody, " end"},
+		{`{"msg":"-----BEGIN PUBLIC KEY-----\n` + pemBody + `\n-----END PUBLIC KEY-----\n"}`, pemBody, `{"msg":"`},
+		{"cut short: -----BEGIN PRIVATE KEY-----\n" + pemBody, pemBody, "cut short"},
+		{`Get "https://guard:hunter2-pw@identity.example.com/20160918/users": EOF`, "hunter2-pw", "identity.example.com/20160918/users"},
+		{`https://idcs-1.identity.oraclecloud.com/admin/v1/Users?access_token=tok-123-secret&count=5`, "tok-123-secret", "count=5"},
+		{`"url":"https://h.example.com/?a=1\u0026sig=tok-123-secret"`, "tok-123-secret", "a=1"},
+		{"ocid1.user.oc1..aaaaeyjexample fingerprint aa:bb:cc user@example.com page=abc", "", "ocid1.user.oc1..aaaaeyjexample fingerprint aa:bb:cc user@example.com page=abc"},
+	} {
+		got := r.String(tc.in)
+		if tc.gone != "" && strings.Contains(got, tc.gone) || !strings.Contains(got, tc.kept) {
+			t.Errorf("%q\n-> %q", tc.in, got)
+		}
+	}
+}
+
+// A reading Redactor reads its source again at each Refresh and keeps what it read before: a
+// token rotated into the file while the process lives is redacted from the next invocation on,
+// and the one it replaced stays redacted (issue 24, 2.3).
+func TestRedactorRefreshReadsTheRotatedToken(t *testing.T) {
+	path := t.TempDir() + "/rpst"
+	first, second := "first-token-not-jwt-shaped-0001", "second-token-not-jwt-shaped-0002"
+	if err := writeFile(path, first); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"OCI_RESOURCE_PRINCIPAL_RPST": path}
+	r := NewReadingRedactor(func() []string { return secrets(func(k string) string { return env[k] }) })
+	if err := writeFile(path, second); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.String(second); got != second {
+		t.Fatalf("redacted %q before the refresh that read it; the test proves nothing", got)
+	}
+	r.Refresh()
+	if got := r.String(first + " " + second); got != "[REDACTED] [REDACTED]" {
+		t.Fatalf("after the refresh: %q", got)
+	}
+}

@@ -1,29 +1,27 @@
 package ociemu
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
-
-	"github.com/apikeyguard/admin-apikey-guard/internal/policy"
 )
 
-// IAM authorization: every IAM and Notifications request of the resource principal is
-// evaluated against the tenancy's policies for the function's dynamic groups, the way OCI
-// documents it. This model is deliberately independent of internal/permissions (the
-// product's own list of statements): the least-privilege tests compare the two.
+// IAM authorization: every IAM and Notifications request is evaluated against the tenancy's
+// policies for its requester (today the function's resource principal, through its dynamic
+// groups), the way OCI documents it. This model is the emulator's own: its operation →
+// permission table, its verb → permission sets and its statement parser (policystmt.go) are
+// written from Oracle's pages, not taken from the product (internal/permissions,
+// internal/policy), so that the least-privilege tests compare two independent readings.
 //
-// Sources:
-//   - operation → permissions: "Details for IAM with Identity Domains", section
-//     "Permissions Required for Each API Operation",
-//     https://docs.oracle.com/iaas/Content/Identity/policyreference/iampolicyreference.htm
-//   - verb → permissions per resource type: the same page, "Details for Verbs +
-//     Resource-Type Combinations" (inspect ⊂ read ⊂ use ⊂ manage, cumulative);
-//   - PublishMessage: "Details for Notifications", ons-topics: use = READ + ONS_TOPIC_PUBLISH,
-//     https://docs.oracle.com/iaas/Content/Identity/policyreference/notificationpolicyreference.htm
-//   - conditions: "Conditions" / "General Variables for All Requests"
-//     (request.permission, request.operation, request.principal.*; any {…}, all {…}),
+// Sources (named per row below):
+//   - [iamOps]: "Details for IAM with Identity Domains", table "Permissions Required for Each
+//     API Operation", https://docs.oracle.com/iaas/Content/Identity/policyreference/iampolicyreference.htm
+//   - [iamVerbs]: the same page, tables "Details for Verbs + Resource-Type Combinations", one
+//     per resource type (inspect ⊂ read ⊂ use ⊂ manage, cumulative);
+//   - [onsVerbs]/[onsOps]: "Details for Notifications", ons-topics table and its operation
+//     table, https://docs.oracle.com/iaas/Content/Identity/Reference/notificationpolicyreference.htm
+//   - conditions: "Conditions" and "General Variables for All Requests"
+//     (request.permission, request.operation, request.principal.*),
 //     https://docs.oracle.com/iaas/Content/Identity/policysyntax/conditions.htm
 
 // Permission names (only those of the operations the emulator serves, and their verb sets).
@@ -50,75 +48,71 @@ const (
 	PermCredentialRemove  = "CREDENTIAL_REMOVE"
 )
 
+// Source tags of the rows below.
+const (
+	srcIAMOps   = "iampolicyreference.htm, Permissions Required for Each API Operation"
+	srcONSOps   = "notificationpolicyreference.htm, Permissions Required for Each API Operation"
+	assumedPerm = "ASSUMPTION: not in Oracle's operation table"
+)
+
+// OperationGrant is what one operation needs: every permission listed, and where the row
+// comes from.
+type OperationGrant struct {
+	Permissions []string
+	Source      string
+}
+
 // OperationPermissions is the table the emulator enforces: every permission listed must be
-// granted for the operation to be allowed.
-//
-// | Operation                | Permissions                        | Source                               |
-// |--------------------------|------------------------------------|--------------------------------------|
-// | ListDomains              | DOMAIN_INSPECT                     | iampolicyreference.htm               |
-// | ListCompartments         | COMPARTMENT_INSPECT                | iampolicyreference.htm               |
-// | ListPolicies             | POLICY_READ                        | iampolicyreference.htm               |
-// | ListGroups, GetGroup     | GROUP_INSPECT                      | iampolicyreference.htm               |
-// | ListUsers, GetUser       | USER_INSPECT                       | iampolicyreference.htm               |
-// | ListUserGroupMemberships | GROUP_INSPECT and USER_INSPECT     | iampolicyreference.htm               |
-// | ListApiKeys              | USER_READ                          | iampolicyreference.htm               |
-// | DeleteApiKey             | USER_UPDATE and USER_APIKEY_REMOVE | iampolicyreference.htm               |
-// | UpdateUserCapabilities   | USER_UPDATE and USER_UNBLOCK       | ASSUMPTION (not in Oracle's table)   |
-// | PublishMessage           | ONS_TOPIC_PUBLISH                  | notificationpolicyreference.htm      |
-// | ListRegionSubscriptions  | TENANCY_INSPECT                    | iampolicyreference.htm (tenancies)   |
-// | ListAuthTokens, ListCustomerSecretKeys, ListOAuthClientCredentials, ListDbCredentials | USER_READ | iampolicyreference.htm (List… of a user's credentials, as ListApiKeys) |
-// | ListSmtpCredentials      | CREDENTIAL_INSPECT                 | iampolicyreference.htm, credentials  |
-// | DeleteSmtpCredential     | CREDENTIAL_REMOVE                  | iampolicyreference.htm, credentials  |
-// | DeleteAuthToken          | USER_UPDATE and USER_AUTHTOKEN_REMOVE | iampolicyreference.htm            |
-// | DeleteCustomerSecretKey  | USER_UPDATE and USER_SECRETKEY_REMOVE | iampolicyreference.htm            |
-// | DeleteOAuthClientCredential | USER_UPDATE and USER_OAUTH2_CLIENT_CRED_REMOVE | iampolicyreference.htm |
-// | DeleteDbCredential       | USER_UPDATE and USER_UNBLOCK       | ASSUMPTION (no DB credential permission in the verb table) |
-//
-// SMTP credentials: "The credentials resource type refers to only the SMTP credentials"
-// (iampolicyreference.htm, credentials), so manage users does not reach them.
-//
-// DeleteDbCredential: the verb table names no permission for DB credentials, so the
-// emulator requires USER_UPDATE plus a manage-only permission, as for
-// UpdateUserCapabilities: "use users" is not enough (an assumption, at least as strict as
-// the removal permissions Oracle documents for the other kinds).
+// granted for the operation to be allowed. An operation that is not here (none the emulator
+// serves over IAM or Notifications) is not checked.
 //
 // UpdateUserCapabilities is absent from Oracle's operation table. Oracle's CIS landing zone
 // grants it under "manage users … where request.operation='UpdateUserCapabilities'", so
-// `manage users` suffices; the emulator requires USER_UPDATE plus a manage-only permission,
+// manage users suffices; the emulator requires USER_UPDATE plus a manage-only permission,
 // USER_UNBLOCK, by analogy with UpdateUserState (the documented operation that changes a
-// user's security state). `use users` is therefore not enough here: an assumption.
-var OperationPermissions = map[string][]string{
-	OpListDomains:              {PermDomainInspect},
-	OpListCompartments:         {PermCompartmentInspect},
-	OpListPolicies:             {PermPolicyRead},
-	OpListGroups:               {PermGroupInspect},
-	OpGetGroup:                 {PermGroupInspect},
-	OpListUsers:                {PermUserInspect},
-	OpGetUser:                  {PermUserInspect},
-	OpListUserGroupMemberships: {PermGroupInspect, PermUserInspect},
-	OpListApiKeys:              {PermUserRead},
-	OpDeleteApiKey:             {PermUserUpdate, PermUserAPIKeyRemove},
-	OpUpdateUserCapabilities:   {PermUserUpdate, PermUserUnblock},
-	OpPublishMessage:           {PermONSTopicPublish},
-	// "Details for IAM with Identity Domains", tenancies: ListRegionSubscriptions needs
-	// TENANCY_INSPECT.
-	OpListRegionSubscriptions: {PermTenancyInspect},
+// user's security state). "use users" is therefore not enough here: an assumption.
+//
+// DeleteDbCredential: the users verb table names no permission for DB credentials, so the
+// emulator requires USER_UPDATE plus a manage-only permission, as for UpdateUserCapabilities:
+// "use users" is not enough (an assumption, at least as strict as the removal permissions
+// Oracle documents for the other kinds).
+//
+// SMTP credentials are not users' permissions: "The credentials resource type refers to only
+// the SMTP credentials. Permissions to work with other credentials … are included with users"
+// (iampolicyreference.htm, resource type credentials), so manage users does not reach them.
+var OperationPermissions = map[string]OperationGrant{
+	OpListDomains:              {[]string{PermDomainInspect}, srcIAMOps + ": ListDomains"},
+	OpListCompartments:         {[]string{PermCompartmentInspect}, srcIAMOps + ": ListCompartments"},
+	OpListPolicies:             {[]string{PermPolicyRead}, srcIAMOps + ": ListPolicies"},
+	OpListGroups:               {[]string{PermGroupInspect}, srcIAMOps + ": ListGroups"},
+	OpGetGroup:                 {[]string{PermGroupInspect}, srcIAMOps + ": GetGroup"},
+	OpListUsers:                {[]string{PermUserInspect}, srcIAMOps + ": ListUsers"},
+	OpGetUser:                  {[]string{PermUserInspect}, srcIAMOps + ": GetUser"},
+	OpListUserGroupMemberships: {[]string{PermGroupInspect, PermUserInspect}, srcIAMOps + ": ListUserGroupMemberships (both resource types)"},
+	OpListApiKeys:              {[]string{PermUserRead}, srcIAMOps + ": ListApiKeys"},
+	OpDeleteApiKey:             {[]string{PermUserUpdate, PermUserAPIKeyRemove}, srcIAMOps + ": DeleteApiKey"},
+	OpUpdateUserCapabilities:   {[]string{PermUserUpdate, PermUserUnblock}, assumedPerm + " (by analogy with UpdateUserState; see above)"},
+	OpPublishMessage:           {[]string{PermONSTopicPublish}, srcONSOps + ": PublishMessage"},
+	OpListRegionSubscriptions:  {[]string{PermTenancyInspect}, srcIAMOps + ": ListRegionSubscriptions (resource type tenancies)"},
 
-	OpListAuthTokens:              {PermUserRead},
-	OpListCustomerSecretKeys:      {PermUserRead},
-	OpListSmtpCredentials:         {PermCredentialInspect},
-	OpListOAuthClientCredentials:  {PermUserRead},
-	OpListDbCredentials:           {PermUserRead},
-	OpDeleteAuthToken:             {PermUserUpdate, PermUserAuthTokenRemove},
-	OpDeleteCustomerSecretKey:     {PermUserUpdate, PermUserSecretKeyRemove},
-	OpDeleteOAuthClientCredential: {PermUserUpdate, PermUserOAuth2CredRemove},
-	OpDeleteSmtpCredential:        {PermCredentialRemove},
-	OpDeleteDbCredential:          {PermUserUpdate, PermUserUnblock},
+	OpListAuthTokens:              {[]string{PermUserRead}, srcIAMOps + ": ListAuthTokens"},
+	OpListCustomerSecretKeys:      {[]string{PermUserRead}, srcIAMOps + ": ListCustomerSecretKeys"},
+	OpListOAuthClientCredentials:  {[]string{PermUserRead}, srcIAMOps + ": ListOAuthClientCredentials"},
+	OpListDbCredentials:           {[]string{PermUserRead}, assumedPerm + " (read like the other kinds' lists)"},
+	OpListSmtpCredentials:         {[]string{PermCredentialInspect}, srcIAMOps + ": ListSmtpCredentials (resource type credentials)"},
+	OpDeleteAuthToken:             {[]string{PermUserUpdate, PermUserAuthTokenRemove}, srcIAMOps + ": DeleteAuthToken"},
+	OpDeleteCustomerSecretKey:     {[]string{PermUserUpdate, PermUserSecretKeyRemove}, srcIAMOps + ": DeleteCustomerSecretKey"},
+	OpDeleteOAuthClientCredential: {[]string{PermUserUpdate, PermUserOAuth2CredRemove}, srcIAMOps + ": DeleteOAuthClientCredential"},
+	OpDeleteSmtpCredential:        {[]string{PermCredentialRemove}, srcIAMOps + ": DeleteSmtpCredential (resource type credentials)"},
+	OpDeleteDbCredential:          {[]string{PermUserUpdate, PermUserUnblock}, assumedPerm + " (no DB credential permission in the users verb table; see above)"},
 }
 
-// verbPermissions is "Details for Verbs + Resource-Type Combinations" (iampolicyreference.htm
-// and notificationpolicyreference.htm), cumulative from inspect to manage.
+// verbPermissions are the tables "Details for Verbs + Resource-Type Combinations": per
+// resource type, the permissions each verb adds to the one below it (inspect, read, use,
+// manage; nil is Oracle's "no extra"). Only the permissions of the operations above are
+// needed; each set is the table's whole cell.
 var verbPermissions = map[string][4][]string{
+	// iampolicyreference.htm, users.
 	"users": {
 		{"USER_INSPECT"},
 		{"USER_READ"},
@@ -130,14 +124,17 @@ var verbPermissions = map[string][4][]string{
 			"USER_SECRETKEY_ADD", "USER_SECRETKEY_UPDATE", "USER_SECRETKEY_REMOVE", "USER_SUPPORT_ACCOUNT_LINK",
 			"USER_SUPPORT_ACCOUNT_UNLINK", "USER_TOTPDEVICE_ADD", "USER_TOTPDEVICE_REMOVE", "USER_TOTPDEVICE_UPDATE"},
 	},
-	"groups": {{"GROUP_INSPECT"}, nil, {"GROUP_UPDATE"}, {"GROUP_CREATE", "GROUP_DELETE"}},
-	// "The credentials resource type refers to only the SMTP credentials".
-	"credentials":  {{"CREDENTIAL_INSPECT"}, nil, nil, {"CREDENTIAL_ADD", "CREDENTIAL_UPDATE", "CREDENTIAL_REMOVE"}},
+	// iampolicyreference.htm, credentials ("refers to only the SMTP credentials").
+	"credentials": {{"CREDENTIAL_INSPECT"}, nil, nil, {"CREDENTIAL_ADD", "CREDENTIAL_UPDATE", "CREDENTIAL_REMOVE"}},
+	// iampolicyreference.htm, groups, domains, compartments, policies.
+	"groups":       {{"GROUP_INSPECT"}, nil, {"GROUP_UPDATE"}, {"GROUP_CREATE", "GROUP_DELETE"}},
 	"domains":      {{"DOMAIN_INSPECT"}, {"DOMAIN_READ", "DOMAIN_LICENSETYPE_READ"}, {"DOMAIN_UPDATE", "IAM_WORKREQUEST_READ"}, {"DOMAIN_CREATE", "DOMAIN_DELETE", "DOMAIN_MOVE", "DOMAIN_REPLICATE", "DOMAIN_ACTIVATE", "DOMAIN_DEACTIVATE"}},
 	"compartments": {{"COMPARTMENT_INSPECT"}, nil, {"COMPARTMENT_UPDATE"}, {"COMPARTMENT_CREATE", "COMPARTMENT_DELETE", "COMPARTMENT_RECOVER"}},
 	"policies":     {{"POLICY_READ"}, nil, nil, {"POLICY_UPDATE", "POLICY_CREATE", "POLICY_DELETE"}},
-	// tenancies (iampolicyreference.htm): inspect = TENANCY_INSPECT; manage adds TENANCY_UPDATE.
-	"tenancies":  {{PermTenancyInspect}, nil, nil, {"TENANCY_UPDATE"}},
+	// iampolicyreference.htm, tenancies: inspect is TENANCY_INSPECT; read and use add
+	// nothing; manage adds TENANCY_UPDATE.
+	"tenancies": {{PermTenancyInspect}, nil, nil, {"TENANCY_UPDATE"}},
+	// notificationpolicyreference.htm, ons-topics.
 	"ons-topics": {{"ONS_TOPIC_INSPECT"}, {"ONS_TOPIC_READ"}, {"ONS_TOPIC_PUBLISH", "ONS_TOPIC_SUBSCRIBE"}, {"ONS_TOPIC_CREATE", "ONS_TOPIC_MOVE", "ONS_TOPIC_UPDATE", "ONS_TOPIC_DELETE"}},
 }
 
@@ -146,11 +143,15 @@ var families = map[string][]string{
 	"notification-family": {"ons-topics"}, // Details for Notifications: ons-topics + ons-subscriptions
 }
 
-var verbRank = map[string]int{policy.VerbInspect: 0, policy.VerbRead: 1, policy.VerbUse: 2, policy.VerbManage: 3}
+// allResources covers every resource type ("Resource-Types": all-resources).
+const allResources = "all-resources"
 
-// grants reports whether a verb on a resource type covers perm.
+// verbRank orders the verbs; a verb covers its own set and every set below it.
+var verbRank = map[string]int{"inspect": 0, "read": 1, "use": 2, "manage": 3}
+
+// verbGrants reports whether a verb on a resource type covers perm.
 func verbGrants(verb, resource, perm string) bool {
-	if resource == policy.ResourceAll {
+	if resource == allResources {
 		return true
 	}
 	types := []string{resource}
@@ -175,27 +176,65 @@ func verbGrants(verb, resource, perm string) bool {
 	return false
 }
 
+// requester is who a request is evaluated for: its principal type and id (the general
+// variables request.principal.type and request.principal.id; request.user.id for a user) and
+// the groups a statement's subject can name. A resource principal (a function) belongs to
+// dynamic groups; a user belongs to groups. Each group is named by domain (display name),
+// name and OCID.
+type requester struct {
+	principalType string // principalTypeFunction or principalTypeUser (userprincipal.go)
+	principalID   string
+	dynamicGroups []DynamicGroupRef
+	groups        []DynamicGroupRef
+}
+
+// isUser: any-group covers users (the members of groups), not resource principals.
+func (r requester) isUser() bool { return r.principalType == principalTypeUser }
+
+// requesterOf is the requester behind an authenticated caller (verify.go): the function's
+// resource principal, or a user signing with their own API key (userprincipal.go). Callers
+// hold the store lock.
+func (s *Server) requesterOf(c caller) requester {
+	if c.User {
+		return s.userRequester(c.ID)
+	}
+	return s.functionRequester(c.ID)
+}
+
+// functionRequester is the function's resource principal: the fixture states its dynamic
+// groups (FunctionDynamicGroups; matching rules are not modelled).
+func (s *Server) functionRequester(principalID string) requester {
+	return requester{principalType: principalTypeFunction, principalID: principalID, dynamicGroups: s.store.t.FunctionDynamicGroups}
+}
+
+// userRequester is a user of the Default domain (a user signing with an IAM API key is one,
+// userprincipal.go) with the Default-domain groups they are a member of ("How Policies
+// Work": a user gets access through the groups they belong to). Callers hold the store lock.
+func (s *Server) userRequester(userOCID string) requester {
+	domain := s.defaultDomainName()
+	var groups []DynamicGroupRef
+	for _, g := range s.userGroups(userOCID) {
+		groups = append(groups, DynamicGroupRef{Domain: domain, Name: g.DisplayName, OCID: g.OCID})
+	}
+	return requester{principalType: principalTypeUser, principalID: userOCID, groups: groups}
+}
+
 // iamRequest is what a statement is evaluated against.
 type iamRequest struct {
 	op          string
 	compartment string // the target compartment OCID
-	caller      caller
-	statements  []boundStatement // the Allow statements whose subject includes the caller
+	who         requester
 }
 
-// authorizeIAM reports whether every permission the operation needs is granted to the caller:
-// the function through one of its dynamic groups, a user through one of their groups
-// (userprincipal.go). Unknown operations (404 anyway) are not checked.
-func (s *Server) authorizeIAM(op string, r *http.Request, c caller) bool {
-	perms, ok := OperationPermissions[op]
+// authorizeIAM reports whether every permission the operation needs is granted to the
+// requester. Unknown operations (404 anyway) are not checked.
+func (s *Server) authorizeIAM(op string, r *http.Request, who requester) bool {
+	need, ok := OperationPermissions[op]
 	if !ok {
 		return true
 	}
-	req := iamRequest{op: op, compartment: s.targetCompartment(op, r), caller: c, statements: s.statements}
-	if c.User {
-		req.statements = functionStatements(s.store.t, s.subjectIncludesUser(c.ID))
-	}
-	for _, p := range perms {
+	req := iamRequest{op: op, compartment: s.targetCompartment(op, r), who: who}
+	for _, p := range need.Permissions {
 		if !s.granted(req, p) {
 			return false
 		}
@@ -221,21 +260,20 @@ func (s *Server) targetCompartment(op string, r *http.Request) string {
 	return s.tenancyID
 }
 
-// boundStatement is a parsed statement with the compartment its policy is attached to.
+// boundStatement is a parsed Allow statement with the compartment its policy is attached to.
 type boundStatement struct {
 	compartment string
-	st          policy.Statement
+	st          allowStatement
 }
 
-// functionStatements parses the policies once (they never change) and keeps the Allow
-// statements whose subject includes the function. Unparsable statements are skipped: OCI
-// refuses them when the policy is written, so they grant nothing.
-func functionStatements(t *Tenancy, isFunction func([]policy.Subject) bool) []boundStatement {
+// parsePolicies parses the policies once (they change only through SetAuthorization) and
+// keeps every Allow statement, whoever its subject. Other and malformed statements are
+// skipped: OCI refuses a malformed one when the policy is written, so it grants nothing.
+func parsePolicies(t *Tenancy) []boundStatement {
 	var out []boundStatement
 	for _, p := range t.Policies {
 		for _, raw := range p.Statements {
-			st, err := policy.Parse(raw)
-			if err == nil && st.Allow && isFunction(st.Subjects) {
+			if st, err := parseStatement(raw); err == nil {
 				out = append(out, boundStatement{p.CompartmentID, st})
 			}
 		}
@@ -244,109 +282,120 @@ func functionStatements(t *Tenancy, isFunction func([]policy.Subject) bool) []bo
 }
 
 func (s *Server) granted(req iamRequest, perm string) bool {
-	for _, b := range req.statements {
+	for _, b := range s.statements {
 		st := b.st
-		if !s.locationCovers(b.compartment, st.Location, req.compartment) {
+		if !s.subjectCovers(st.subjects, req.who) {
 			continue
 		}
-		if st.Verb != "" {
-			if !verbGrants(st.Verb, st.Resource, perm) {
-				continue
-			}
-		} else if !slices.ContainsFunc(st.Permissions, func(q string) bool { return strings.EqualFold(q, perm) }) {
+		if !s.locationCovers(b.compartment, st.location, req.compartment) {
 			continue
 		}
-		if st.Condition != "" {
-			ok, err := evalCondition(st.Condition, func(name string) (string, bool) {
-				switch strings.ToLower(name) {
-				case "request.permission":
-					return perm, true
-				case "request.operation":
-					return req.op, true
-				case "request.principal.type":
-					return req.caller.principalType(), true
-				case "request.principal.id":
-					return req.caller.ID, true
-				case "request.user.id":
-					return req.caller.ID, req.caller.User
-				case "request.principal.compartment.id":
-					return s.tenancyID, true
-				}
-				return "", false
-			})
-			if err != nil || !ok {
+		if st.verb != "" {
+			if !verbGrants(st.verb, st.resource, perm) {
 				continue
 			}
+		} else if !slices.ContainsFunc(st.permissions, func(q string) bool { return strings.EqualFold(q, perm) }) {
+			continue
+		}
+		if st.condition != nil && !st.condition.eval(s.requestVariables(req, perm)) {
+			continue
 		}
 		return true
 	}
 	return false
 }
 
-// subjectIsFunction: a dynamic group the function belongs to (by domain-qualified name or
-// OCID; an unqualified name is the Default domain's), or any-user, which the policy syntax
-// page documents as covering every principal, resource principals included.
-func (s *Server) subjectIsFunction(subjects []policy.Subject) bool {
+// requestVariables are the general variables the emulator models ("General Variables for
+// All Requests"); any other variable is absent, and a comparison on it is false.
+func (s *Server) requestVariables(req iamRequest, perm string) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		switch name {
+		case "request.permission":
+			return perm, true
+		case "request.operation":
+			return req.op, true
+		case "request.principal.type":
+			return req.who.principalType, true
+		case "request.principal.id":
+			return req.who.principalID, true
+		case "request.user.id":
+			// Only a user's request carries it; for a resource principal it is absent.
+			return req.who.principalID, req.who.isUser()
+		case "request.principal.compartment.id":
+			return s.tenancyID, true
+		}
+		return "", false
+	}
+}
+
+// subjectCovers: a statement's subject names the requester when it names one of its dynamic
+// groups (a resource principal) or groups (a user), by domain-qualified name or OCID (an
+// unqualified name is the Default domain's, "Policy Syntax"); any-user covers every
+// principal, resource principals included; any-group covers users only.
+func (s *Server) subjectCovers(subjects []stmtSubject, who requester) bool {
 	for _, sub := range subjects {
-		switch sub.Kind {
-		case policy.KindAnyUser:
+		switch sub.kind {
+		case subjectAnyUser:
 			return true
-		case policy.KindDynamicGroup:
-			for _, dg := range s.store.t.FunctionDynamicGroups {
-				if sub.OCID != "" && sub.OCID == dg.OCID {
-					return true
-				}
-				domain := sub.Domain
-				if domain == "" {
-					domain = policy.DefaultDomain
-				}
-				if sub.Name != "" && strings.EqualFold(sub.Name, dg.Name) && strings.EqualFold(domain, dg.Domain) {
-					return true
-				}
+		case subjectAnyGroup:
+			if who.isUser() {
+				return true
+			}
+		case subjectDynamicGroup:
+			if s.namesOneOf(sub, who.dynamicGroups) {
+				return true
+			}
+		case subjectGroup:
+			if s.namesOneOf(sub, who.groups) {
+				return true
 			}
 		}
 	}
 	return false
 }
 
-// subjectIncludesUser: a group of the Default domain the user is a member of (by OCID, or by
-// name, unqualified or "Default/"-qualified), or any-user ("Policy Syntax": any-user covers
-// every user). The user signs with an IAM API key, so they are a Default-domain user.
-func (s *Server) subjectIncludesUser(userOCID string) func([]policy.Subject) bool {
-	return func(subjects []policy.Subject) bool {
-		groups := s.userGroups(userOCID)
-		for _, sub := range subjects {
-			switch sub.Kind {
-			case policy.KindAnyUser:
-				return true
-			case policy.KindGroup:
-				for _, g := range groups {
-					if sub.OCID != "" && sub.OCID == g.OCID || sub.OCID == "" && sub.InDefaultDomain() && strings.EqualFold(sub.Name, g.DisplayName) {
-						return true
-					}
-				}
-			}
-		}
-		return false
+func (s *Server) namesOneOf(sub stmtSubject, refs []DynamicGroupRef) bool {
+	domain := sub.domain
+	if domain == "" {
+		domain = s.defaultDomainName()
 	}
+	for _, g := range refs {
+		if sub.ocid != "" && sub.ocid == g.OCID {
+			return true
+		}
+		if sub.name != "" && strings.EqualFold(sub.name, g.Name) && strings.EqualFold(domain, g.Domain) {
+			return true
+		}
+	}
+	return false
+}
+
+// defaultDomainName is the display name of the tenancy's Default domain.
+func (s *Server) defaultDomainName() string {
+	for _, d := range s.store.t.Domains {
+		if d.Type == DomainTypeDefault {
+			return d.DisplayName
+		}
+	}
+	return "Default"
 }
 
 // locationCovers: "in tenancy" covers every compartment (only in a policy attached to the
 // root compartment); "in compartment X" covers X and its sub-compartments, where a path is
 // relative to the policy's compartment ("Policy Syntax": a policy can only name its own
 // compartment or those below it).
-func (s *Server) locationCovers(policyComp string, loc policy.Location, target string) bool {
+func (s *Server) locationCovers(policyComp string, loc stmtLocation, target string) bool {
 	switch {
-	case loc.Tenancy:
+	case loc.tenancy:
 		return policyComp == s.tenancyID
-	case loc.CompartmentID != "":
-		return loc.CompartmentID == target || s.isAncestor(loc.CompartmentID, target)
+	case loc.ocid != "":
+		return loc.ocid == target || s.isAncestor(loc.ocid, target)
 	}
 	cur := policyComp
-	for seg := range strings.SplitSeq(loc.Compartment, ":") {
+	for _, seg := range loc.path {
 		next := ""
 		for _, c := range s.store.t.Compartments {
-			if c.ParentID == cur && strings.EqualFold(c.Name, strings.TrimSpace(seg)) {
+			if c.ParentID == cur && strings.EqualFold(c.Name, seg) {
 				next = c.ID
 			}
 		}
@@ -395,107 +444,12 @@ func validateAuthz(t *Tenancy, bad func(string, ...any)) {
 	}
 }
 
-// evalCondition evaluates a where clause: comparisons "var = 'v'" / "var != 'v'" and
-// any {…} / all {…} groups, nested. A variable the request does not carry makes its
-// comparison false ("Conditions": a condition on a variable that is not applicable to the
-// request evaluates to false), so an unknown variable never widens a grant. String values
-// compare case-insensitively. A syntax error is returned (the statement then grants nothing).
+// evalCondition parses and evaluates a where clause on its own; a syntax error is returned
+// (a statement with one grants nothing).
 func evalCondition(cond string, lookup func(string) (string, bool)) (bool, error) {
-	p := &condParser{src: cond}
-	v, err := p.expr(lookup)
+	c, err := parseCondition(cond)
 	if err != nil {
 		return false, err
 	}
-	p.space()
-	if p.pos != len(p.src) {
-		return false, fmt.Errorf("condition: unexpected %q", p.src[p.pos:])
-	}
-	return v, nil
-}
-
-type condParser struct {
-	src string
-	pos int
-}
-
-func (p *condParser) space() {
-	for p.pos < len(p.src) && strings.ContainsRune(" \t\r\n", rune(p.src[p.pos])) {
-		p.pos++
-	}
-}
-
-func (p *condParser) word() string {
-	p.space()
-	start := p.pos
-	for p.pos < len(p.src) && !strings.ContainsRune(" \t\r\n{},=!'\"", rune(p.src[p.pos])) {
-		p.pos++
-	}
-	return p.src[start:p.pos]
-}
-
-func (p *condParser) expect(c byte) error {
-	p.space()
-	if p.pos >= len(p.src) || p.src[p.pos] != c {
-		return fmt.Errorf("condition: want %q at %d", c, p.pos)
-	}
-	p.pos++
-	return nil
-}
-
-func (p *condParser) expr(lookup func(string) (string, bool)) (bool, error) {
-	save := p.pos
-	w := p.word()
-	if lw := strings.ToLower(w); lw == "any" || lw == "all" {
-		if err := p.expect('{'); err == nil {
-			result := lw == "all"
-			for {
-				v, err := p.expr(lookup)
-				if err != nil {
-					return false, err
-				}
-				if lw == "any" {
-					result = result || v
-				} else {
-					result = result && v
-				}
-				p.space()
-				if p.pos < len(p.src) && p.src[p.pos] == ',' {
-					p.pos++
-					continue
-				}
-				return result, p.expect('}')
-			}
-		}
-		p.pos = save
-		w = p.word()
-	}
-	if w == "" {
-		return false, fmt.Errorf("condition: want a variable at %d", p.pos)
-	}
-	p.space()
-	neg := false
-	if strings.HasPrefix(p.src[p.pos:], "!=") {
-		neg = true
-		p.pos += 2
-	} else if err := p.expect('='); err != nil {
-		return false, err
-	}
-	p.space()
-	var val string
-	if p.pos < len(p.src) && (p.src[p.pos] == '\'' || p.src[p.pos] == '"') {
-		q := p.src[p.pos]
-		end := strings.IndexByte(p.src[p.pos+1:], q)
-		if end < 0 {
-			return false, fmt.Errorf("condition: unterminated string")
-		}
-		val = p.src[p.pos+1 : p.pos+1+end]
-		p.pos += end + 2
-	} else if val = p.word(); val == "" {
-		return false, fmt.Errorf("condition: want a value at %d", p.pos)
-	}
-	got, ok := lookup(w)
-	if !ok {
-		return false, nil
-	}
-	return strings.EqualFold(got, val) != neg, nil
+	return c.eval(lookup), nil
 }

@@ -11,7 +11,7 @@ func (s *Server) authorize(scim *domainIndex, rt route, r *http.Request, c calle
 	if scim != nil {
 		return !c.User && s.authorizeSCIM(scim, rt.op)
 	}
-	return s.authorizeIAM(rt.op, r, c)
+	return s.authorizeIAM(rt.op, r, s.requesterOf(c))
 }
 
 // SetAuthorization replaces the tenancy's policies and the domain roles of dynamic groups
@@ -34,6 +34,6 @@ func (s *Server) SetAuthorization(policies []Policy, roles map[string]map[string
 	for i := range s.store.t.Domains {
 		s.store.t.Domains[i].DynamicGroupRoles = next.Domains[i].DynamicGroupRoles
 	}
-	s.statements = functionStatements(s.store.t, s.subjectIsFunction)
+	s.statements = parsePolicies(s.store.t)
 	return nil
 }

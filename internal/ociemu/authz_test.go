@@ -111,7 +111,7 @@ func TestIAMOperationNeedsEachDocumentedPermission(t *testing.T) {
 	}
 	slices.Sort(ops)
 	for _, op := range ops {
-		perms := OperationPermissions[op]
+		perms := OperationPermissions[op].Permissions
 		t.Run(op, func(t *testing.T) {
 			withStatements(t, f, "{"+strings.Join(perms, ", ")+"} in tenancy")
 			if err := iamCall(f, op); err != nil {

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-
-	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
 )
 
 // Credentials other than API keys, in both API families over one state (a credential deleted
@@ -35,26 +33,26 @@ const (
 
 // Operations per credential kind.
 const (
-	OpListAuthTokens                    = permissions.OpListAuthTokens
-	OpDeleteAuthToken                   = permissions.OpDeleteAuthToken
-	OpListCustomerSecretKeys            = permissions.OpListCustomerSecretKeys
-	OpDeleteCustomerSecretKey           = permissions.OpDeleteCustomerSecretKey
-	OpListSmtpCredentials               = permissions.OpListSmtpCredentials
-	OpDeleteSmtpCredential              = permissions.OpDeleteSmtpCredential
-	OpListOAuthClientCredentials        = permissions.OpListOAuthClientCredentials
-	OpDeleteOAuthClientCredential       = permissions.OpDeleteOAuthClientCredential
-	OpListDbCredentials                 = permissions.OpListDbCredentials
-	OpDeleteDbCredential                = permissions.OpDeleteDbCredential
-	OpScimSearchAuthTokens              = permissions.OpSCIMSearchAuthTokens
-	OpScimDeleteAuthToken               = permissions.OpSCIMDeleteAuthToken
-	OpScimSearchCustomerSecretKeys      = permissions.OpSCIMSearchCustomerSecretKeys
-	OpScimDeleteCustomerSecretKey       = permissions.OpSCIMDeleteCustomerSecretKey
-	OpScimSearchSmtpCredentials         = permissions.OpSCIMSearchSmtpCredentials
-	OpScimDeleteSmtpCredential          = permissions.OpSCIMDeleteSmtpCredential
-	OpScimSearchOAuth2ClientCredentials = permissions.OpSCIMSearchOAuth2ClientCredentials
-	OpScimDeleteOAuth2ClientCredential  = permissions.OpSCIMDeleteOAuth2ClientCredential
-	OpScimSearchUserDbCredentials       = permissions.OpSCIMSearchUserDbCredentials
-	OpScimDeleteUserDbCredential        = permissions.OpSCIMDeleteUserDbCredential
+	OpListAuthTokens                    = "ListAuthTokens"
+	OpDeleteAuthToken                   = "DeleteAuthToken"
+	OpListCustomerSecretKeys            = "ListCustomerSecretKeys"
+	OpDeleteCustomerSecretKey           = "DeleteCustomerSecretKey"
+	OpListSmtpCredentials               = "ListSmtpCredentials"
+	OpDeleteSmtpCredential              = "DeleteSmtpCredential"
+	OpListOAuthClientCredentials        = "ListOAuthClientCredentials"
+	OpDeleteOAuthClientCredential       = "DeleteOAuthClientCredential"
+	OpListDbCredentials                 = "ListDbCredentials"
+	OpDeleteDbCredential                = "DeleteDbCredential"
+	OpScimSearchAuthTokens              = "scim.SearchAuthTokens"
+	OpScimDeleteAuthToken               = "scim.DeleteAuthToken"
+	OpScimSearchCustomerSecretKeys      = "scim.SearchCustomerSecretKeys"
+	OpScimDeleteCustomerSecretKey       = "scim.DeleteCustomerSecretKey"
+	OpScimSearchSmtpCredentials         = "scim.SearchSmtpCredentials"
+	OpScimDeleteSmtpCredential          = "scim.DeleteSmtpCredential"
+	OpScimSearchOAuth2ClientCredentials = "scim.SearchOAuth2ClientCredentials"
+	OpScimDeleteOAuth2ClientCredential  = "scim.DeleteOAuth2ClientCredential"
+	OpScimSearchUserDbCredentials       = "scim.SearchUserDbCredentials"
+	OpScimDeleteUserDbCredential        = "scim.DeleteUserDbCredential"
 )
 
 type credKind struct {

@@ -10,7 +10,7 @@
 // state for both API families, and can inject latency and faults. End-to-end tests, the
 // demo and the benchmarks run against it, so fidelity matters more than breadth: only the
 // operations the product uses are implemented, plus the three a named test needs (IAM ListUsers,
-// SCIM GetUser and GET ApiKeys); Server.Routes lists them and routes_test.go keeps the list so.
+// SCIM GetUser and GET ApiKeys); Server.Routes lists them and internal/e2e/routes_test.go keeps the list so.
 //
 // The emulator does not import package testing: internal/testing/emutest starts one per test.
 package ociemu

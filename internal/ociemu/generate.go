@@ -119,7 +119,8 @@ const (
 // with the operation it authorizes and Oracle's permission for it ("Details for IAM with
 // Identity Domains", iampolicyreference.htm; "Details for Notifications",
 // notificationpolicyreference.htm). They are written for the emulator, independently of
-// internal/permissions, so that tests can compare the product's list with Oracle's rules.
+// internal/permissions (which the emulator does not import), so that tests can compare the
+// product's list with Oracle's rules.
 func FunctionStatements(dg string) []string {
 	subject := "Allow dynamic-group 'Default'/'" + dg + "' to "
 	return []string{

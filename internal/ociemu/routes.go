@@ -14,7 +14,7 @@ type Route struct {
 }
 
 // Routes lists every operation the emulator serves, sorted by API, pattern and method. Every
-// one is used by the function or by a test (routes_test.go keeps it so).
+// one is used by the function or by a test (internal/e2e/routes_test.go keeps it so).
 func (s *Server) Routes() []Route { return slices.Clone(s.routes) }
 
 // noteRoutes records the routes of a pattern once, however many domains serve it. It runs

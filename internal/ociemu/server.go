@@ -15,36 +15,36 @@ import (
 	"sync"
 	"time"
 
-	"github.com/apikeyguard/admin-apikey-guard/internal/permissions"
 	"github.com/apikeyguard/admin-apikey-guard/internal/testing/faults"
 )
 
-// Operation names, used by Counts and Faults.Forced. An operation the function calls has the
-// name internal/permissions gives it, so the emulator's counts and the function's report
-// compare one to one; the others (served for tests and hand use) are named the same way, after
-// the SDK operation. Only names are shared: what the emulator authorizes is its own model
-// (authz.go), independent of internal/permissions.
+// Operation names, used by Counts and Faults.Forced: the SDK operation's name (IAM and
+// Notifications), and "scim." before the Identity Domains operation's name (SCIM calls are
+// not IAM API operations). The function reports its calls with the same names, so the
+// emulator's counts and the function's report compare one to one; the emulator writes them
+// itself (internal/e2e TestEmulatorServesTheFunctionsOperations checks that the names agree)
+// and authorizes with its own model (authz.go).
 const (
-	OpListDomains              = permissions.OpListDomains
-	OpListCompartments         = permissions.OpListCompartments
-	OpListGroups               = permissions.OpListGroups
-	OpGetGroup                 = permissions.OpGetGroup
+	OpListDomains              = "ListDomains"
+	OpListCompartments         = "ListCompartments"
+	OpListGroups               = "ListGroups"
+	OpGetGroup                 = "GetGroup"
 	OpListUsers                = "ListUsers"
-	OpGetUser                  = permissions.OpGetUser
-	OpListUserGroupMemberships = permissions.OpListUserGroupMemberships
-	OpListApiKeys              = permissions.OpListApiKeys
-	OpDeleteApiKey             = permissions.OpDeleteApiKey
-	OpListPolicies             = permissions.OpListPolicies
-	OpListRegionSubscriptions  = permissions.OpListRegionSubscriptions
-	OpUpdateUserCapabilities   = permissions.OpUpdateUserCapabilities
-	OpScimListUsers            = permissions.OpSCIMListUsers
+	OpGetUser                  = "GetUser"
+	OpListUserGroupMemberships = "ListUserGroupMemberships"
+	OpListApiKeys              = "ListApiKeys"
+	OpDeleteApiKey             = "DeleteApiKey"
+	OpListPolicies             = "ListPolicies"
+	OpListRegionSubscriptions  = "ListRegionSubscriptions"
+	OpUpdateUserCapabilities   = "UpdateUserCapabilities"
+	OpScimListUsers            = "scim.ListUsers"
 	OpScimGetUser              = "scim.GetUser"
-	OpScimPatchUser            = permissions.OpSCIMPatchUser
-	OpScimListGroups           = permissions.OpSCIMListGroups
+	OpScimPatchUser            = "scim.PatchUser"
+	OpScimListGroups           = "scim.ListGroups"
 	OpScimListApiKeys          = "scim.ListApiKeys"
-	OpScimSearchApiKeys        = permissions.OpSCIMSearchApiKeys
-	OpScimDeleteApiKey         = permissions.OpSCIMDeleteApiKey
-	OpPublishMessage           = permissions.OpPublishMessage
+	OpScimSearchApiKeys        = "scim.SearchApiKeys"
+	OpScimDeleteApiKey         = "scim.DeleteApiKey"
+	OpPublishMessage           = "PublishMessage"
 	OpUnknown                  = "unknown"
 )
 
@@ -104,7 +104,7 @@ type Server struct {
 	reqSeq    uint64
 	closed    bool
 
-	statements   []boundStatement // the Allow statements naming the function, parsed once
+	statements   []boundStatement // the tenancy's Allow statements, parsed once (guarded by store.mu)
 	rpstSize     int
 	strictParams bool
 	limitHead    bool
@@ -167,7 +167,7 @@ func New(t *Tenancy, opts Options) (*Server, error) {
 		s.rpstSize = DefaultRPSTSize
 	}
 	s.store.cons.cfg = opts.Consistency
-	s.statements = functionStatements(&own, s.subjectIsFunction)
+	s.statements = parsePolicies(&own)
 	if opts.PublicEndpoints {
 		if s.public, err = newPublicFront(log); err != nil {
 			return nil, err

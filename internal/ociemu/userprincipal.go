@@ -23,7 +23,7 @@ import (
 //     DER-encoded public key, colon-separated hex (openssl rsa -pubout -outform DER | openssl md5 -c).
 //   - authorization: "How Policies Work", https://docs.oracle.com/iaas/Content/Identity/policieshow/how-policies-work.htm:
 //     a user gets access through the groups they belong to; any-user covers every user
-//     (authz.go, subjectIncludesUser). Conditions see request.principal.type 'user' and
+//     (authz.go, userRequester). Conditions see request.principal.type 'user' and
 //     request.user.id ("General Variables for All Requests").
 //   - capabilities: "User Credentials" / "Managing User Capabilities",
 //     https://docs.oracle.com/iaas/Content/Identity/Concepts/usercredentials.htm: with
@@ -40,13 +40,6 @@ const (
 	principalTypeUser     = "user"
 	principalTypeFunction = "fnfunc"
 )
-
-func (c caller) principalType() string {
-	if c.User {
-		return principalTypeUser
-	}
-	return principalTypeFunction
-}
 
 // userKey resolves an API-key keyId to the user and the uploaded public key it names. The
 // error says which part failed, never more: OCI answers 401 NotAuthenticated either way.
