@@ -41,3 +41,11 @@ func RunContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	}
 	return context.WithDeadline(ctx, b.Run())
 }
+
+// NoDeadlineTimeout is the deadline a function invocation gets when Fn sends none: fdk-go sets
+// no deadline when the Fn-Deadline header is absent or not RFC 3339 (fdk-go v0.0.63, fdk.go
+// ctxWithDeadline falls back to context.WithCancel), and a run without one could wait on a
+// listing forever. 300 s is the longest a synchronous OCI Functions invocation may run
+// ("Synchronous invocations: at most 300 s"; a function's configured timeout is at most that),
+// so a run bounded by it never outlives the platform's own limit by its own doing.
+const NoDeadlineTimeout = 300 * time.Second

@@ -3,6 +3,8 @@
 //
 // OCI Functions gives each invocation a deadline (the fdk context's Deadline, from the
 // Fn-Deadline header; at most 300 s after the start) and kills the container when it passes.
+// When the header is absent or malformed fdk-go sets no deadline at all; the handler then gives
+// the invocation NoDeadlineTimeout (300 s) of its own, divided the same way.
 // The function must have answered by then, with a report that says what it did and did not do.
 // The time before that deadline is cut three ways:
 //

@@ -21,9 +21,12 @@ const deadlineLayout = "2006-01-02T15:04:05.000Z07:00"
 
 // InvokeOptions are the per-call headers the agent sets.
 type InvokeOptions struct {
-	CallID      string    // Fn-Call-Id; random when empty
-	Deadline    time.Time // Fn-Deadline; now+DefaultCallTimeout when zero
-	ContentType string    // default application/json
+	CallID   string    // Fn-Call-Id; random when empty
+	Deadline time.Time // Fn-Deadline; now+DefaultCallTimeout when zero
+	// NoDeadline sends no Fn-Deadline at all, as a caller that sends none: fdk-go then gives
+	// the handler a context without a deadline (fdk-go fdk.go, ctxWithDeadline).
+	NoDeadline  bool
+	ContentType string // default application/json
 	Header      http.Header
 }
 
@@ -59,7 +62,9 @@ func (a *Agent) Invoke(ctx context.Context, body []byte, opts InvokeOptions) (*R
 		contentType = "application/json"
 	}
 	req.Header.Set("Fn-Call-Id", callID)
-	req.Header.Set("Fn-Deadline", deadline.UTC().Format(deadlineLayout))
+	if !opts.NoDeadline {
+		req.Header.Set("Fn-Deadline", deadline.UTC().Format(deadlineLayout))
+	}
 	req.Header.Set("Content-Type", contentType)
 
 	start := time.Now()

@@ -552,3 +552,156 @@ func (c ExemptionCheck) summary() string {
 	}
 	return s
 }
+
+// Listings. A listing of members or credentials is read page by page, and nothing holds the
+// pages together: SCIM's "Pagination is not session based, and hence clients SHOULD never
+// assume repeatable results" (RFC 7644 §3.4.2.4), and a member who leaves between two pages
+// moves every later member one index down, so that one of them is never read. An
+// administrator hidden so keeps their keys while the run says ok. So every read of a paged
+// listing is judged (JudgeListing), read again while it moved (RereadListing), and the run
+// stops when it does not hold still.
+
+// ListingRead is what one complete read of a paged listing showed: the evidence the guard judges
+// it on. The adapter fills it in as it pages.
+type ListingRead struct {
+	// Totals are the totals the pages announced (SCIM totalResults), in page order; empty for a
+	// listing that announces none (IAM's opc-next-page listings).
+	Totals []int
+	// IDs are the distinct items read (by SCIM id or OCID), sorted.
+	IDs []string
+	// Duplicates counts items that came again on a later page.
+	Duplicates int
+	// StoppedShort says a page came back empty before the announced total was reached.
+	StoppedShort bool
+	// Repeated says a page brought nothing but items already read: the service served the same
+	// page again (startIndex not honoured) rather than the next one.
+	Repeated bool
+	// Pages is the number of pages the read took.
+	Pages int
+}
+
+// ListingVerdict is what JudgeListing decides for one read.
+type ListingVerdict int
+
+const (
+	// ListingAccepted: the read is the listing; act on it.
+	ListingAccepted ListingVerdict = iota
+	// ListingReread: the listing moved under the pages, or a read of several pages is not yet
+	// confirmed: read it again (RereadListing says whether there is time and reads left).
+	ListingReread
+	// ListingRefused: the service answers in a way no re-read mends (the same page again with
+	// the same total): stop now.
+	ListingRefused
+)
+
+// ListingJudgement is JudgeListing's answer: the verdict, why (for the error when reads run
+// out), and whether the read agrees with itself (so a later read may confirm it).
+type ListingJudgement struct {
+	Verdict    ListingVerdict
+	Reason     string
+	Consistent bool
+}
+
+// JudgeListing decides whether one read of a paged listing can be acted on. confirmed is the
+// last earlier read that agreed with itself (nil when none). A read agrees with itself when no
+// page came back empty before the total, every page announced the same total, the distinct
+// items read are exactly that total, and no item came twice. A read of one page is then the
+// listing: the service answered it in one response. A read of several pages is the listing only
+// when the read before it agreed with itself and found the very same items: a member who left
+// while another joined keeps the count right and still hides someone, and two reads in a row
+// that move the same way to the same items are what the count alone cannot tell.
+func JudgeListing(cur ListingRead, confirmed *ListingRead) ListingJudgement {
+	moved := func(reason string) ListingJudgement {
+		return ListingJudgement{Verdict: ListingReread, Reason: reason + ": the listing moved under the pages"}
+	}
+	if cur.StoppedShort {
+		total := 0
+		if len(cur.Totals) > 0 {
+			total = cur.Totals[len(cur.Totals)-1]
+		}
+		return moved(fmt.Sprintf("listing stopped at item %d of %d", len(cur.IDs), total))
+	}
+	for i := 1; i < len(cur.Totals); i++ {
+		if cur.Totals[i] != cur.Totals[0] {
+			return moved(fmt.Sprintf("totalResults changed from %d to %d between pages %d and %d", cur.Totals[0], cur.Totals[i], i, i+1))
+		}
+	}
+	if cur.Repeated {
+		return ListingJudgement{Verdict: ListingRefused,
+			Reason: fmt.Sprintf("page %d repeats items of an earlier page with the same total: the service serves the same page again instead of the next", cur.Pages)}
+	}
+	if n := len(cur.Totals); n > 0 && cur.Totals[n-1] != len(cur.IDs) {
+		return moved(fmt.Sprintf("%d distinct items read, but totalResults says %d", len(cur.IDs), cur.Totals[n-1]))
+	}
+	if cur.Duplicates > 0 {
+		return moved(fmt.Sprintf("%d item(s) came twice", cur.Duplicates))
+	}
+	if cur.Pages <= 1 || (confirmed != nil && slices.Equal(confirmed.IDs, cur.IDs)) {
+		return ListingJudgement{Verdict: ListingAccepted, Consistent: true}
+	}
+	return ListingJudgement{Verdict: ListingReread, Consistent: true,
+		Reason: fmt.Sprintf("a listing of %d pages is trusted only when two reads in a row find the same items, and the last two did not", cur.Pages)}
+}
+
+// ListingReads bounds the reads of one listing: one that moved, then two that agree, and one
+// more for a second change.
+const ListingReads = 4
+
+// rereadBackoff is the wait before the second read; it doubles for each read after.
+const rereadBackoff = 250 * time.Millisecond
+
+// RereadListing says whether to read a listing again after reads reads, and after how long: not
+// once ListingReads reads were made, and not when the wait would end past the deadline (zero:
+// none), so the run still stops with its error in time.
+func RereadListing(reads int, deadline, now time.Time) (wait time.Duration, again bool) {
+	if reads >= ListingReads {
+		return 0, false
+	}
+	wait = rereadBackoff << (reads - 1)
+	if !deadline.IsZero() && !now.Add(wait).Before(deadline) {
+		return 0, false
+	}
+	return wait, true
+}
+
+// ErrListingUnstable is the error of a listing that did not hold still within ListingReads
+// reads: the run stops rather than act on a membership it could not read whole.
+var ErrListingUnstable = errors.New("the listing kept changing while it was read")
+
+// PageTrail follows one listing's page tokens (IAM's opc-next-page). A token the service has
+// given before would make the client read the same pages again and again until its deadline, and
+// forever without one: Next refuses it.
+type PageTrail struct{ seen map[string]bool }
+
+// ErrPageTokenRepeated is Next's error for a token already followed.
+var ErrPageTokenRepeated = errors.New("the service repeated a page token it had already given (opc-next-page), so the listing would never end")
+
+// Next records the next page's token, or says it was given before.
+func (t *PageTrail) Next(token string) error {
+	if t.seen == nil {
+		t.seen = map[string]bool{}
+	}
+	if t.seen[token] {
+		return ErrPageTokenRepeated
+	}
+	t.seen[token] = true
+	return nil
+}
+
+// ErrMalformedRecord is the error of a listed record that lacks what identifies it (a member
+// without its OCID, a key without its owner or fingerprint): discovery stops, nothing is merged
+// or matched on a missing value.
+var ErrMalformedRecord = errors.New("malformed record")
+
+// malformedMembers decides whether a group's members can be used: every member needs an OCID,
+// which is what keys are matched to and what merges a user in several groups; an empty one
+// would merge unrelated members and match owner-less keys.
+func malformedMembers(g Group, members []User) error {
+	for _, u := range members {
+		if u.OCID == "" {
+			return fmt.Errorf("%w: group %q has a member without an OCID (id %q, user name %q); refusing to act on an incomplete membership",
+				ErrMalformedRecord, g.Ref, u.ID, u.UserName)
+		}
+	}
+	return nil
+}

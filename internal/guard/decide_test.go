@@ -407,3 +407,169 @@ func TestRulesForRecheckingADelete(t *testing.T) {
 		})
 	}
 }
+
+// Listings (issue 24, 2.1 and 2.6): a read of a paged listing is acted on only when it holds
+// still; otherwise it is read again, and the run stops when it does not.
+func TestRulesForListings(t *testing.T) {
+	ids := func(s ...string) []string { return s }
+	one := ListingRead{Totals: []int{3}, IDs: ids("a", "b", "c"), Pages: 1}
+	paged := ListingRead{Totals: []int{3, 3}, IDs: ids("a", "b", "c"), Pages: 2}
+	// A member left after page 1 and another joined: the count holds, member c was never read.
+	shifted := ListingRead{Totals: []int{3, 3}, IDs: ids("a", "b", "d"), Pages: 2}
+	for _, tc := range []struct {
+		rule           string
+		cur            ListingRead
+		confirmed      *ListingRead
+		verdict        ListingVerdict
+		consistent     bool
+		reasonContains string
+	}{
+		{"a-paged-listing-is-read-until-it-holds-still", one, nil, ListingAccepted, true, ""},
+		{"a-paged-listing-is-read-until-it-holds-still", ListingRead{Pages: 1}, nil, ListingAccepted, true, ""}, // IAM: no totals
+		{"a-paged-listing-is-read-until-it-holds-still", ListingRead{Totals: []int{0}, Pages: 1}, nil, ListingAccepted, true, ""},
+		// a member left between pages: the totals differ
+		{"a-paged-listing-is-read-until-it-holds-still", ListingRead{Totals: []int{6, 5, 5}, IDs: ids("a", "b", "d", "e", "f"), Pages: 3}, nil,
+			ListingReread, false, "totalResults changed from 6 to 5"},
+		// a server that under-reports totalResults, in one page or several
+		{"a-paged-listing-is-read-until-it-holds-still", ListingRead{Totals: []int{2}, IDs: ids("a", "b", "c"), Pages: 1}, nil,
+			ListingReread, false, "3 distinct items read, but totalResults says 2"},
+		{"a-paged-listing-is-read-until-it-holds-still", ListingRead{Totals: []int{4}, IDs: ids("a", "b", "c"), Pages: 1}, nil,
+			ListingReread, false, "totalResults says 4"},
+		{"a-paged-listing-is-read-until-it-holds-still", ListingRead{Totals: []int{5}, IDs: ids("a", "b"), StoppedShort: true, Pages: 2}, nil,
+			ListingReread, false, "listing stopped at item 2 of 5"},
+		{"a-paged-listing-is-read-until-it-holds-still", ListingRead{IDs: ids("a", "b"), Duplicates: 1, Pages: 2}, nil,
+			ListingReread, false, "1 item(s) came twice"},
+		// several pages: accepted only when the read before agreed with itself and found the same items
+		{"a-paged-listing-is-read-until-it-holds-still", paged, nil, ListingReread, true, "two reads in a row"},
+		{"a-paged-listing-is-read-until-it-holds-still", paged, &shifted, ListingReread, true, "two reads in a row"},
+		{"a-paged-listing-is-read-until-it-holds-still", shifted, &paged, ListingReread, true, "two reads in a row"},
+		{"a-paged-listing-is-read-until-it-holds-still", paged, &paged, ListingAccepted, true, ""},
+		{"a-repeated-page-is-an-error", ListingRead{Totals: []int{3, 3}, IDs: ids("a"), Duplicates: 1, Repeated: true, Pages: 2}, nil,
+			ListingRefused, false, "serves the same page again"},
+		// the same page again while the total moved is a listing that moved, not a repeating service
+		{"a-paged-listing-is-read-until-it-holds-still", ListingRead{Totals: []int{3, 5}, IDs: ids("a"), Duplicates: 1, Repeated: true, Pages: 2}, nil,
+			ListingReread, false, "totalResults changed"},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			got := JudgeListing(tc.cur, tc.confirmed)
+			if got.Verdict != tc.verdict || got.Consistent != tc.consistent || !strings.Contains(got.Reason, tc.reasonContains) {
+				t.Errorf("JudgeListing(%+v, %+v) = %+v, want verdict %d consistent %v reason containing %q", tc.cur, tc.confirmed, got, tc.verdict, tc.consistent, tc.reasonContains)
+			}
+		})
+	}
+}
+
+func TestRulesForRereadingAListing(t *testing.T) {
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		rule     string
+		reads    int
+		deadline time.Time
+		wait     time.Duration
+		again    bool
+	}{
+		{"a-paged-listing-is-read-until-it-holds-still", 1, time.Time{}, 250 * time.Millisecond, true},
+		{"a-paged-listing-is-read-until-it-holds-still", 2, now.Add(time.Minute), 500 * time.Millisecond, true},
+		{"a-paged-listing-is-read-until-it-holds-still", 3, now.Add(time.Minute), time.Second, true},
+		{"a-paged-listing-is-read-until-it-holds-still", ListingReads, time.Time{}, 0, false},
+		// no wait that would end at or past the deadline: the run stops in time with its error
+		{"a-paged-listing-is-read-until-it-holds-still", 1, now.Add(250 * time.Millisecond), 0, false},
+		{"a-paged-listing-is-read-until-it-holds-still", 2, now.Add(400 * time.Millisecond), 0, false},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			wait, again := RereadListing(tc.reads, tc.deadline, now)
+			if wait != tc.wait || again != tc.again {
+				t.Errorf("RereadListing(%d, %v) = %v, %v; want %v, %v", tc.reads, tc.deadline, wait, again, tc.wait, tc.again)
+			}
+		})
+	}
+}
+
+func TestRulesForPageTokens(t *testing.T) {
+	for _, tc := range []struct {
+		rule   string
+		tokens []string
+		err    error // of the last token
+	}{
+		{"a-repeated-page-is-an-error", []string{"tok.2", "tok.3", "tok.4"}, nil},
+		{"a-repeated-page-is-an-error", []string{"tok.2", "tok.2"}, ErrPageTokenRepeated},
+		{"a-repeated-page-is-an-error", []string{"tok.2", "tok.3", "tok.2"}, ErrPageTokenRepeated},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			var trail PageTrail
+			var err error
+			for i, tok := range tc.tokens {
+				if err = trail.Next(tok); err != nil && i < len(tc.tokens)-1 {
+					t.Fatalf("token %d %q refused: %v", i, tok, err)
+				}
+			}
+			if !errors.Is(err, tc.err) {
+				t.Errorf("tokens %v: %v, want %v", tc.tokens, err, tc.err)
+			}
+		})
+	}
+}
+
+func TestRulesForMalformedRecords(t *testing.T) {
+	g := Group{Ref: GroupRef{Name: "Administrators"}}
+	alice := User{ID: "u1", OCID: "ocid1.user.oc1..alice", UserName: "alice"}
+	for _, tc := range []struct {
+		rule    string
+		members []User
+		err     bool
+	}{
+		{"malformed-records-stop-the-run", []User{alice}, false},
+		{"malformed-records-stop-the-run", nil, false},
+		{"malformed-records-stop-the-run", []User{alice, {ID: "u2", UserName: "bob"}}, true},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			err := malformedMembers(g, tc.members)
+			if (err != nil) != tc.err || (err != nil && !errors.Is(err, ErrMalformedRecord)) {
+				t.Errorf("members %+v: %v, want error %v", tc.members, err, tc.err)
+			}
+		})
+	}
+}
+
+// Two administrators without an OCID are two administrators, neither owns a key, and a key
+// without an owner belongs to nobody (a stray).
+func TestRulesForEmptyOCIDs(t *testing.T) {
+	noOCID1 := Admin{User: User{ID: "u1", UserName: "a"}}
+	noOCID2 := Admin{User: User{ID: "u2", UserName: "b"}}
+	withOCID := Admin{User: User{ID: "u3", OCID: "ocid1.user.oc1..c", UserName: "c"}}
+	ownerless := APIKey{ID: "k1", Fingerprint: "aa"}
+	owned := APIKey{ID: "k2", Fingerprint: "bb", UserOCID: withOCID.OCID}
+	for _, tc := range []struct {
+		rule   string
+		admins []Admin
+		keys   []APIKey
+		steps  int
+		planed int // keys planned in all
+		strays int
+	}{
+		{"an-empty-ocid-matches-nothing", []Admin{noOCID1, noOCID2, withOCID}, []APIKey{ownerless, owned}, 3, 1, 1},
+		{"an-empty-ocid-matches-nothing", []Admin{noOCID1}, []APIKey{ownerless}, 1, 0, 1},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			steps, strays := Plan(tc.admins, tc.keys, Rules{})
+			planned := 0
+			for _, s := range steps {
+				planned += len(s.Keys)
+				if s.OCID == "" && len(s.Keys) > 0 {
+					t.Errorf("administrator %s without an OCID was given keys %+v", s.UserName, s.Keys)
+				}
+			}
+			if len(steps) != tc.steps || planned != tc.planed || len(strays) != tc.strays {
+				t.Errorf("%d steps, %d keys planned, %d strays; want %d, %d, %d", len(steps), planned, len(strays), tc.steps, tc.planed, tc.strays)
+			}
+		})
+	}
+	t.Run("an-empty-ocid-matches-nothing", func(t *testing.T) {
+		s := adminSet{byUser: map[string]*Admin{}}
+		s.add(noOCID1.User, "g1")
+		s.add(noOCID2.User, "g2")
+		if len(s.order) != 2 {
+			t.Errorf("two members without an OCID merged into %d administrator(s)", len(s.order))
+		}
+	})
+}

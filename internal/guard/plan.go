@@ -89,14 +89,18 @@ func Plan(admins []Admin, keys []APIKey, r Rules) (steps []Step, strays []APIKey
 	slices.SortFunc(steps, func(x, y Step) int {
 		return cmp.Or(cmp.Compare(x.Domain.Name, y.Domain.Name), cmp.Compare(x.UserName, y.UserName), cmp.Compare(x.OCID, y.OCID))
 	})
+	// An empty OCID matches nothing: an administrator without one owns no key, and a key without
+	// an owner belongs to no administrator (a stray, reported).
 	byOwner := make(map[string]*Step, len(steps))
 	for i := range steps {
-		byOwner[ownerKey(steps[i].OCID)] = &steps[i]
+		if steps[i].OCID != "" {
+			byOwner[ownerKey(steps[i].OCID)] = &steps[i]
+		}
 	}
 	seen := make(map[string]bool, len(keys))
 	for _, k := range keys {
 		s, ok := byOwner[ownerKey(k.UserOCID)]
-		if !ok {
+		if !ok || k.UserOCID == "" {
 			strays = append(strays, k)
 			continue
 		}

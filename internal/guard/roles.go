@@ -147,6 +147,9 @@ func roleHolders(ctx context.Context, dir Directory, opt Options, also []GroupRe
 		return groups, nil, nil
 	}
 	read, err := src.UsersByID(ctx, dom, order)
+	if err == nil {
+		err = malformedMembers(Group{Ref: GroupRef{Domain: dom.Name, Name: "domain role holders"}}, read)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("read users holding a domain role: %w", err)
 	}

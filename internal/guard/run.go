@@ -195,8 +195,13 @@ type adminSet struct {
 	order  []string
 }
 
+// A user without an OCID (discovery refuses one, malformedMembers) would never be merged with
+// another: each is its own entry.
 func (s *adminSet) add(u User, labels ...string) {
 	k := ownerKey(u.OCID)
+	if u.OCID == "" {
+		k = fmt.Sprintf("\x00no OCID #%d", len(s.order))
+	}
 	if a, ok := s.byUser[k]; ok {
 		a.Groups = append(a.Groups, labels...)
 		return
@@ -221,6 +226,9 @@ func resolveMembers(ctx context.Context, dir Directory, ref GroupRef, source str
 	}
 	if members, err = dir.Members(ctx, g); err != nil {
 		return g, nil, false, fmt.Errorf("list members of group %q: %w", ref, err)
+	}
+	if err := malformedMembers(g, members); err != nil {
+		return g, nil, false, err
 	}
 	f.groups = append(f.groups, GroupResult{Name: g.Ref.Name, Domain: g.Domain.Name, OCID: g.OCID, Members: len(members), Source: source, API: g.Domain.API})
 	return g, members, false, nil

@@ -64,8 +64,16 @@ func Settings(c config.Config, deadline time.Time) oci.Settings {
 		Deadline: deadline, RateLimit: c.RateLimit}
 }
 
-// Serve implements fdk.Handler.
+// Serve implements fdk.Handler. An invocation without Fn's deadline (fdk-go sets none when the
+// Fn-Deadline header is absent or malformed) gets budget.NoDeadlineTimeout of its own: no run of
+// the function is unbounded.
 func (h *Handler) Serve(ctx context.Context, in io.Reader, out io.Writer) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, budget.NoDeadlineTimeout)
+		defer cancel()
+		h.Log.WarnContext(ctx, "the invocation has no Fn-Deadline: the run gets a deadline of its own", "timeout", budget.NoDeadlineTimeout.String())
+	}
 	fctx := fdk.GetContext(ctx)
 	rep := h.Run(ctx, fctx.CallID(), fctx.Config(), in)
 	fdk.SetHeader(out, "Content-Type", "application/json")

@@ -15,6 +15,7 @@ import (
 
 	fdk "github.com/fnproject/fdk-go"
 
+	"github.com/apikeyguard/admin-apikey-guard/internal/budget"
 	"github.com/apikeyguard/admin-apikey-guard/internal/config"
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard/fakedir"
@@ -317,6 +318,43 @@ func TestModeIsSetOnce(t *testing.T) {
 			rep, _ := serve(t, d, nil, tc.env, tc.body)
 			if rep.Mode != tc.mode || len(d.Deleted) != tc.deleted || rep.Counts.Deleted != tc.deleted {
 				t.Errorf("mode %q deleted %d (reported %d), want %q %d", rep.Mode, len(d.Deleted), rep.Counts.Deleted, tc.mode, tc.deleted)
+			}
+		})
+	}
+}
+
+// fdk-go gives the handler a context without a deadline when Fn-Deadline is absent or not RFC
+// 3339 (fdk-go v0.0.63 fdk.go, ctxWithDeadline): the run must then get one of its own, so that
+// nothing it calls can go on forever (issue 24, 2.6). With Fn's deadline, that one is used.
+func TestARunWithoutFnDeadlineGetsItsOwn(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ctx  func() (context.Context, context.CancelFunc)
+		want time.Duration // the deadline the directory gets, from now, less the margin (budget)
+	}{
+		{"no Fn-Deadline", func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) }, budget.NoDeadlineTimeout},
+		{"Fn-Deadline in 20 s", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 20*time.Second)
+		}, 20 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got time.Time
+			h := &Handler{Log: slog.New(slog.DiscardHandler), Redact: NewRedactor(nil),
+				Connect: func(_ config.Config, deadline time.Time) (Directory, error) {
+					got = deadline
+					return &fakeDir{Dir: tenancy()}, nil
+				}}
+			ctx, cancel := tc.ctx()
+			defer cancel()
+			began := time.Now()
+			var out bytes.Buffer
+			h.Serve(fdk.WithContext(ctx, fnContext{env: map[string]string{"DRY_RUN": "true"}}), strings.NewReader(""), &out)
+			if got.IsZero() {
+				t.Fatal("the run had no deadline")
+			}
+			// budget takes at most a second off for the report (budget.Margin).
+			if left := got.Sub(began); left > tc.want || left < tc.want-2*time.Second {
+				t.Errorf("the run's deadline is %v away, want %v less at most a second", left.Round(time.Millisecond), tc.want)
 			}
 		})
 	}

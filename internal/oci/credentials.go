@@ -111,7 +111,7 @@ func (d *Directory) iamListKind(ctx context.Context, k guard.Kind, op, user stri
 			return iamCred{deref(x.Id), deref(x.UserId), deref(x.Description), x.TimeCreated, x.TimeExpires, string(x.LifecycleState)}
 		})
 	case guard.KindOAuth2ClientCredentials:
-		items, err := iamAllPages(func(page *string) ([]identity.OAuth2ClientCredentialSummary, *string, error) {
+		items, err := iamAllPages(op, func(page *string) ([]identity.OAuth2ClientCredentialSummary, *string, error) {
 			resp, err := d.iam.ListOAuthClientCredentials(detach(ctx, op), identity.ListOAuthClientCredentialsRequest{UserId: &user, Limit: common.Int(iamPageLimit), Page: page})
 			return resp.Items, resp.OpcNextPage, err
 		})
@@ -121,7 +121,7 @@ func (d *Directory) iamListKind(ctx context.Context, k guard.Kind, op, user stri
 			return iamCred{deref(x.Id), deref(x.UserId), desc, x.TimeCreated, x.ExpiresOn, string(x.LifecycleState)}
 		})
 	case guard.KindDBCredentials:
-		items, err := iamAllPages(func(page *string) ([]identity.DbCredentialSummary, *string, error) {
+		items, err := iamAllPages(op, func(page *string) ([]identity.DbCredentialSummary, *string, error) {
 			resp, err := d.iam.ListDbCredentials(detach(ctx, op), identity.ListDbCredentialsRequest{UserId: &user, Limit: common.Int(iamPageLimit), Page: page})
 			return resp.Items, resp.OpcNextPage, err
 		})
@@ -150,24 +150,6 @@ func iamCreds[T any](items []T, err error, conv func(T) iamCred) ([]iamCred, err
 	return out, nil
 }
 
-// iamAllPages calls list with each page token in turn, from none, until the service returns
-// no next page (opc-next-page), and returns every page's items.
-func iamAllPages[T any](list func(page *string) ([]T, *string, error)) ([]T, error) {
-	var all []T
-	var page *string
-	for {
-		items, next, err := list(page)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, items...)
-		if next == nil {
-			return all, nil
-		}
-		page = next
-	}
-}
-
 // iamCredentials lists each user's credentials of kind k: one call per administrator.
 func (d *Directory) iamCredentials(ctx context.Context, k guard.Kind, ops permissions.CredentialOps, dom guard.Domain, users []guard.User) ([]guard.Credential, error) {
 	perUser := make([][]guard.Credential, len(users))
@@ -178,6 +160,9 @@ func (d *Directory) iamCredentials(ctx context.Context, k guard.Kind, ops permis
 			return domainError(ops.IAMList, dom, err)
 		}
 		for _, x := range items {
+			if x.id == "" {
+				return malformed(ops.IAMList, fmt.Sprintf("a %s of user %s without its id", k, u.OCID))
+			}
 			// An item without userId is the user's own (the SDK marks userId optional).
 			if x.user != "" && x.user != u.OCID {
 				return fmt.Errorf("%s for user %s returned %s %s of user %q: refusing to trust this listing", ops.IAMList, u.OCID, k, x.id, x.user)
@@ -299,7 +284,7 @@ type scimCred struct {
 // references, so one search body (converted to the kind's request type) and one owner reader
 // serve every kind, and the compiler fails the conversions if the SDK's types ever drift apart.
 // Only the call and the resource's fields are the kind's own.
-func (d *Directory) scimSearchKind(ctx context.Context, c *identitydomains.IdentityDomainsClient, k guard.Kind, op, filter string, start, count int) ([]scimCred, int, error) {
+func (d *Directory) scimSearchKind(ctx context.Context, c *identitydomains.IdentityDomainsClient, k guard.Kind, op, filter string, start, count int) ([]scimCred, *int, error) {
 	attrs := credentialAttributes
 	if a := nameAttribute[k]; a != "" {
 		attrs = append(slices.Clip(attrs), a)
@@ -333,19 +318,19 @@ func (d *Directory) scimSearchKind(ctx context.Context, c *identitydomains.Ident
 			return scimCred{deref(x.Id), scimOwner((*identitydomains.AuthTokenUser)(x.User)), deref(x.Description), deref(x.Name), deref(x.ExpiresOn), scimCreated(x.Meta), deref(x.DeleteInProgress)}
 		})
 	}
-	return nil, 0, fmt.Errorf("credential kind %q has no SCIM search", k)
+	return nil, nil, fmt.Errorf("credential kind %q has no SCIM search", k)
 }
 
 // scimPage converts one page of a kind's search, or passes its error on.
-func scimPage[T any](resources []T, total *int, err error, conv func(T) scimCred) ([]scimCred, int, error) {
+func scimPage[T any](resources []T, total *int, err error, conv func(T) scimCred) ([]scimCred, *int, error) {
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	var out []scimCred
 	for _, x := range resources {
 		out = append(out, conv(x))
 	}
-	return out, deref(total), nil
+	return out, total, nil
 }
 
 // scimOwner is the OCID of the user a SCIM credential belongs to ("" when the reference is
@@ -377,11 +362,11 @@ func (d *Directory) scimCredentials(ctx context.Context, k guard.Kind, ops permi
 	if err != nil {
 		return nil, err
 	}
-	found, err := searchByOwner(d, users, ops.SCIMSearch,
-		func(filter string, start, count int) ([]scimCred, int, error) {
+	found, err := searchByOwner(ctx, d, users, ops.SCIMSearch,
+		func(filter string, start, count int) ([]scimCred, *int, error) {
 			items, total, err := d.scimSearchKind(ctx, c, k, ops.SCIMSearch, filter, start, count)
 			if err != nil {
-				return nil, 0, domainError(ops.SCIMSearch, dom, err)
+				return nil, nil, domainError(ops.SCIMSearch, dom, err)
 			}
 			return items, total, nil
 		},
@@ -390,7 +375,8 @@ func (d *Directory) scimCredentials(ctx context.Context, k guard.Kind, ops permi
 		return nil, err
 	}
 	out := make([]guard.Credential, len(found))
-	for i, x := range found {
+	for i, f := range found {
+		x := f.item
 		desc := x.description
 		if desc == "" {
 			desc = x.name

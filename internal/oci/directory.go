@@ -217,43 +217,48 @@ func (d *Directory) allDomains(ctx context.Context) ([]guard.Domain, error) {
 func (d *Directory) listDomains(ctx context.Context, compartment string, match func(identity.DomainSummary) bool) ([]guard.Domain, error) {
 	var found []guard.Domain
 	req := identity.ListDomainsRequest{CompartmentId: &compartment, LifecycleState: identity.DomainLifecycleStateActive, Limit: ptr(1000)}
-	for {
+	err := iamPages(permissions.OpListDomains, func(page *string) (*string, error) {
+		req.Page = page
 		resp, err := d.iam.ListDomains(detach(ctx, permissions.OpListDomains), req)
 		if err != nil {
 			return nil, opError(permissions.OpListDomains, err)
 		}
 		for _, s := range resp.Items {
-			if match(s) {
-				dom := guard.Domain{ID: deref(s.Id), Name: deref(s.DisplayName),
-					URL: strings.TrimSuffix(deref(s.Url), "/"), Default: s.Type == identity.DomainTypeDefault}
-				dom.API = d.family(dom)
-				found = append(found, dom)
+			if !match(s) {
+				continue
 			}
+			if deref(s.Url) == "" {
+				return nil, malformed(permissions.OpListDomains, fmt.Sprintf("identity domain %q without its url", deref(s.DisplayName)))
+			}
+			dom := guard.Domain{ID: deref(s.Id), Name: deref(s.DisplayName),
+				URL: strings.TrimSuffix(deref(s.Url), "/"), Default: s.Type == identity.DomainTypeDefault}
+			dom.API = d.family(dom)
+			found = append(found, dom)
 		}
-		if resp.OpcNextPage == nil {
-			return found, nil
-		}
-		req.Page = resp.OpcNextPage
-	}
+		return resp.OpcNextPage, nil
+	})
+	return found, err
 }
 
 func (d *Directory) subCompartments(ctx context.Context) ([]string, error) {
 	var ids []string
 	req := identity.ListCompartmentsRequest{CompartmentId: &d.tenancy, CompartmentIdInSubtree: common.Bool(true),
 		AccessLevel: identity.ListCompartmentsAccessLevelAny, LifecycleState: identity.CompartmentLifecycleStateActive}
-	for {
+	err := iamPages(permissions.OpListCompartments, func(page *string) (*string, error) {
+		req.Page = page
 		resp, err := d.iam.ListCompartments(detach(ctx, permissions.OpListCompartments), req)
 		if err != nil {
 			return nil, opError(permissions.OpListCompartments, err)
 		}
 		for _, c := range resp.Items {
+			if deref(c.Id) == "" {
+				return nil, malformed(permissions.OpListCompartments, fmt.Sprintf("compartment %q without its id", deref(c.Name)))
+			}
 			ids = append(ids, deref(c.Id))
 		}
-		if resp.OpcNextPage == nil {
-			return ids, nil
-		}
-		req.Page = resp.OpcNextPage
-	}
+		return resp.OpcNextPage, nil
+	})
+	return ids, err
 }
 
 // client returns the SCIM client of a domain, one per domain URL.

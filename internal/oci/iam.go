@@ -3,6 +3,7 @@ package oci
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/oracle/oci-go-sdk/v65/common"
@@ -53,6 +54,9 @@ func (d *Directory) iamResolve(ctx context.Context, dom guard.Domain, ref guard.
 		return guard.Group{}, err
 	}
 	g := found[0]
+	if deref(g.Id) == "" {
+		return guard.Group{}, malformed(permissions.OpListGroups, fmt.Sprintf("group %q without its id", deref(g.Name)))
+	}
 	if ref.Name == "" {
 		ref.Name = deref(g.Name)
 	}
@@ -65,7 +69,8 @@ func (d *Directory) iamResolve(ctx context.Context, dom guard.Domain, ref guard.
 func (d *Directory) iamGroupsNamed(ctx context.Context, dom guard.Domain, name string, filter *string) ([]identity.Group, error) {
 	var found []identity.Group
 	req := identity.ListGroupsRequest{CompartmentId: &d.tenancy, Name: filter, Limit: common.Int(iamPageLimit)}
-	for {
+	err := iamPages(permissions.OpListGroups, func(page *string) (*string, error) {
+		req.Page = page
 		resp, err := d.iam.ListGroups(detach(ctx, permissions.OpListGroups), req)
 		if err != nil {
 			return nil, domainError(permissions.OpListGroups, dom, err)
@@ -75,44 +80,21 @@ func (d *Directory) iamGroupsNamed(ctx context.Context, dom guard.Domain, name s
 				found = append(found, g)
 			}
 		}
-		if resp.OpcNextPage == nil {
-			return found, nil
-		}
-		req.Page = resp.OpcNextPage
-	}
+		return resp.OpcNextPage, nil
+	})
+	return found, err
 }
 
-// iamMembers lists the group's memberships (ListUserGroupMemberships by groupId, every page)
-// and reads each member (GetUser) for name, state and capabilities. Every membership must be
-// of this group, or the listing is not trusted.
+// iamMembers lists the group's memberships (iamMemberIDs) and reads each member (GetUser) for
+// name, state and capabilities. Every membership must be of this group and name its user, or
+// the listing is not trusted.
 func (d *Directory) iamMembers(ctx context.Context, g guard.Group) ([]guard.User, error) {
-	var ids []string
-	seen := map[string]bool{}
-	req := identity.ListUserGroupMembershipsRequest{CompartmentId: &d.tenancy, GroupId: &g.OCID, Limit: common.Int(iamPageLimit)}
-	for {
-		resp, err := d.iam.ListUserGroupMemberships(detach(ctx, permissions.OpListUserGroupMemberships), req)
-		if err != nil {
-			return nil, domainError(permissions.OpListUserGroupMemberships, g.Domain, err)
-		}
-		for _, m := range resp.Items {
-			if deref(m.GroupId) != g.OCID {
-				return nil, fmt.Errorf("%s returned a membership of group %s, not of %q: refusing to trust this listing", permissions.OpListUserGroupMemberships, deref(m.GroupId), g.Ref)
-			}
-			// A membership on its way out still counts: treating a leaving administrator as one
-			// costs a key that had to go anyway; the reverse would leave one behind.
-			if m.LifecycleState == identity.UserGroupMembershipLifecycleStateDeleted || seen[deref(m.UserId)] {
-				continue
-			}
-			seen[deref(m.UserId)] = true
-			ids = append(ids, deref(m.UserId))
-		}
-		if resp.OpcNextPage == nil {
-			break
-		}
-		req.Page = resp.OpcNextPage
+	ids, err := d.iamMemberIDs(ctx, g)
+	if err != nil {
+		return nil, err
 	}
 	users := make([]guard.User, len(ids))
-	err := d.eachIndex(ctx, len(ids), func(ctx context.Context, i int) error {
+	err = d.eachIndex(ctx, len(ids), func(ctx context.Context, i int) error {
 		resp, err := d.iam.GetUser(detach(ctx, permissions.OpGetUser), identity.GetUserRequest{UserId: &ids[i]})
 		if err != nil {
 			return domainError(permissions.OpGetUser, g.Domain, err)
@@ -131,6 +113,48 @@ func (d *Directory) iamMembers(ctx context.Context, g guard.Group) ([]guard.User
 	return users, err
 }
 
+// iamMemberIDs reads the user OCIDs of the group's memberships, every page, read whole
+// (readWhole: judged by the guard, read again while it moves).
+func (d *Directory) iamMemberIDs(ctx context.Context, g guard.Group) ([]string, error) {
+	op := permissions.OpListUserGroupMemberships
+	return readWhole(ctx, op, func() ([]string, guard.ListingRead, error) {
+		var ids []string
+		var read guard.ListingRead
+		seen := map[string]bool{}
+		req := identity.ListUserGroupMembershipsRequest{CompartmentId: &d.tenancy, GroupId: &g.OCID, Limit: common.Int(iamPageLimit)}
+		err := iamPages(op, func(page *string) (*string, error) {
+			req.Page = page
+			resp, err := d.iam.ListUserGroupMemberships(detach(ctx, op), req)
+			if err != nil {
+				return nil, domainError(op, g.Domain, err)
+			}
+			read.Pages++
+			for _, m := range resp.Items {
+				if deref(m.GroupId) != g.OCID {
+					return nil, fmt.Errorf("%s returned a membership of group %s, not of %q: refusing to trust this listing", op, deref(m.GroupId), g.Ref)
+				}
+				if deref(m.UserId) == "" {
+					return nil, malformed(op, fmt.Sprintf("membership %q of group %q without its userId", deref(m.Id), g.Ref))
+				}
+				// A membership on its way out still counts: treating a leaving administrator as
+				// one costs a key that had to go anyway; the reverse would leave one behind.
+				if m.LifecycleState == identity.UserGroupMembershipLifecycleStateDeleted {
+					continue
+				}
+				if seen[deref(m.UserId)] {
+					read.Duplicates++
+					continue
+				}
+				seen[deref(m.UserId)] = true
+				ids = append(ids, deref(m.UserId))
+			}
+			return resp.OpcNextPage, nil
+		})
+		read.IDs = slices.Sorted(slices.Values(ids))
+		return ids, read, err
+	})
+}
+
 // iamAPIKeys lists each user's keys (ListApiKeys answers one user's keys, unpaged: a user has
 // at most three).
 func (d *Directory) iamAPIKeys(ctx context.Context, dom guard.Domain, users []guard.User) ([]guard.APIKey, error) {
@@ -142,6 +166,12 @@ func (d *Directory) iamAPIKeys(ctx context.Context, dom guard.Domain, users []gu
 			return domainError(permissions.OpListApiKeys, dom, err)
 		}
 		for _, k := range resp.Items {
+			switch {
+			case deref(k.Fingerprint) == "":
+				return malformed(permissions.OpListApiKeys, fmt.Sprintf("a key of user %s without its fingerprint", u.OCID))
+			case deref(k.UserId) == "":
+				return malformed(permissions.OpListApiKeys, fmt.Sprintf("key %s without its userId (asked for user %s)", deref(k.Fingerprint), u.OCID))
+			}
 			if deref(k.UserId) != u.OCID {
 				return fmt.Errorf("%s for user %s returned key %s of user %q: refusing to trust this listing", permissions.OpListApiKeys, u.OCID, deref(k.Fingerprint), deref(k.UserId))
 			}

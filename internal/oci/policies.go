@@ -14,7 +14,8 @@ import (
 func (d *Directory) TenancyPolicies(ctx context.Context) ([]policy.Policy, error) {
 	var out []policy.Policy
 	req := identity.ListPoliciesRequest{CompartmentId: &d.tenancy, Limit: ptr(1000)}
-	for {
+	err := iamPages(permissions.OpListPolicies, func(page *string) (*string, error) {
+		req.Page = page
 		resp, err := d.iam.ListPolicies(detach(ctx, permissions.OpListPolicies), req)
 		if err != nil {
 			return nil, opError(permissions.OpListPolicies, err)
@@ -25,11 +26,9 @@ func (d *Directory) TenancyPolicies(ctx context.Context) ([]policy.Policy, error
 			}
 			out = append(out, policy.Policy{Name: deref(p.Name), Statements: p.Statements})
 		}
-		if resp.OpcNextPage == nil {
-			return out, nil
-		}
-		req.Page = resp.OpcNextPage
-	}
+		return resp.OpcNextPage, nil
+	})
+	return out, err
 }
 
 func ptr[T any](v T) *T { return &v }

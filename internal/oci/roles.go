@@ -58,22 +58,30 @@ func (d *Directory) appRoleIDs(ctx context.Context, c *identitydomains.IdentityD
 		terms[i] = "displayName eq " + quote(r)
 	}
 	filter := fmt.Sprintf("app.value eq %s and (%s)", quote(idcsAppID), strings.Join(terms, " or "))
-	ids := map[string]string{}
-	err := d.pages(func(start, count int) (int, int, error) {
-		resp, err := c.ListAppRoles(detach(ctx, permissions.OpSCIMListAppRoles), identitydomains.ListAppRolesRequest{Filter: &filter,
-			Attributes: common.String("displayName,app"), StartIndex: &start, Count: &count})
-		if err != nil {
-			return 0, 0, roleReadError(permissions.OpSCIMListAppRoles, dom, err)
-		}
-		for _, r := range resp.Resources {
+	op := permissions.OpSCIMListAppRoles
+	found, err := scimPages(ctx, d, op,
+		func(start, count int) ([]identitydomains.AppRole, *int, error) {
+			resp, err := c.ListAppRoles(detach(ctx, op), identitydomains.ListAppRolesRequest{Filter: &filter,
+				Attributes: common.String("displayName,app"), StartIndex: &start, Count: &count})
+			if err != nil {
+				return nil, nil, roleReadError(op, dom, err)
+			}
+			return resp.Resources, resp.TotalResults, nil
+		},
+		func(r identitydomains.AppRole) (string, error) {
 			name := deref(r.DisplayName)
 			if r.App == nil || deref(r.App.Value) != idcsAppID || !slices.ContainsFunc(roles, func(x string) bool { return strings.EqualFold(x, name) }) {
-				return 0, 0, fmt.Errorf("%s returned app role %q of app %v, which the filter excludes: refusing to trust this listing", permissions.OpSCIMListAppRoles, name, r.App)
+				return "", fmt.Errorf("%s returned app role %q of app %v, which the filter excludes: refusing to trust this listing", op, name, r.App)
 			}
-			ids[deref(r.Id)] = name
-		}
-		return len(resp.Resources), deref(resp.TotalResults), nil
-	})
+			if deref(r.Id) == "" {
+				return "", malformed(op, fmt.Sprintf("app role %q without its id", name))
+			}
+			return deref(r.Id), nil
+		})
+	ids := map[string]string{}
+	for _, r := range found {
+		ids[deref(r.Id)] = deref(r.DisplayName)
+	}
 	return ids, err
 }
 
@@ -89,37 +97,47 @@ func (d *Directory) roleGrants(ctx context.Context, c *identitydomains.IdentityD
 		terms[i] = "entitlement.attributeValue eq " + quote(id)
 	}
 	filter := fmt.Sprintf(`entitlement.attributeName eq "appRoles" and (%s)`, strings.Join(terms, " or "))
-	var out []guard.RoleGrant
-	seen := map[string]bool{}
-	err := d.pages(func(start, count int) (int, int, error) {
-		// grantee.display is "returned: request" (grant_grantee.go): asked for by name.
-		resp, err := c.ListGrants(detach(ctx, permissions.OpSCIMListGrants), identitydomains.ListGrantsRequest{Filter: &filter,
-			Attributes: common.String("grantee.value,grantee.type,grantee.display,entitlement"), StartIndex: &start, Count: &count})
-		if err != nil {
-			return 0, 0, roleReadError(permissions.OpSCIMListGrants, dom, err)
+	op := permissions.OpSCIMListGrants
+	found, err := scimPages(ctx, d, op,
+		func(start, count int) ([]identitydomains.Grant, *int, error) {
+			// grantee.display is "returned: request" (grant_grantee.go): asked for by name.
+			resp, err := c.ListGrants(detach(ctx, op), identitydomains.ListGrantsRequest{Filter: &filter,
+				Attributes: common.String("grantee.value,grantee.type,grantee.display,entitlement"), StartIndex: &start, Count: &count})
+			if err != nil {
+				return nil, nil, roleReadError(op, dom, err)
+			}
+			return resp.Resources, resp.TotalResults, nil
+		},
+		func(g identitydomains.Grant) (string, error) {
+			if grantRole(g, roles) == "" || g.Grantee == nil {
+				return "", fmt.Errorf("%s returned grant %s, which the filter excludes: refusing to trust this listing", op, deref(g.Id))
+			}
+			if deref(g.Id) == "" || deref(g.Grantee.Value) == "" {
+				return "", malformed(op, fmt.Sprintf("grant %q without its id or grantee (grantee %q)", deref(g.Id), deref(g.Grantee.Value)))
+			}
+			return deref(g.Id), nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]guard.RoleGrant, 0, len(found))
+	for _, g := range found {
+		name := deref(g.Grantee.Display)
+		if name == "" {
+			name = deref(g.Grantee.Value)
 		}
-		for _, g := range resp.Resources {
-			var role string
-			if e := g.Entitlement; e != nil && deref(e.AttributeName) == "appRoles" {
-				role = roles[deref(e.AttributeValue)]
-			}
-			if role == "" || g.Grantee == nil {
-				return 0, 0, fmt.Errorf("%s returned grant %s, which the filter excludes: refusing to trust this listing", permissions.OpSCIMListGrants, deref(g.Id))
-			}
-			if seen[deref(g.Id)] {
-				return 0, 0, fmt.Errorf("%s returned grant %s twice while paging: refusing to trust this listing", permissions.OpSCIMListGrants, deref(g.Id))
-			}
-			seen[deref(g.Id)] = true
-			name := deref(g.Grantee.Display)
-			if name == "" {
-				name = deref(g.Grantee.Value)
-			}
-			out = append(out, guard.RoleGrant{ID: deref(g.Id), Role: role, GranteeType: string(g.Grantee.Type),
-				GranteeID: deref(g.Grantee.Value), GranteeName: name})
-		}
-		return len(resp.Resources), deref(resp.TotalResults), nil
-	})
-	return out, err
+		out = append(out, guard.RoleGrant{ID: deref(g.Id), Role: grantRole(g, roles), GranteeType: string(g.Grantee.Type),
+			GranteeID: deref(g.Grantee.Value), GranteeName: name})
+	}
+	return out, nil
+}
+
+// grantRole is the name of the role a grant's entitlement gives, "" when none of roles.
+func grantRole(g identitydomains.Grant, roles map[string]string) string {
+	if e := g.Entitlement; e != nil && deref(e.AttributeName) == "appRoles" {
+		return roles[deref(e.AttributeValue)]
+	}
+	return ""
 }
 
 // roleReadError is the error of a role read; a refusal (403, or 401 from a domain that does not
@@ -148,25 +166,31 @@ func (d *Directory) UsersByID(ctx context.Context, dom guard.Domain, ids []strin
 			terms[i] = "id eq " + quote(id)
 		}
 		filter := strings.Join(terms, " or ")
-		seen := map[string]bool{}
-		err := d.pages(func(start, count int) (int, int, error) {
-			resp, err := c.ListUsers(detach(ctx, permissions.OpSCIMListUsers), identitydomains.ListUsersRequest{Filter: &filter,
-				Attributes: common.String(memberAttributes), StartIndex: &start, Count: &count})
-			if err != nil {
-				return 0, 0, domainError(permissions.OpSCIMListUsers, dom, err)
-			}
-			for _, u := range resp.Resources {
-				id := deref(u.Id)
-				if !slices.Contains(batch, id) || seen[id] {
-					return 0, 0, fmt.Errorf("%s returned user %s, which the filter excludes or which came twice: refusing to trust this listing", permissions.OpSCIMListUsers, deref(u.Ocid))
+		op := permissions.OpSCIMListUsers
+		found, err := scimPages(ctx, d, op,
+			func(start, count int) ([]identitydomains.User, *int, error) {
+				resp, err := c.ListUsers(detach(ctx, op), identitydomains.ListUsersRequest{Filter: &filter,
+					Attributes: common.String(memberAttributes), StartIndex: &start, Count: &count})
+				if err != nil {
+					return nil, nil, domainError(op, dom, err)
 				}
-				seen[id] = true
-				users = append(users, scimUser(dom, u))
-			}
-			return len(resp.Resources), deref(resp.TotalResults), nil
-		})
+				return resp.Resources, resp.TotalResults, nil
+			},
+			func(u identitydomains.User) (string, error) {
+				id := deref(u.Id)
+				if !slices.Contains(batch, id) {
+					return "", fmt.Errorf("%s returned user %s, which the filter excludes: refusing to trust this listing", op, deref(u.Ocid))
+				}
+				if deref(u.Ocid) == "" {
+					return "", malformed(op, fmt.Sprintf("user %q (id %q) without its ocid", deref(u.UserName), id))
+				}
+				return id, nil
+			})
 		if err != nil {
 			return nil, err
+		}
+		for _, u := range found {
+			users = append(users, scimUser(dom, u))
 		}
 	}
 	return users, nil

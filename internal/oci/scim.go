@@ -59,6 +59,9 @@ func (d *Directory) scimResolve(ctx context.Context, dom guard.Domain, ref guard
 		return guard.Group{}, err
 	}
 	g := found[0]
+	if deref(g.Id) == "" || deref(g.Ocid) == "" {
+		return guard.Group{}, malformed(permissions.OpSCIMListGroups, fmt.Sprintf("group %q without its id or ocid", deref(g.DisplayName)))
+	}
 	if ref.Name == "" {
 		ref.Name = deref(g.DisplayName)
 	}
@@ -68,34 +71,41 @@ func (d *Directory) scimResolve(ctx context.Context, dom guard.Domain, ref guard
 // scimMembers pages through the users whose groups include g. Every returned user must show
 // the membership: a server that ignored the filter would otherwise make everyone an
 // administrator. No sortBy is sent (Oracle documents none as sortable for this use), so the
-// pages are checked instead: no user twice, and exactly totalResults users in the end.
+// pages are judged instead (scimPages, paging.go): the same totalResults on every page, exactly
+// that many distinct users, and a listing of several pages read twice alike.
 func (d *Directory) scimMembers(ctx context.Context, g guard.Group) ([]guard.User, error) {
 	c, err := d.client(g.Domain)
 	if err != nil {
 		return nil, err
 	}
 	filter := fmt.Sprintf("groups.value eq %s", quote(g.ID))
-	var users []guard.User
-	seen := map[string]bool{}
-	err = d.pages(func(start, count int) (int, int, error) {
-		resp, err := c.ListUsers(detach(ctx, permissions.OpSCIMListUsers), identitydomains.ListUsersRequest{Filter: &filter,
-			Attributes: common.String(memberAttributes), StartIndex: &start, Count: &count})
-		if err != nil {
-			return 0, 0, domainError(permissions.OpSCIMListUsers, g.Domain, err)
-		}
-		for _, u := range resp.Resources {
+	op := permissions.OpSCIMListUsers
+	found, err := scimPages(ctx, d, op,
+		func(start, count int) ([]identitydomains.User, *int, error) {
+			resp, err := c.ListUsers(detach(ctx, op), identitydomains.ListUsersRequest{Filter: &filter,
+				Attributes: common.String(memberAttributes), StartIndex: &start, Count: &count})
+			if err != nil {
+				return nil, nil, domainError(op, g.Domain, err)
+			}
+			return resp.Resources, resp.TotalResults, nil
+		},
+		func(u identitydomains.User) (string, error) {
+			if deref(u.Id) == "" || deref(u.Ocid) == "" {
+				return "", malformed(op, fmt.Sprintf("a member of group %q without its id or ocid (userName %q, id %q, ocid %q)", g.Ref, deref(u.UserName), deref(u.Id), deref(u.Ocid)))
+			}
 			if !slices.ContainsFunc(u.Groups, func(m identitydomains.UserGroups) bool { return deref(m.Value) == g.ID }) {
-				return 0, 0, fmt.Errorf("%s returned user %s, who is not a member of group %q: refusing to trust this listing", permissions.OpSCIMListUsers, deref(u.Ocid), g.Ref)
+				return "", fmt.Errorf("%s returned user %s, who is not a member of group %q: refusing to trust this listing", op, deref(u.Ocid), g.Ref)
 			}
-			if seen[deref(u.Id)] {
-				return 0, 0, fmt.Errorf("%s returned user %s twice while paging: the listing moved under the pages, refusing to trust it", permissions.OpSCIMListUsers, deref(u.Ocid))
-			}
-			seen[deref(u.Id)] = true
-			users = append(users, scimUser(g.Domain, u))
-		}
-		return len(resp.Resources), deref(resp.TotalResults), nil
-	})
-	return users, err
+			return deref(u.Id), nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	users := make([]guard.User, len(found))
+	for i, u := range found {
+		users[i] = scimUser(g.Domain, u)
+	}
+	return users, nil
 }
 
 // scimUser is the guard's view of a SCIM user read with memberAttributes.
@@ -118,71 +128,86 @@ func (d *Directory) scimAPIKeys(ctx context.Context, dom guard.Domain, users []g
 	if err != nil {
 		return nil, err
 	}
-	found, err := searchByOwner(d, users, permissions.OpSCIMSearchApiKeys,
-		func(filter string, start, count int) ([]identitydomains.ApiKey, int, error) {
-			resp, err := c.SearchApiKeys(detach(ctx, permissions.OpSCIMSearchApiKeys), identitydomains.SearchApiKeysRequest{
+	op := permissions.OpSCIMSearchApiKeys
+	found, err := searchByOwner(ctx, d, users, op,
+		func(filter string, start, count int) ([]identitydomains.ApiKey, *int, error) {
+			resp, err := c.SearchApiKeys(detach(ctx, op), identitydomains.SearchApiKeysRequest{
 				ApiKeySearchRequest: identitydomains.ApiKeySearchRequest{Schemas: []string{searchRequestSchema},
 					Filter: &filter, Attributes: keyAttributes, StartIndex: &start, Count: &count}})
 			if err != nil {
-				return nil, 0, domainError(permissions.OpSCIMSearchApiKeys, dom, err)
+				return nil, nil, domainError(op, dom, err)
 			}
-			return resp.Resources, deref(resp.TotalResults), nil
+			return resp.Resources, resp.TotalResults, nil
 		},
 		func(k identitydomains.ApiKey) (string, string, string) {
 			owner := ""
 			if k.User != nil {
 				owner = deref(k.User.Ocid)
 			}
-			return deref(k.Id), owner, "key " + deref(k.Fingerprint)
+			label := "key " + deref(k.Fingerprint)
+			if deref(k.Fingerprint) == "" {
+				label = "" // a key is named by its fingerprint: without one, it is malformed
+			}
+			return deref(k.Id), owner, label
 		})
 	if err != nil {
 		return nil, err
 	}
 	keys := make([]guard.APIKey, len(found))
-	for i, k := range found {
-		keys[i] = guard.APIKey{Domain: dom, ID: deref(k.Id), Fingerprint: deref(k.Fingerprint), UserOCID: deref(k.User.Ocid),
-			Deleting: deref(k.DeleteInProgress)}
+	for i, x := range found {
+		keys[i] = guard.APIKey{Domain: dom, ID: deref(x.item.Id), Fingerprint: deref(x.item.Fingerprint), UserOCID: x.owner,
+			Deleting: deref(x.item.DeleteInProgress)}
 	}
 	return keys, nil
 }
 
+// owned is an item of searchByOwner with the owner it was checked against.
+type owned[T any] struct {
+	item  T
+	owner string
+}
+
 // searchByOwner pages a SCIM search of the users' items (keys, tokens, …), KeyBatch users per
-// "or" filter on user.ocid, and refuses a listing that returns an item of a user it did not
-// ask for, or one item twice: a server that ignored the filter, or pages that moved, would
-// otherwise pass for the administrators' credentials. describe gives an item's SCIM id, its
-// owner's OCID and how to name it in an error.
-func searchByOwner[T any](d *Directory, users []guard.User, op string, search func(filter string, start, count int) ([]T, int, error),
-	describe func(T) (id, owner, label string)) ([]T, error) {
-	var out []T
+// "or" filter on user.ocid (scimPages: judged, read again while it moves), and refuses a listing
+// that returns an item of a user it did not ask for, or an item without its id, owner or name:
+// a server that ignored the filter would otherwise pass for the administrators' credentials, and
+// an owner-less item must never be taken for anyone's. describe gives an item's SCIM id, its
+// owner's OCID and how to name it in an error ("" when the item lacks what names it).
+func searchByOwner[T any](ctx context.Context, d *Directory, users []guard.User, op string, search func(filter string, start, count int) ([]T, *int, error),
+	describe func(T) (id, owner, label string)) ([]owned[T], error) {
+	var out []owned[T]
 	for batch := range slices.Chunk(users, d.settings.KeyBatch) {
 		terms := make([]string, len(batch))
 		want := make(map[string]bool, len(batch))
 		for i, u := range batch {
+			if u.OCID == "" {
+				// Never a filter on an empty OCID: it would match owner-less items.
+				return nil, fmt.Errorf("%w: user %q has no OCID, so its credentials cannot be searched for", guard.ErrMalformedRecord, u.UserName)
+			}
 			terms[i] = "user.ocid eq " + quote(u.OCID)
 			want[u.OCID] = true
 		}
 		filter := strings.Join(terms, " or ")
-		seen := map[string]bool{}
-		err := d.pages(func(start, count int) (int, int, error) {
-			items, total, err := search(filter, start, count)
-			if err != nil {
-				return 0, 0, err
-			}
-			for _, x := range items {
+		items, err := scimPages(ctx, d, op,
+			func(start, count int) ([]T, *int, error) { return search(filter, start, count) },
+			func(x T) (string, error) {
 				id, owner, label := describe(x)
-				if !want[owner] {
-					return 0, 0, fmt.Errorf("%s returned %s of user %q, which the filter excludes: refusing to trust this listing", op, label, owner)
+				switch {
+				case id == "" || label == "":
+					return "", malformed(op, fmt.Sprintf("an item without its id or name (id %q, %q)", id, label))
+				case owner == "":
+					return "", malformed(op, fmt.Sprintf("%s without its user (no user.ocid)", label))
+				case !want[owner]:
+					return "", fmt.Errorf("%s returned %s of user %q, which the filter excludes: refusing to trust this listing", op, label, owner)
 				}
-				if seen[id] {
-					return 0, 0, fmt.Errorf("%s returned %s twice while paging: refusing to trust this listing", op, label)
-				}
-				seen[id] = true
-				out = append(out, x)
-			}
-			return len(items), total, nil
-		})
+				return id, nil
+			})
 		if err != nil {
 			return nil, err
+		}
+		for _, x := range items {
+			_, owner, _ := describe(x)
+			out = append(out, owned[T]{x, owner})
 		}
 	}
 	return out, nil
@@ -211,24 +236,6 @@ func (d *Directory) scimDisable(ctx context.Context, u guard.User) error {
 			Operations: []identitydomains.Operations{{Op: identitydomains.OperationsOpReplace, Path: common.String(canUseAPIKeys), Value: &off}},
 		}})
 	return domainError(permissions.OpSCIMPatchUser, u.Domain, err)
-}
-
-// pages walks a SCIM listing by 1-based startIndex until totalResults are read. A short page
-// before the total is reached is an error, not the end: stopping there would hide users.
-func (d *Directory) pages(page func(start, count int) (got, total int, err error)) error {
-	for start := 1; ; {
-		got, total, err := page(start, d.settings.PageSize)
-		if err != nil {
-			return err
-		}
-		start += got
-		if start > total {
-			return nil
-		}
-		if got == 0 {
-			return fmt.Errorf("listing stopped at item %d of %d", start-1, total)
-		}
-	}
 }
 
 // quote makes a SCIM filter string literal.

@@ -172,7 +172,7 @@ func (s *Server) iamListCredentials(k credKind) handlerFunc {
 			}
 		}
 		if k.iamPaged {
-			writePage(w, r, len(mine), func(i int) map[string]any { return s.iamCredential(k, u.OCID, mine[i]) })
+			writePage(s, w, r, len(mine), func(i int) map[string]any { return s.iamCredential(k, u.OCID, mine[i]) })
 			return
 		}
 		out := []map[string]any{}

@@ -64,8 +64,8 @@ func (s *Server) compartmentParam(r *http.Request) (id string, isTenancy bool, e
 }
 
 // writePage pages n items with IAM semantics and renders items lo..hi with item.
-func writePage[T any](w http.ResponseWriter, r *http.Request, n int, item func(i int) T) {
-	lo, hi, err := iamPage(w, r, n)
+func writePage[T any](s *Server, w http.ResponseWriter, r *http.Request, n int, item func(i int) T) {
+	lo, hi, err := iamPage(s.currentAnomalies(), w, r, n)
 	if err != nil {
 		writeFailure(w, err)
 		return
@@ -95,7 +95,7 @@ func (s *Server) listDomains(w http.ResponseWriter, r *http.Request, _ []byte) {
 		}
 		match = append(match, di)
 	}
-	writePage(w, r, len(match), func(i int) iamDomain {
+	writePage(s, w, r, len(match), func(i int) iamDomain {
 		d := match[i].d
 		return iamDomain{
 			ID: d.ID, CompartmentID: d.CompartmentID, DisplayName: d.DisplayName, Description: d.DisplayName,
@@ -126,7 +126,7 @@ func (s *Server) listCompartments(w http.ResponseWriter, r *http.Request, _ []by
 			}
 		}
 	}
-	writePage(w, r, len(match), func(i int) iamCompartment {
+	writePage(s, w, r, len(match), func(i int) iamCompartment {
 		c := match[i]
 		return iamCompartment{ID: c.ID, CompartmentID: c.ParentID, Name: c.Name, Description: c.Name,
 			TimeCreated: timeCreated, LifecycleState: "ACTIVE", IsAccessible: true}
@@ -150,7 +150,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, _ []byte) {
 		writeFailure(w, err)
 		return
 	}
-	writePage(w, r, len(groups), func(i int) iamGroup { return toIAMGroup(s.tenancyID, &groups[i]) })
+	writePage(s, w, r, len(groups), func(i int) iamGroup { return toIAMGroup(s.tenancyID, &groups[i]) })
 }
 
 func (s *Server) getGroup(w http.ResponseWriter, r *http.Request, _ []byte) {
@@ -181,7 +181,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ []byte) {
 		writeFailure(w, err)
 		return
 	}
-	writePage(w, r, len(users), func(i int) iamUser { return toIAMUser(s.tenancyID, &users[i]) })
+	writePage(s, w, r, len(users), func(i int) iamUser { return toIAMUser(s.tenancyID, &users[i]) })
 }
 
 // lookupUser finds the Default-domain user of the path's {userId}, or answers 404 (IAM's
@@ -242,11 +242,27 @@ func (s *Server) listMemberships(w http.ResponseWriter, r *http.Request, _ []byt
 			}
 		}
 	}
-	writePage(w, r, len(match), func(i int) iamMembership {
-		p := match[i]
-		return iamMembership{ID: membershipID(p.group, p.user), CompartmentID: s.tenancyID, GroupID: p.group,
+	a := s.currentAnomalies()
+	lo, hi, err := iamPage(a, w, r, len(match))
+	if err != nil {
+		writeFailure(w, err)
+		return
+	}
+	out := make([]iamMembership, 0, hi-lo)
+	for _, p := range match[lo:hi] {
+		m := iamMembership{ID: membershipID(p.group, p.user), CompartmentID: s.tenancyID, GroupID: p.group,
 			UserID: p.user, TimeCreated: timeCreated, LifecycleState: "ACTIVE"}
-	})
+		if ui, ok := def.userByOCID[p.user]; ok && a.UserWithoutOCID != "" && def.d.Users[ui].UserName == a.UserWithoutOCID {
+			m.UserID = "" // Anomalies.UserWithoutOCID: left out of the JSON (omitempty)
+		}
+		out = append(out, m)
+	}
+	// Anomalies.MembersLeaveBetweenPages: the first member of this page leaves the group
+	// before the client asks for the next one.
+	if groupID != "" && userID == "" && hi < len(match) && hi > lo && s.takeMemberLeave() {
+		def.leaveGroup(def.groupByOCID[groupID], match[lo].user)
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // listAPIKeys is not paged, like the real operation.
@@ -267,13 +283,18 @@ func (s *Server) listAPIKeys(w http.ResponseWriter, r *http.Request, _ []byte) {
 	}
 	out := []iamAPIKey{}
 	now, cons := time.Now(), s.store.cons
+	a := s.currentAnomalies()
 	for _, ui := range users {
 		u := &s.store.def.d.Users[ui]
 		for i := range u.APIKeys {
 			if cons.liveState(u.APIKeys[i].ID, now) == keyUnlisted {
 				continue
 			}
-			out = append(out, toIAMAPIKey(s.tenancyID, u.OCID, &u.APIKeys[i]))
+			k := toIAMAPIKey(s.tenancyID, u.OCID, &u.APIKeys[i])
+			if a.KeyWithoutOwner != "" && k.Fingerprint == a.KeyWithoutOwner {
+				k.UserID = "" // Anomalies.KeyWithoutOwner: left out of the JSON (omitempty)
+			}
+			out = append(out, k)
 		}
 		// Keys deleted lately, as a lagging listing still shows them (consistency.go).
 		ghosts, states := cons.ghosts(s.store.def.d.ID, ui, now)
@@ -331,7 +352,7 @@ func (s *Server) listPolicies(w http.ResponseWriter, r *http.Request, _ []byte) 
 		writeFailure(w, err)
 		return
 	}
-	writePage(w, r, len(match), func(i int) iamPolicy {
+	writePage(s, w, r, len(match), func(i int) iamPolicy {
 		p := match[i]
 		return iamPolicy{ID: p.ID, CompartmentID: p.CompartmentID, Name: p.Name, Statements: p.Statements,
 			Description: p.Name, TimeCreated: timeCreated, LifecycleState: "ACTIVE"}

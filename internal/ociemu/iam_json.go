@@ -50,7 +50,7 @@ type iamMembership struct {
 	ID             string `json:"id"`
 	CompartmentID  string `json:"compartmentId"`
 	GroupID        string `json:"groupId"`
-	UserID         string `json:"userId"`
+	UserID         string `json:"userId,omitempty"` // empty only with Anomalies.UserWithoutOCID
 	TimeCreated    string `json:"timeCreated"`
 	LifecycleState string `json:"lifecycleState"`
 }
@@ -59,7 +59,7 @@ type iamAPIKey struct {
 	KeyID          string `json:"keyId"`
 	KeyValue       string `json:"keyValue"`
 	Fingerprint    string `json:"fingerprint"`
-	UserID         string `json:"userId"`
+	UserID         string `json:"userId,omitempty"` // empty only with Anomalies.KeyWithoutOwner
 	TimeCreated    string `json:"timeCreated"`
 	LifecycleState string `json:"lifecycleState"`
 }

@@ -1,7 +1,6 @@
 package ociemu
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,7 +21,8 @@ func (e badRequest) Error() string { return string(e) }
 
 // iamPage resolves limit/page for a list of n items and sets opc-next-page when more
 // remain. Page tokens are opaque to clients but carry the offset, so paging is O(page).
-func iamPage(w http.ResponseWriter, r *http.Request, n int) (lo, hi int, err error) {
+// The server's anomalies (anomalies.go) may cap the page or repeat the token it was asked for.
+func iamPage(a Anomalies, w http.ResponseWriter, r *http.Request, n int) (lo, hi int, err error) {
 	q := r.URL.Query()
 	limit := iamDefaultLimit
 	if v := q.Get("limit"); v != "" {
@@ -39,9 +39,12 @@ func iamPage(w http.ResponseWriter, r *http.Request, n int) (lo, hi int, err err
 			return 0, 0, badRequest("page token is invalid")
 		}
 	}
-	hi = min(lo+limit, n)
-	if hi < n {
-		w.Header().Set("opc-next-page", fmt.Sprintf("%s%d", pageTokenPrefix, hi))
+	hi = min(lo+a.capPage(limit), n)
+	switch {
+	case hi < n && q.Get("page") != "" && a.repeatsPages(opOf(r.Context())):
+		w.Header().Set("opc-next-page", q.Get("page"))
+	case hi < n:
+		w.Header().Set("opc-next-page", pageToken(hi))
 	}
 	return lo, hi, nil
 }

@@ -104,8 +104,16 @@ func searchParams(body []byte) (listParams, *string, error) {
 // The store lock is held while documents are built and matched.
 // source is called with the lock held and returns the number of resources and their
 // documents by position.
-func (s *Server) scimList(w http.ResponseWriter, p listParams, source func() (int, func(i int) map[string]any)) {
-	start, count := p.start, p.count
+//
+// The server's anomalies (anomalies.go) may cap the page, lower totalResults, serve the first
+// page whatever startIndex says (op), strip fields from the documents, and, for a member
+// listing of domain di, make a member leave the group once the page is built.
+func (s *Server) scimList(w http.ResponseWriter, op string, di *domainIndex, p listParams, source func() (int, func(i int) map[string]any)) {
+	a := s.currentAnomalies()
+	start, count := p.start, a.capPage(p.count)
+	if a.repeatsPages(op) {
+		start = 1
+	}
 	var filter *scimfilter.Filter
 	if p.filter != "" && !s.ignoringFilters() {
 		var err error
@@ -135,10 +143,14 @@ func (s *Server) scimList(w http.ResponseWriter, p listParams, source func() (in
 			resp.TotalResults++
 		}
 	}
+	if di != nil && filter != nil {
+		s.scimMemberLeaves(di, p.filter, resp.Resources, lo+len(resp.Resources) < resp.TotalResults)
+	}
 	s.store.mu.Unlock()
 	for i, d := range resp.Resources {
-		resp.Resources[i] = p.proj.apply(d)
+		resp.Resources[i] = a.malformSCIM(p.proj.apply(d))
 	}
+	resp.TotalResults = max(resp.TotalResults-a.UnderReportTotal, 0)
 	resp.ItemsPerPage = len(resp.Resources)
 	writeJSON(w, http.StatusOK, resp)
 }
@@ -146,6 +158,12 @@ func (s *Server) scimList(w http.ResponseWriter, p listParams, source func() (in
 // listing serves a GET listing (query parameters) or a POST .search (SearchRequest body)
 // over the same source.
 func (s *Server) listing(search bool, source func() (int, func(int) map[string]any)) handlerFunc {
+	return s.listingOf(nil, search, source)
+}
+
+// listingOf is listing for the users of domain di: the listing a member may leave while it is
+// paged (Anomalies.MembersLeaveBetweenPages).
+func (s *Server) listingOf(di *domainIndex, search bool, source func() (int, func(int) map[string]any)) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, body []byte) {
 		var p listParams
 		var sortBy *string
@@ -166,7 +184,7 @@ func (s *Server) listing(search bool, source func() (int, func(int) map[string]a
 			writeFailure(w, err)
 			return
 		}
-		s.scimList(w, p, source)
+		s.scimList(w, opOf(r.Context()), di, p, source)
 	}
 }
 
@@ -202,7 +220,7 @@ func (s *Server) keySource(di *domainIndex) func() (int, func(int) map[string]an
 }
 
 func (s *Server) scimListUsers(di *domainIndex) handlerFunc {
-	return s.listing(false, s.userSource(di))
+	return s.listingOf(di, false, s.userSource(di))
 }
 
 func (s *Server) scimListGroups(di *domainIndex) handlerFunc {

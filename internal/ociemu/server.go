@@ -75,6 +75,9 @@ type Options struct {
 	// through a local HTTPS proxy (public.go), and ListDomains then gives the domains' public
 	// URLs (https://idcs-….identity.oraclecloud.com:443) instead of the loopback listeners'.
 	PublicEndpoints bool
+	// Anomalies are answers of a tenancy changing under a listing, or of malformed records
+	// (anomalies.go); the zero value has none.
+	Anomalies Anomalies
 }
 
 // Server is a running emulator: one listener for IAM, one for Notifications, and one per
@@ -96,6 +99,7 @@ type Server struct {
 	mu        sync.Mutex // guards everything below
 	latency   time.Duration
 	faults    Faults      // the plan, for IgnoreFilters
+	anomalies Anomalies   // anomalies.go
 	inject    faults.Func // its decider
 	counts    map[string]int
 	iamWrites map[string]int // IAM writes received, by the region of the endpoint
@@ -152,6 +156,7 @@ func New(t *Tenancy, opts Options) (*Server, error) {
 		latency:     opts.Latency,
 		faults:      opts.Faults,
 		inject:      opts.Faults.Func(),
+		anomalies:   opts.Anomalies,
 		counts:      map[string]int{},
 		sessions:    map[string]*session{},
 		rpstSize:    opts.RPSTSize,
@@ -437,7 +442,7 @@ func (s *Server) serveIn(scim *domainIndex, rt route, w http.ResponseWriter, r *
 		outcome = writeFault(sw, err)
 		return
 	}
-	rt.h(sw, r, body)
+	rt.h(sw, r.WithContext(withOp(r.Context(), rt.op)), body)
 }
 
 // writeFault answers an injected fault (a *faults.Fault; any other error is a 500) and says
