@@ -120,3 +120,50 @@ func TestTwoRunsOnALaggingListingBothEndOK(t *testing.T) {
 		}
 	})
 }
+
+// An upload event arrives seconds after the upload, before the IAM listing shows the key: the
+// run reads the user and key the event names (data.resourceId in the keyId form
+// TENANCY/USER/FINGERPRINT), lists that user again until the key shows up (3 s here), and
+// deletes it in the same run.
+func TestUploadEventForAKeyNotListedYetDeletesIt(t *testing.T) {
+	eachFamily(t, func(t *testing.T, fam family) {
+		tn := ociemu.Generate(ociemu.GenSpec{Seed: 8, Users: 10, Admins: 2, KeysPerAdmin: 1})
+		emu := emutest.New(t, tn, ociemu.Options{})
+		adminOCID := strings.Split(adminKeys(emu.Snapshot(), defaultAdmins(emu.Snapshot()))[0], "/")[1]
+		f := start(t, emu, fam.cfg(nil))
+		if rep := invoke(t, f, ""); rep.Status != guard.StatusOK { // the administrators hold no key now
+			t.Fatalf("first run: %s\n%s", rep.Status, problems(rep))
+		}
+		const fp = "0e:1f:2a:3b:4c:5d:6e:7f:80:91:a2:b3:c4:d5:e6:f7"
+		key := ociemu.APIKey{ID: "uploaded-key-1", OCID: "ocid1.apikey.oc1..uploaded1", Fingerprint: fp, PublicKeyPEM: publicKeyOf(tn)}
+		if err := emu.AddAPIKey(adminOCID, key, 3*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		event := `{"eventType":"com.oraclecloud.identitycontrolplane.uploadapikey","cloudEventsVersion":"0.1","eventTypeVersion":"2.0",` +
+			`"source":"IdentityControlPlane","eventID":"e-upload-1","eventTime":"` + time.Now().UTC().Format(time.RFC3339) + `",` +
+			`"contentType":"application/json","extensions":{"compartmentId":"` + tn.ID + `"},` +
+			`"data":{"compartmentId":"` + tn.ID + `","resourceId":"` + tn.ID + "/" + adminOCID + "/" + fp + `"}}`
+		rep := invoke(t, f, event)
+		if rep.Status != guard.StatusOK {
+			t.Fatalf("event run: %s\n%s", rep.Status, problems(rep))
+		}
+		want := []string{"Default/" + adminOCID + "/" + fp}
+		if got := reported(&rep.Result, guard.OutcomeDeleted); !slices.Equal(got, want) {
+			t.Fatalf("deleted %v, want the uploaded key %v\n%s", got, want, problems(rep))
+		}
+		if slices.Contains(keys(emu.Snapshot()), want[0]) {
+			t.Fatal("the uploaded key is still there")
+		}
+	})
+}
+
+// publicKeyOf is a public key PEM of the tenancy, for an uploaded key (the emulator does not
+// check that it matches the fingerprint).
+func publicKeyOf(tn *ociemu.Tenancy) string {
+	for _, u := range tn.DefaultDomain().Users {
+		for _, k := range u.APIKeys {
+			return k.PublicKeyPEM
+		}
+	}
+	return ""
+}

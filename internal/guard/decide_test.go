@@ -648,3 +648,61 @@ func TestRulesForEmptyOCIDs(t *testing.T) {
 		}
 	})
 }
+
+// A credential an event names is waited for only when it is an enforced administrator's, of an
+// enforced kind, not exempt, and not listed yet; its owner is then listed again after 1, 2, 4,
+// then every 8 s, within a minute and never into the deadline's reserve.
+func TestRulesForANamedCredential(t *testing.T) {
+	alice := Admin{User: User{OCID: "ocid1.user.alice", UserName: "alice"}}
+	bob := Admin{User: User{OCID: "ocid1.user.bob", UserName: "bob"}}
+	dave := Admin{User: User{OCID: "ocid1.user.dave", UserName: "dave"}} // holds no key yet
+	admins := []Admin{alice, bob, dave}
+	key := func(user, fp string) APIKey { return APIKey{UserOCID: user, Fingerprint: fp, ID: fp} }
+	listed := []APIKey{key(alice.OCID, "aa"), key(bob.OCID, "bb")}
+	apiKeys := []Kind{KindAPIKeys}
+	for _, tc := range []struct {
+		rule   string
+		named  *NamedCredential
+		kinds  []Kind
+		exempt []string
+		wait   bool
+		why    string
+	}{
+		{"a-credential-named-by-an-event-is-awaited", nil, apiKeys, nil, false, ""},
+		{"a-credential-named-by-an-event-is-awaited", &NamedCredential{UserOCID: alice.OCID, Kind: KindAPIKeys, Fingerprint: "CC"}, apiKeys, nil, true, "not listed yet"},
+		{"a-credential-named-by-an-event-is-awaited", &NamedCredential{UserOCID: alice.OCID, Kind: KindAPIKeys}, apiKeys, nil, false, NamedAlreadyListed},
+		{"a-credential-named-by-an-event-is-awaited", &NamedCredential{UserOCID: "ocid1.user.dave", Kind: KindAPIKeys}, apiKeys, nil, true, "not listed yet"},
+		{"a-credential-named-by-an-event-is-awaited", &NamedCredential{UserOCID: alice.OCID, Kind: KindAPIKeys, Fingerprint: "AA"}, apiKeys, nil, false, NamedAlreadyListed},
+		{"a-credential-named-by-an-event-is-awaited", &NamedCredential{UserOCID: "ocid1.user.carol", Kind: KindAPIKeys, Fingerprint: "cc"}, apiKeys, nil, false, NamedNotAdministrator},
+		{"a-credential-named-by-an-event-is-awaited", &NamedCredential{UserOCID: alice.OCID, Kind: KindAuthTokens}, apiKeys, nil, false, NamedKindNotEnforced},
+		{"a-credential-named-by-an-event-is-awaited", &NamedCredential{UserOCID: alice.OCID, Kind: KindAuthTokens}, []Kind{KindAPIKeys, KindAuthTokens}, nil, true, "not listed yet"},
+		{"a-credential-named-by-an-event-is-awaited", &NamedCredential{UserOCID: bob.OCID, Kind: KindAPIKeys, Fingerprint: "cc"}, apiKeys, []string{"BOB"}, false, NamedExempt},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			owner, wait, why := namedWait(tc.named, admins, listed, tc.kinds, NewExemptions(tc.exempt))
+			if wait != tc.wait || !strings.Contains(why, tc.why) || (tc.why == "") != (why == "") || wait != (owner != nil) ||
+				owner != nil && owner.OCID != tc.named.UserOCID {
+				t.Errorf("%+v: owner %v wait %v why %q, want wait %v why %q", tc.named, owner, wait, why, tc.wait, tc.why)
+			}
+		})
+	}
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		looks    int
+		waited   time.Duration
+		deadline time.Time
+		wait     time.Duration
+		again    bool
+	}{
+		{0, 0, time.Time{}, time.Second, true},
+		{1, time.Second, time.Time{}, 2 * time.Second, true},
+		{2, 3 * time.Second, time.Time{}, 4 * time.Second, true},
+		{3, 7 * time.Second, time.Time{}, 8 * time.Second, true},
+		{9, 55 * time.Second, time.Time{}, 0, false},       // the minute is spent
+		{0, 0, now.Add(1500 * time.Millisecond), 0, false}, // the reserve comes first
+	} {
+		if wait, again := nextLook(tc.looks, tc.waited, now, tc.deadline, time.Second); wait != tc.wait || again != tc.again {
+			t.Errorf("a-credential-named-by-an-event-is-awaited: look %d after %v: wait %v again %v, want %v %v", tc.looks, tc.waited, wait, again, tc.wait, tc.again)
+		}
+	}
+}

@@ -37,6 +37,10 @@ type Options struct {
 	Signer Signer
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Named is the credential the invocation's event names (a credential-creation event), nil
+	// otherwise: when the run's listing does not show it yet, its owner is listed again until
+	// it does (named.go).
+	Named *NamedCredential
 	// Sleep waits d or until ctx ends (re-checks of a delete, decide.go nextRecheck); tests
 	// give one that does not wait. Default: a timer.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -79,6 +83,13 @@ func Run(ctx context.Context, dir Directory, opt Options) Result {
 		res.Warnings = append(res.Warnings, strayWarning(k))
 	}
 	res.Admins = execute(ctx, dir, plan, opt)
+	owner, wait, why := namedWait(opt.Named, found.admins, found.keys, opt.Credentials, opt.Exempt)
+	if why != "" {
+		opt.Logger.InfoContext(ctx, "credential named by the event", "user", opt.Named.UserOCID, "kind", opt.Named.Kind, "decision", why)
+	}
+	if wait {
+		res.Admins = mergeAdmins(res.Admins, awaitNamed(ctx, dir, *owner, *opt.Named, found.keys, opt))
+	}
 	return res.settled()
 }
 

@@ -272,3 +272,23 @@ func TestAGroupNamedTwoWaysIsResolvedAndListedOnce(t *testing.T) {
 		}
 	}
 }
+
+// The key an event names and no listing shows within the wait is reported not-attempted, with
+// why, and the run is partial: it is not "ok" while that key may live.
+func TestANamedKeyNeverListedMakesTheRunPartial(t *testing.T) {
+	d, u := tenancy()
+	named := &guard.NamedCredential{UserOCID: u["alice"].OCID, Kind: guard.KindAPIKeys, Fingerprint: "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff"}
+	rep := run(t, d, guard.Options{Named: named})
+	if rep.Status != guard.StatusPartial || rep.Counts.NotAttempted != 1 || rep.Counts.Deleted != 4 {
+		t.Fatalf("status %s counts %+v", rep.Status, rep.Counts)
+	}
+	var k guard.KeyResult
+	for _, a := range rep.Admins {
+		if a.OCID == named.UserOCID {
+			k = a.Keys[len(a.Keys)-1]
+		}
+	}
+	if k.Fingerprint != named.Fingerprint || k.Outcome != guard.OutcomeNotAttempted || !strings.Contains(k.Reason, "named by the event") {
+		t.Fatalf("the named key's entry %+v", k)
+	}
+}
