@@ -154,7 +154,7 @@ variable "finding_reminder" {
 }
 
 variable "identity_domain_url" {
-  description = "IDENTITY_DOMAIN_URL: URL of the Default identity domain; empty means the function discovers it with ListDomains."
+  description = "IDENTITY_DOMAIN_URL: URL of the Default identity domain (used with identity_api = scim); empty means the function discovers it with ListDomains. When set, the function checks it against the Default domain's URL from ListDomains: another domain's URL is a configuration error, nothing changed."
   type        = string
   default     = ""
 

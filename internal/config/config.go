@@ -25,7 +25,7 @@ var Keys = []struct{ Name, Default, Meaning string }{
 	{"INCLUDE_POLICY_ADMINS", "false", "also enforce groups that a policy grants manage all-resources in tenancy"},
 	{"INCLUDE_ESCALATION_ADMINS", "false", "also enforce groups with an unconditional, documented escalation path (who can make themselves an administrator); reported either way"},
 	{"NOTIFICATION_TOPIC_ID", "", "ONS topic OCID for a summary when something changed or failed"},
-	{"IDENTITY_DOMAIN_URL", "", "Default identity domain URL; discovered with ListDomains when empty"},
+	{"IDENTITY_DOMAIN_URL", "", "Default identity domain URL; discovered with ListDomains when empty, checked against it when set"},
 	{"DELETE_CONCURRENCY", "8", "parallel writes to the Identity API (1-32)"},
 	{"IDENTITY_API", "auto", "auto: Default-domain groups through the IAM API, secondary domains through SCIM (needs a domain role); scim: everything through SCIM (needs the domain role); iam: Default domain only"},
 	{"FINDING_REMINDER", "weekly", "how often a run whose only news is an unchanged finding notifies: weekly, daily or always"},

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -495,6 +497,110 @@ func (c ExemptionCheck) summary() string {
 		}
 	}
 	return s
+}
+
+// sameGroupRefs are the configured references together with every other spelling of the
+// groups they resolved to: the group's OCID, and its name in its domain (the Default domain
+// spelled ""). ADMIN_GROUPS and a policy may name one group differently (by OCID, by name, with
+// or without "Default/"); once resolved, any of them is the same group, so a policy or role
+// finding for it says "configured" and it is not enforced a second time (refKey compares them).
+func sameGroupRefs(configured []GroupRef, resolved []Group) []GroupRef {
+	out := slices.Clone(configured)
+	for _, g := range resolved {
+		if g.OCID != "" {
+			out = append(out, GroupRef{OCID: g.OCID})
+		}
+		if g.Ref.Name != "" {
+			ref := GroupRef{Name: g.Ref.Name}
+			if !g.Domain.Default {
+				ref.Domain = g.Domain.Name
+			}
+			out = append(out, ref)
+		}
+	}
+	return out
+}
+
+// protectedRefs are the configured groups as a policy condition may test them: each resolved
+// group once, with its name and its OCID together (protectedFacts makes one fact set of them),
+// and the configured references left unresolved as they are.
+func protectedRefs(configured []GroupRef, resolved []Group) []GroupRef {
+	out := make([]GroupRef, 0, len(configured))
+	for _, g := range resolved {
+		ref := GroupRef{Name: g.Ref.Name, OCID: g.OCID}
+		if !g.Domain.Default {
+			ref.Domain = g.Domain.Name
+		}
+		out = append(out, ref)
+	}
+	return append(out, configured[len(resolved):]...)
+}
+
+// groupIdentity identifies a resolved group: its OCID (unique across identity domains), or,
+// without one, its id within its domain.
+func groupIdentity(g Group) string {
+	if g.OCID != "" {
+		return "ocid:" + g.OCID
+	}
+	return "id:" + g.Domain.key() + "\x00" + g.ID
+}
+
+// ErrConfiguration marks a Directory error that the configuration caused and only a change of
+// it fixes (a URL that names the wrong identity domain): the run reports it at stage config, as
+// the configuration's own errors, and changes nothing.
+var ErrConfiguration = errors.New("configuration error")
+
+// discoveryStage is the stage a discovery error is reported at.
+func discoveryStage(err error) string {
+	if errors.Is(err, ErrConfiguration) {
+		return "config"
+	}
+	return "discovery"
+}
+
+// CheckDefaultDomainURL decides whether IDENTITY_DOMAIN_URL (configured) names the Default
+// identity domain, whose URLs ListDomains gives (identity.DomainSummary: url, "Region agnostic
+// domain URL", and homeRegionUrl): either one, compared as URLs (SameURL). Any other URL is a
+// secondary domain's, or no domain's: taken for the Default domain, a secondary domain's
+// Administrators would be enforced and reported as the Default domain's. A secondary domain's
+// groups are named Domain/Name in ADMIN_GROUPS instead, and found by ListDomains.
+func CheckDefaultDomainURL(configured string, defaultURLs ...string) error {
+	for _, u := range defaultURLs {
+		if u != "" && SameURL(configured, u) {
+			return nil
+		}
+	}
+	listed := strings.Join(slices.Compact(slices.DeleteFunc(slices.Clone(defaultURLs), func(u string) bool { return u == "" })), " or ")
+	return fmt.Errorf("%w: IDENTITY_DOMAIN_URL=%s is not the Default identity domain's URL, which ListDomains gives as %s: "+
+		"taken for it, a secondary domain's groups would be enforced, and reported, as the Default domain's. Set IDENTITY_DOMAIN_URL to the Default domain's URL "+
+		"or leave it empty (it is then discovered); name a secondary domain's groups Domain/Name in ADMIN_GROUPS; nothing was changed",
+		ErrConfiguration, configured, listed)
+}
+
+// SameURL says whether two URLs name the same endpoint: scheme and host without regard to case
+// (RFC 3986, section 6.2.2.1), the scheme's default port written or not (section 6.2.3), and
+// no path but "/" (a trailing slash). A URL that does not parse is the same as nothing.
+func SameURL(a, b string) bool {
+	na, oka := normalURL(a)
+	nb, okb := normalURL(b)
+	return oka && okb && na == nb
+}
+
+func normalURL(s string) (string, bool) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || u.Host == "" {
+		return "", false
+	}
+	scheme, host, port := strings.ToLower(u.Scheme), strings.ToLower(u.Hostname()), u.Port()
+	if port == map[string]string{"https": "443", "http": "80"}[scheme] {
+		port = ""
+	}
+	if port != "" {
+		host = net.JoinHostPort(host, port)
+	} else if strings.Contains(host, ":") {
+		host = "[" + host + "]" // an IPv6 literal keeps its brackets
+	}
+	return scheme + "://" + host + strings.TrimRight(u.EscapedPath(), "/"), true
 }
 
 // Listings. A listing of members or credentials is read page by page, and nothing holds the

@@ -352,6 +352,81 @@ func TestRulesForTheStatus(t *testing.T) {
 	}
 }
 
+// A group is the same group however ADMIN_GROUPS and a policy name it, once resolved: by OCID
+// in one and by name in the other (either way round), with or without "Default/". The policy
+// finding is "configured", and nothing is added to enforce a second time (issue 24, 2.8).
+func TestRulesForGroupReferences(t *testing.T) {
+	const ocid = "ocid1.group.oc1..admins"
+	admins := Group{Ref: GroupRef{OCID: ocid, Name: "Administrators"}, Domain: Domain{Name: "Default", Default: true}, ID: "g1", OCID: ocid}
+	eng := Group{Ref: GroupRef{Domain: "engineering", Name: "Ops"}, Domain: Domain{Name: "Engineering"}, ID: "g2", OCID: "ocid1.group.oc1..ops"}
+	byName := func(domain, name string) policy.AdminGrant {
+		return policy.AdminGrant{Subject: policy.Subject{Kind: policy.KindGroup, Domain: domain, Name: name}, PolicyName: "p", Statement: "allow ..."}
+	}
+	byOCID := func(id string) policy.AdminGrant {
+		return policy.AdminGrant{Subject: policy.Subject{Kind: policy.KindGroup, OCID: id}, PolicyName: "p", Statement: "allow ..."}
+	}
+	for _, tc := range []struct {
+		rule, name string
+		configured GroupRef
+		resolved   Group
+		grant      policy.AdminGrant
+	}{
+		{"a-group-is-the-same-group-however-it-is-named", "configured by OCID, policy by name", GroupRef{OCID: ocid}, admins, byName("", "Administrators")},
+		{"a-group-is-the-same-group-however-it-is-named", "configured by OCID, policy by Default/name", GroupRef{OCID: ocid}, admins, byName("Default", "ADMINISTRATORS")},
+		{"a-group-is-the-same-group-however-it-is-named", "configured by name, policy by OCID", GroupRef{Name: "administrators"}, admins, byOCID(ocid)},
+		{"a-group-is-the-same-group-however-it-is-named", "secondary domain by name, policy by OCID", GroupRef{Domain: "engineering", Name: "Ops"}, eng, byOCID("ocid1.group.oc1..ops")},
+		{"a-group-is-the-same-group-however-it-is-named", "secondary domain by OCID, policy by Domain/name", GroupRef{OCID: "ocid1.group.oc1..ops"}, eng, byName("Engineering", "ops")},
+	} {
+		t.Run(tc.rule+"/"+tc.name, func(t *testing.T) {
+			configured := []GroupRef{tc.configured}
+			if findings, add := policyDecisions([]policy.AdminGrant{tc.grant}, configured, false); findings[0].Note != NoteReportOnly || len(add) != 0 {
+				t.Fatalf("before resolution: %+v %+v; the test expects the references to differ", findings, add)
+			}
+			same := sameGroupRefs(configured, []Group{tc.resolved})
+			for _, include := range []bool{false, true} {
+				findings, add := policyDecisions([]policy.AdminGrant{tc.grant}, same, include)
+				if f := findings[0]; !f.Enforced || f.Note != NoteConfigured || len(add) != 0 {
+					t.Errorf("include=%v: finding %+v, added %+v; want configured and nothing added", include, f, add)
+				}
+			}
+		})
+	}
+	// A different group of the same name in another domain stays another group.
+	findings, _ := policyDecisions([]policy.AdminGrant{byName("Engineering", "Administrators")}, sameGroupRefs([]GroupRef{{OCID: ocid}}, []Group{admins}), false)
+	if findings[0].Note != NoteReportOnly {
+		t.Errorf("Engineering/Administrators: %+v; want reported only", findings[0])
+	}
+}
+
+// IDENTITY_DOMAIN_URL is accepted when it is the Default domain's url or homeRegionUrl however
+// spelled, and is otherwise a configuration error naming both (issue 24, 2.2).
+func TestRulesForTheDefaultDomainURL(t *testing.T) {
+	const listed, home = "https://idcs-abc.identity.oraclecloud.com:443", "https://idcs-abc.us-ashburn-idcs-1.identity.us-ashburn-1.oci.oraclecloud.com"
+	for _, tc := range []struct {
+		rule, configured string
+		accepted         bool
+	}{
+		{"identity-domain-url-must-be-the-default-domains", "https://idcs-abc.identity.oraclecloud.com", true},
+		{"identity-domain-url-must-be-the-default-domains", "https://IDCS-ABC.identity.oraclecloud.com/", true},
+		{"identity-domain-url-must-be-the-default-domains", "HTTPS://idcs-abc.identity.oraclecloud.com:443/", true},
+		{"identity-domain-url-must-be-the-default-domains", home + "/", true},
+		{"identity-domain-url-must-be-the-default-domains", "https://idcs-def.identity.oraclecloud.com", false}, // a secondary domain
+		{"identity-domain-url-must-be-the-default-domains", "https://idcs-abc.identity.oraclecloud.com:8443", false},
+		{"identity-domain-url-must-be-the-default-domains", "http://idcs-abc.identity.oraclecloud.com", false},
+		{"identity-domain-url-must-be-the-default-domains", "https://idcs-abc.identity.oraclecloud.com/admin", false},
+		{"identity-domain-url-must-be-the-default-domains", "not a url", false},
+	} {
+		err := CheckDefaultDomainURL(tc.configured, listed, home)
+		switch {
+		case tc.accepted && err != nil:
+			t.Errorf("%s: %v", tc.configured, err)
+		case !tc.accepted && (!errors.Is(err, ErrConfiguration) || discoveryStage(err) != "config" ||
+			!strings.Contains(err.Error(), tc.configured) || !strings.Contains(err.Error(), listed)):
+			t.Errorf("%s: %v; want a configuration error naming both URLs", tc.configured, err)
+		}
+	}
+}
+
 // Listings (issue 24, 2.1 and 2.6): a read of a paged listing is acted on only when it holds
 // still; otherwise it is read again, and the run stops when it does not.
 func TestRulesForListings(t *testing.T) {

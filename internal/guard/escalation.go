@@ -392,15 +392,20 @@ func inTenancy(st policy.Statement, tenancyOCID string) policy.Statement {
 }
 
 // protectedFacts are the target.group.* facts of each administrator group: AdministratorsGroup
-// and the configured groups (by name, or by OCID).
+// and the configured groups (by name, by OCID, or, once resolved, by both: one group whose name
+// and id a condition may test either, issue 24, 2.8).
 func protectedFacts(protected []GroupRef) []map[string]string {
 	out := []map[string]string{{"target.group.name": AdministratorsGroup}}
 	for _, g := range protected {
-		switch {
-		case g.OCID != "":
-			out = append(out, map[string]string{"target.group.id": g.OCID})
-		case !strings.EqualFold(g.Name, AdministratorsGroup) || g.Domain != "":
-			out = append(out, map[string]string{"target.group.name": g.Name})
+		facts := map[string]string{}
+		if g.OCID != "" {
+			facts["target.group.id"] = g.OCID
+		}
+		if g.Name != "" && (g.OCID != "" || !strings.EqualFold(g.Name, AdministratorsGroup) || g.Domain != "") {
+			facts["target.group.name"] = g.Name
+		}
+		if len(facts) > 0 {
+			out = append(out, facts)
 		}
 	}
 	return out

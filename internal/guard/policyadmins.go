@@ -19,7 +19,7 @@ type PolicySource interface {
 // source. What each grant means is policyDecisions'; each path, escalationPaths' and
 // escalationDecisions'; what an unreadable policy set means is unreadablePolicies'.
 func policyGroups(ctx context.Context, dir Directory, opt Options, f *found) ([]sourcedRef, error) {
-	configured := opt.Groups
+	configured := sameGroupRefs(opt.Groups, opt.resolved)
 	include := opt.IncludePolicyAdmins || opt.IncludeEscalationAdmins
 	src, ok := dir.(PolicySource)
 	if !ok {
@@ -46,7 +46,7 @@ func policyGroups(ctx context.Context, dir Directory, opt Options, f *found) ([]
 	for _, g := range enforce {
 		out = append(out, sourcedRef{g, SourcePolicy})
 	}
-	paths, denyProblems := escalationPaths(pols, src.Tenancy(), configured)
+	paths, denyProblems := escalationPaths(pols, src.Tenancy(), protectedRefs(opt.Groups, opt.resolved))
 	f.warnings = append(f.warnings, denyProblems...)
 	paths, escalate := escalationDecisions(paths, configured, enforce, opt.IncludeEscalationAdmins)
 	f.escalation = append(f.escalation, paths...)

@@ -138,7 +138,7 @@ func roleHolders(ctx context.Context, dir Directory, opt Options, also []GroupRe
 		return nil, nil, stop
 	}
 	f.roles = &RoleEvaluation{Domain: dom.Name, Roles: EscalationRoles, Evaluated: true}
-	findings, groups, users, order := roleDecisions(grants, opt.Groups, also, opt.IncludeEscalationAdmins)
+	findings, groups, users, order := roleDecisions(grants, sameGroupRefs(opt.Groups, opt.resolved), also, opt.IncludeEscalationAdmins)
 	f.escalation = append(f.escalation, findings...)
 	for _, e := range findings {
 		opt.Logger.WarnContext(ctx, "escalation path", "subject", e.Subject, "path", e.Path, "grant", e.Grant, "enforced", e.Enforced)

@@ -37,6 +37,10 @@ type Options struct {
 	Signer Signer
 	Logger *slog.Logger
 	Now    func() time.Time
+
+	// resolved are the configured groups as discovery resolved them (Groups, in order; fewer
+	// when one failed): what every other reference to them is compared with (sameGroupRefs).
+	resolved []Group
 }
 
 // ErrorDetail is implemented by Directory errors that know OCI's error code and what to fix.
@@ -55,7 +59,7 @@ func Run(ctx context.Context, dir Directory, opt Options) Result {
 	res := Result{Groups: found.groups, Policy: found.policy, Escalation: found.escalation, DomainRoles: found.roles, Warnings: found.warnings,
 		Exemptions: ExemptionCheck{Configured: len(opt.Exempt.Entries())}}
 	if err != nil {
-		res.Errors = append(res.Errors, problem("discovery", err))
+		res.Errors = append(res.Errors, problem(discoveryStage(err), err))
 		return res.settled()
 	}
 	// Every exemption must name an administrator before anything changes: an entry that names
@@ -141,35 +145,38 @@ type found struct {
 }
 
 // discover resolves every configured group (and, by the policy decisions, policy-named ones),
-// lists the members, then their credentials. A user in several groups is one administrator.
-// On error it returns what it had read so far, for the report.
+// lists the members, then their credentials. A user in several groups is one administrator. The
+// configured groups are resolved first: a policy or a role grant names a group by name or by
+// OCID, and only the resolved group tells whether that is a configured one (sameGroupRefs); a
+// group reached by two references is listed once. On error it returns what it had read so far,
+// for the report.
 func discover(ctx context.Context, dir Directory, opt Options) (found, error) {
 	var f found
 	if len(opt.Groups) == 0 {
 		return f, errors.New("no administrator groups configured")
 	}
+	configured, resolveErr := resolveConfigured(ctx, dir, opt.Groups)
+	if errors.Is(resolveErr, ErrConfiguration) {
+		return f, resolveErr // the configuration names the wrong thing: read nothing more
+	}
+	opt.resolved = configured
 	fromPolicy, roleUsers, err := beyondConfigured(ctx, dir, opt, &f)
 	if err != nil {
 		return f, err
 	}
-	admins := adminSet{byUser: map[string]*Admin{}}
-	groups := make([]sourcedRef, 0, len(opt.Groups)+len(fromPolicy))
-	for _, ref := range opt.Groups {
-		groups = append(groups, sourcedRef{ref, SourceConfig})
+	if resolveErr != nil { // after the policies, which the report shows whatever stopped the run
+		return f, resolveErr
 	}
-	for _, sr := range append(groups, fromPolicy...) {
-		ref, source := sr.ref, sr.source
-		g, members, skip, err := resolveMembers(ctx, dir, ref, source, &f)
-		if err != nil {
+	admins := adminSet{byUser: map[string]*Admin{}}
+	listed := map[string]bool{}
+	for _, c := range configured {
+		if err := listMembers(ctx, dir, c, SourceConfig, listed, &admins, opt, &f); err != nil {
 			return f, err
 		}
-		if skip {
-			continue
-		}
-		opt.Logger.InfoContext(ctx, "admin group resolved", "group", g.Ref.String(), "domain", g.Domain.Name, "ocid", g.OCID, "members", len(members))
-		label := g.Domain.Name + "/" + g.Ref.Name
-		for _, u := range members {
-			admins.add(u, label)
+	}
+	for _, sr := range fromPolicy {
+		if err := resolveBeyond(ctx, dir, sr, listed, &admins, opt, &f); err != nil {
+			return f, err
 		}
 	}
 	for _, a := range roleUsers { // users holding a domain role directly (roles.go)
@@ -180,6 +187,68 @@ func discover(ctx context.Context, dir Directory, opt Options) (found, error) {
 	}
 	f.keys, err = keysOf(ctx, dir, f.admins, opt.Credentials)
 	return f, err
+}
+
+// resolveConfigured resolves the configured groups, in order; a missing one stops the run
+// (missingGroup), and so does any other failure.
+func resolveConfigured(ctx context.Context, dir Directory, refs []GroupRef) ([]Group, error) {
+	groups := make([]Group, 0, len(refs))
+	for _, ref := range refs {
+		g, err := dir.ResolveGroup(ctx, ref)
+		if errors.Is(err, ErrNotFound) {
+			_, stop := missingGroup(ref, SourceConfig, err)
+			return groups, stop
+		}
+		if errors.Is(err, ErrConfiguration) {
+			return groups, err // about the configuration, not this group
+		}
+		if err != nil {
+			return groups, fmt.Errorf("resolve group %q: %w", ref, err)
+		}
+		groups = append(groups, g)
+	}
+	return groups, nil
+}
+
+// resolveBeyond resolves a group enforced beyond the configured ones and lists its members; a
+// missing one is what missingGroup decides (for these, a warning).
+func resolveBeyond(ctx context.Context, dir Directory, sr sourcedRef, listed map[string]bool, admins *adminSet, opt Options, f *found) error {
+	g, err := dir.ResolveGroup(ctx, sr.ref)
+	if errors.Is(err, ErrNotFound) {
+		warning, stop := missingGroup(sr.ref, sr.source, err)
+		if warning != nil {
+			f.warnings = append(f.warnings, *warning)
+		}
+		return stop
+	}
+	if err != nil {
+		return fmt.Errorf("resolve group %q: %w", sr.ref, err)
+	}
+	return listMembers(ctx, dir, g, sr.source, listed, admins, opt, f)
+}
+
+// listMembers lists the members of a resolved group and records the group in f, unless the
+// group was listed already under another reference (listed, by groupIdentity).
+func listMembers(ctx context.Context, dir Directory, g Group, source string, listed map[string]bool, admins *adminSet, opt Options, f *found) error {
+	id := groupIdentity(g)
+	if listed[id] {
+		return nil
+	}
+	listed[id] = true
+	members, err := dir.Members(ctx, g)
+	if err != nil {
+		return fmt.Errorf("list members of group %q: %w", g.Ref, err)
+	}
+	if err := malformedMembers(g, members); err != nil {
+		return err
+	}
+	f.groups = append(f.groups, GroupResult{Name: g.Ref.Name, Domain: g.Domain.Name, OCID: g.OCID, Members: len(members), Source: source, API: g.Domain.API})
+	opt.Logger.InfoContext(ctx, "admin group resolved", "group", g.Ref.String(), "domain", g.Domain.Name, "ocid", g.OCID, "members", len(members))
+	label := g.Domain.Name + "/" + g.Ref.Name
+	for _, u := range members {
+		admins.add(u, label)
+	}
+	return nil
 }
 
 // adminSet collects administrators once each, in order of discovery, with every group (or
@@ -202,30 +271,6 @@ func (s *adminSet) add(u User, labels ...string) {
 	}
 	s.byUser[k] = &Admin{User: u, Groups: labels}
 	s.order = append(s.order, k)
-}
-
-// resolveMembers resolves one group and lists its members, recording the group in f. skip says
-// the group is missing and, as missingGroup decides, there is nothing to enforce for it.
-func resolveMembers(ctx context.Context, dir Directory, ref GroupRef, source string, f *found) (g Group, members []User, skip bool, err error) {
-	g, err = dir.ResolveGroup(ctx, ref)
-	if errors.Is(err, ErrNotFound) {
-		warning, stop := missingGroup(ref, source, err)
-		if warning != nil {
-			f.warnings = append(f.warnings, *warning)
-		}
-		return g, nil, stop == nil, stop
-	}
-	if err != nil {
-		return g, nil, false, fmt.Errorf("resolve group %q: %w", ref, err)
-	}
-	if members, err = dir.Members(ctx, g); err != nil {
-		return g, nil, false, fmt.Errorf("list members of group %q: %w", ref, err)
-	}
-	if err := malformedMembers(g, members); err != nil {
-		return g, nil, false, err
-	}
-	f.groups = append(f.groups, GroupResult{Name: g.Ref.Name, Domain: g.Domain.Name, OCID: g.OCID, Members: len(members), Source: source, API: g.Domain.API})
-	return g, members, false, nil
 }
 
 // keysOf lists the administrators' credentials of every configured kind, one batched listing

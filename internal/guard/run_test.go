@@ -11,6 +11,7 @@ import (
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard"
 	"github.com/apikeyguard/admin-apikey-guard/internal/guard/fakedir"
+	"github.com/apikeyguard/admin-apikey-guard/internal/policy"
 )
 
 // tenancy builds the decoy-rich tenancy most tests use: two Default-domain admins (one
@@ -232,5 +233,36 @@ func TestSecondRunDeletesNothing(t *testing.T) {
 	rep := run(t, d, guard.Options{})
 	if rep.Status != guard.StatusOK || rep.Counts.Deleted != 0 || rep.Changed() {
 		t.Fatalf("second run: %s %+v", rep.Status, rep.Counts)
+	}
+}
+
+// policyDir is a fake directory that also reads policies (guard.PolicySource).
+type policyDir struct {
+	*fakedir.Dir
+	pols []policy.Policy
+}
+
+func (p policyDir) TenancyPolicies(context.Context) ([]policy.Policy, error) { return p.pols, nil }
+func (p policyDir) Tenancy() string                                          { return "ocid1.tenancy.oc1..fake" }
+
+// ADMIN_GROUPS names Administrators by OCID, Oracle's Tenant Admin Policy names it by name: one
+// group, listed once, and the policy finding says it is enforced through ADMIN_GROUPS, with or
+// without INCLUDE_POLICY_ADMINS (issue 24, 2.8).
+func TestAGroupNamedTwoWaysIsResolvedAndListedOnce(t *testing.T) {
+	for _, include := range []bool{false, true} {
+		d, _ := tenancy()
+		admins, err := d.ResolveGroup(context.Background(), guard.GroupRef{Name: "Administrators"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clear(d.Calls)
+		pd := policyDir{d, []policy.Policy{{Name: "Tenant Admin Policy", Statements: []string{"ALLOW GROUP Administrators to manage all-resources IN TENANCY"}}}}
+		rep := run(t, pd, guard.Options{Groups: []guard.GroupRef{{OCID: admins.OCID}}, IncludePolicyAdmins: include, DryRun: true})
+		if rep.Status != guard.StatusOK || len(rep.Groups) != 1 || rep.Groups[0].OCID != admins.OCID || d.Calls[fakedir.OpMembers] != 1 {
+			t.Errorf("include=%v: status %s groups %+v, %d member listings; want the group once", include, rep.Status, rep.Groups, d.Calls[fakedir.OpMembers])
+		}
+		if len(rep.Policy) != 1 || !rep.Policy[0].Enforced || rep.Policy[0].Note != guard.NoteConfigured {
+			t.Errorf("include=%v: policy findings %+v; want enforced through ADMIN_GROUPS", include, rep.Policy)
+		}
 	}
 }

@@ -142,7 +142,7 @@ func (d *Directory) domain(ctx context.Context, name string) (guard.Domain, erro
 	var err error
 	switch {
 	case name == "" && d.settings.DefaultDomainURL != "":
-		dom = guard.Domain{Name: policy.DefaultDomain, URL: d.settings.DefaultDomainURL, Default: true}
+		dom, err = d.configuredDefault(ctx)
 	case name == "":
 		dom, err = d.findDomain(ctx, func(s identity.DomainSummary) bool { return s.Type == identity.DomainTypeDefault }, "the Default identity domain")
 	default:
@@ -155,6 +155,29 @@ func (d *Directory) domain(ctx context.Context, name string) (guard.Domain, erro
 	d.mu.Lock()
 	d.domains[name] = dom
 	d.mu.Unlock()
+	return dom, nil
+}
+
+// configuredDefault is the Default domain at IDENTITY_DOMAIN_URL, once ListDomains confirms that
+// the URL is the Default domain's (guard.CheckDefaultDomainURL): a secondary domain's URL there
+// would have its groups enforced, and reported, as the Default domain's. The requests go to the
+// URL as configured (the domain's url or its homeRegionUrl, the operator's choice).
+func (d *Directory) configuredDefault(ctx context.Context) (guard.Domain, error) {
+	var listed identity.DomainSummary
+	dom, err := d.findDomain(ctx, func(s identity.DomainSummary) bool {
+		if s.Type != identity.DomainTypeDefault {
+			return false
+		}
+		listed = s
+		return true
+	}, "the Default identity domain")
+	if err != nil {
+		return guard.Domain{}, err
+	}
+	if err := guard.CheckDefaultDomainURL(d.settings.DefaultDomainURL, deref(listed.Url), deref(listed.HomeRegionUrl)); err != nil {
+		return guard.Domain{}, err
+	}
+	dom.URL = d.settings.DefaultDomainURL
 	return dom, nil
 }
 

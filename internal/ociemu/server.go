@@ -267,6 +267,16 @@ func (s *Server) IdentityURL() string { return s.iam.url }
 // NotificationURL is the ONS data-plane endpoint.
 func (s *Server) NotificationURL() string { return s.ons.url }
 
+// ListedDomainURL is the URL ListDomains gives for one identity domain (its url and
+// homeRegionUrl): DomainURL, or with PublicEndpoints the public form OCI gives
+// (https://idcs-….identity.oraclecloud.com:443). "" for an unknown domain.
+func (s *Server) ListedDomainURL(domainID string) string {
+	if di, ok := s.store.domains[domainID]; ok { // set once in New, never changed
+		return di.url
+	}
+	return ""
+}
+
 // DomainURL is the SCIM endpoint of one identity domain, "" for an unknown domain.
 func (s *Server) DomainURL(domainID string) string {
 	if ln, ok := s.domainLns[domainID]; ok {

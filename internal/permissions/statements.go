@@ -33,7 +33,7 @@ var statements = []Statement{
 	{
 		Feature:    FeatureDomains,
 		Template:   "Allow dynamic-group {{dg}} to inspect domains in tenancy",
-		Why:        "Finds the identity domains' URLs with IAM ListDomains (the Default domain's, unless IDENTITY_DOMAIN_URL is set, and any secondary domain's).",
+		Why:        "Finds the identity domains' URLs with IAM ListDomains (the Default domain's, or checks that IDENTITY_DOMAIN_URL is the Default domain's, and any secondary domain's).",
 		Source:     iamRef + ": ListDomains needs DOMAIN_INSPECT",
 		Operations: []string{OpListDomains},
 	},
