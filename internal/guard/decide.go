@@ -71,11 +71,19 @@ const (
 		"switch it off yourself once the run is over, or run from Cloud Shell"
 )
 
-// credentialAction decides one administrator credential: kept when the owner is exempt
-// (break-glass); never touched when it is the key the run signs with; reported as
-// would-delete in a dry run; deleted otherwise.
-func credentialAction(exempt, signing, dryRun bool) Action {
+// ReasonDeleting is why a credential OCI is already deleting is not deleted again.
+const ReasonDeleting = "OCI is already deleting it (IAM lifecycleState DELETING, or SCIM deleteInProgress); not deleted again, and gone by the next run"
+
+// credentialAction decides one administrator credential: left alone when OCI is already
+// deleting it (a second delete could only be refused, 409 IncorrectState, or count one
+// deletion twice); kept when the owner is exempt (break-glass); never touched when it is the
+// key the run signs with; reported as would-delete in a dry run; deleted otherwise. A
+// credential that is CREATING or INACTIVE is an administrator's credential like an ACTIVE one:
+// deleted.
+func credentialAction(deleting, exempt, signing, dryRun bool) Action {
 	switch {
+	case deleting:
+		return Action{Outcome: OutcomeDeleting, Reason: ReasonDeleting}
 	case exempt:
 		return Action{Outcome: OutcomeExempt, Reason: ReasonExempt}
 	case signing:
@@ -118,26 +126,69 @@ func capabilityAction(u User, exempt, signing, dryRun bool, configured []Kind) *
 // Answer is what carrying out one write returned.
 type Answer struct {
 	Err error // nil: OCI applied the write
-	// Relisted says a delete answered 404 was checked by listing the owner's credentials
-	// again; StillListed and RelistErr are what that listing said.
+	// Relisted says a delete answered 404 or 409 was checked by listing the owner's
+	// credentials again, Rechecks times (nextRecheck); StillListed, Deleting and RelistErr are
+	// what the last listing said: the credential is still there, OCI is deleting it, or the
+	// listing failed.
 	Relisted    bool
+	Rechecks    int
 	StillListed bool
+	Deleting    bool
 	RelistErr   error
 	// Cut says the run's context had ended when the answer came.
 	Cut bool
 }
 
 // needsRelisting says whether a delete's error must be checked by listing again: OCI answers
-// 404 NotAuthorizedOrNotFound both for a credential that is gone and for a missing grant.
-func needsRelisting(err error) bool { return errors.Is(err, ErrNotFound) }
+// 404 NotAuthorizedOrNotFound both for a credential that is gone and for a missing grant, and
+// 409 IncorrectState to a delete of a credential it is already deleting.
+func needsRelisting(err error) bool {
+	return errors.Is(err, ErrNotFound) || errors.Is(err, ErrConflict)
+}
+
+// recheckWindow bounds how long a delete answered 404 or 409 is re-checked while the listing
+// still shows the credential as it was. IAM is eventually consistent: the SDK opens a
+// consistency window of 240 s after IAM writes (identity/identity_client.go) and treats a 404
+// then as possibly stale (common/eventual_consistency.go), so one listing that still shows the
+// credential proves nothing. Oracle documents no bound on the delay; 240 s would not fit a
+// Functions invocation (300 s at most) beside the rest of a run, so the guard waits up to
+// 10 s (an assumption; an emulated 5 s listing lag settles within it) and then reports what it
+// saw: still listed and not being deleted means the delete was refused (a missing grant).
+const recheckWindow = 10 * time.Second
+
+// nextRecheck decides whether a delete's answer needs (another) listing of the owner's
+// credentials, and after how long: at once after a 404 or 409; then, while the listing still
+// shows the credential and not as being deleted, after 1 s, 2 s, 4 s, … as long as the waits
+// stay within recheckWindow (waited is the time waited so far) and the next listing starts
+// before the reserve kept back from the deadline. A failed listing, a credential gone, or one
+// OCI is deleting, settles it.
+func nextRecheck(a Answer, waited time.Duration, now, deadline time.Time, reserve time.Duration) (wait time.Duration, again bool) {
+	switch {
+	case !needsRelisting(a.Err):
+		return 0, false
+	case !a.Relisted:
+		return 0, true
+	case a.RelistErr != nil || !a.StillListed || a.Deleting:
+		return 0, false
+	}
+	wait = time.Second << min(a.Rechecks-1, 8)
+	if waited+wait > recheckWindow || (!deadline.IsZero() && deadline.Sub(now.Add(wait)) < reserve) {
+		return 0, false
+	}
+	return wait, true
+}
 
 // ReasonInterrupted starts the reason of a write that the invocation deadline cut off while it
 // was in flight; whether OCI applied it is unknown until the next run lists the keys again.
 const ReasonInterrupted = "interrupted by the invocation deadline, may or may not have been applied"
 
-// ReasonAlreadyGone is why a delete answered 404 counts as done: a fresh listing no longer
-// shows the credential.
+// ReasonAlreadyGone is why a delete answered 404 or 409 counts as done: a fresh listing no
+// longer shows the credential.
 const ReasonAlreadyGone = "already gone (deleted by someone else or a concurrent run)"
+
+// ReasonBeingDeleted is why a delete answered 404 or 409 counts as deleting: a fresh listing
+// shows OCI deleting the credential (another run's delete, or someone else's).
+const ReasonBeingDeleted = "already being deleted (a concurrent run or someone else asked first): the listing shows it deleting"
 
 // writeFailure is what a failed write tells the run: which operation failed with which OCI code,
 // what to fix (hint), and whether OCI refused it (so it certainly did not apply). Listing says
@@ -172,8 +223,13 @@ func writeOutcome(planned Outcome, stage string, a Answer) writeVerdict {
 		err = errors.Join(err, a.RelistErr)
 	case a.Relisted && !a.StillListed:
 		return writeVerdict{Outcome: planned, Reason: ReasonAlreadyGone}
+	case a.Relisted && a.Deleting:
+		return writeVerdict{Outcome: OutcomeDeleting, Reason: ReasonBeingDeleted}
 	}
 	p := problem(stage, err)
+	if a.Relisted && a.Rechecks > 1 {
+		p.Message += fmt.Sprintf(" (still listed, not being deleted, after %d listings)", a.Rechecks)
+	}
 	f := &writeFailure{Stage: stage, Operation: operationOf(err, stage), Code: p.Code, Message: p.Message, Hint: p.Hint,
 		Refused: refusal(err, a)}
 	if a.Cut {

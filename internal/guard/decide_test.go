@@ -18,21 +18,25 @@ import (
 
 func TestRulesForCredentials(t *testing.T) {
 	for _, tc := range []struct {
-		rule                    string
-		exempt, signing, dryRun bool
-		want                    Action
+		rule                              string
+		deleting, exempt, signing, dryRun bool
+		want                              Action
 	}{
-		{"administrator-credentials-are-deleted", false, false, false, Action{Write: true, Outcome: OutcomeDeleted}},
-		{"dry-run-writes-nothing", false, false, true, Action{Outcome: OutcomeWouldDelete}},
-		{"exempt-users-keep-everything", true, false, false, Action{Outcome: OutcomeExempt, Reason: ReasonExempt}},
-		{"exempt-users-keep-everything", true, false, true, Action{Outcome: OutcomeExempt, Reason: ReasonExempt}},
-		{"exempt-users-keep-everything", true, true, false, Action{Outcome: OutcomeExempt, Reason: ReasonExempt}},
-		{"the-signing-key-is-never-touched", false, true, false, Action{Outcome: OutcomeNotAttempted, Reason: ReasonSigningKey}},
-		{"the-signing-key-is-never-touched", false, true, true, Action{Outcome: OutcomeNotAttempted, Reason: ReasonSigningKey}},
+		{"administrator-credentials-are-deleted", false, false, false, false, Action{Write: true, Outcome: OutcomeDeleted}},
+		{"dry-run-writes-nothing", false, false, false, true, Action{Outcome: OutcomeWouldDelete}},
+		{"exempt-users-keep-everything", false, true, false, false, Action{Outcome: OutcomeExempt, Reason: ReasonExempt}},
+		{"exempt-users-keep-everything", false, true, false, true, Action{Outcome: OutcomeExempt, Reason: ReasonExempt}},
+		{"exempt-users-keep-everything", false, true, true, false, Action{Outcome: OutcomeExempt, Reason: ReasonExempt}},
+		{"the-signing-key-is-never-touched", false, false, true, false, Action{Outcome: OutcomeNotAttempted, Reason: ReasonSigningKey}},
+		{"the-signing-key-is-never-touched", false, false, true, true, Action{Outcome: OutcomeNotAttempted, Reason: ReasonSigningKey}},
+		{"a-credential-being-deleted-is-not-deleted-again", true, false, false, false, Action{Outcome: OutcomeDeleting, Reason: ReasonDeleting}},
+		{"a-credential-being-deleted-is-not-deleted-again", true, false, false, true, Action{Outcome: OutcomeDeleting, Reason: ReasonDeleting}},
+		{"a-credential-being-deleted-is-not-deleted-again", true, true, false, false, Action{Outcome: OutcomeDeleting, Reason: ReasonDeleting}},
+		{"a-credential-being-deleted-is-not-deleted-again", true, false, true, false, Action{Outcome: OutcomeDeleting, Reason: ReasonDeleting}},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
-			if got := credentialAction(tc.exempt, tc.signing, tc.dryRun); !sameAction(&got, &tc.want) {
-				t.Errorf("exempt=%v signing=%v dryRun=%v: %+v, want %+v", tc.exempt, tc.signing, tc.dryRun, got, tc.want)
+			if got := credentialAction(tc.deleting, tc.exempt, tc.signing, tc.dryRun); !sameAction(&got, &tc.want) {
+				t.Errorf("deleting=%v exempt=%v signing=%v dryRun=%v: %+v, want %+v", tc.deleting, tc.exempt, tc.signing, tc.dryRun, got, tc.want)
 			}
 		})
 	}
@@ -142,6 +146,7 @@ func (unavailable) HTTPStatus() int   { return 503 }
 
 func TestRulesForAWritesAnswer(t *testing.T) {
 	notFound := failure{fmt.Errorf("404: %w", ErrNotFound)}
+	incorrectState := conflict{failure{fmt.Errorf("409: %w", ErrConflict)}}
 	for _, tc := range []struct {
 		rule    string
 		answer  Answer
@@ -155,6 +160,11 @@ func TestRulesForAWritesAnswer(t *testing.T) {
 		{"a-404-is-confirmed-by-relisting", Answer{Err: notFound, Relisted: true, StillListed: true}, OutcomeFailed, "404", "NotAuthorizedOrNotFound", true},
 		{"a-404-is-confirmed-by-relisting", Answer{Err: notFound, Relisted: true, RelistErr: errors.New("503 relisting")}, OutcomeFailed, "503 relisting", "NotAuthorizedOrNotFound", false},
 		{"a-404-is-confirmed-by-relisting", Answer{Err: notFound}, OutcomeFailed, "404", "NotAuthorizedOrNotFound", false},
+		{"a-404-or-409-is-settled-by-what-oci-shows", Answer{Err: notFound, Relisted: true, Rechecks: 3, StillListed: true, Deleting: true}, OutcomeDeleting, ReasonBeingDeleted, "", false},
+		{"a-404-or-409-is-settled-by-what-oci-shows", Answer{Err: incorrectState, Relisted: true, Rechecks: 1, StillListed: true, Deleting: true}, OutcomeDeleting, ReasonBeingDeleted, "", false},
+		{"a-404-or-409-is-settled-by-what-oci-shows", Answer{Err: incorrectState, Relisted: true, Rechecks: 2}, OutcomeDeleted, ReasonAlreadyGone, "", false},
+		{"a-404-or-409-is-settled-by-what-oci-shows", Answer{Err: incorrectState, Relisted: true, Rechecks: 4, StillListed: true}, OutcomeFailed, "after 4 listings", "IncorrectState", true},
+		{"a-404-or-409-is-settled-by-what-oci-shows", Answer{Err: notFound, Relisted: true, Rechecks: 4, StillListed: true}, OutcomeFailed, "after 4 listings", "NotAuthorizedOrNotFound", true},
 		{"a-write-not-sent-is-not-attempted", Answer{Err: fmt.Errorf("rate limit: %w", ErrNotSent), Cut: true}, OutcomeNotAttempted, "request not sent", "", false},
 		{"a-write-cut-off-by-the-deadline-is-failed-and-may-have-applied", Answer{Err: errors.New("context deadline exceeded"), Cut: true}, OutcomeFailed, ReasonInterrupted, "", false},
 		{"a-write-cut-off-by-the-deadline-is-failed-and-may-have-applied", Answer{Err: failure{errors.New("403")}, Cut: true}, OutcomeFailed, ReasonInterrupted, "", false},
@@ -174,8 +184,8 @@ func TestRulesForAWritesAnswer(t *testing.T) {
 			}
 		})
 	}
-	if !needsRelisting(notFound) || needsRelisting(errors.New("500")) {
-		t.Error("only a 404 is relisted")
+	if !needsRelisting(notFound) || !needsRelisting(incorrectState) || needsRelisting(errors.New("500")) {
+		t.Error("only a 404 or a 409 is relisted")
 	}
 }
 
@@ -759,4 +769,126 @@ func TestRulesForEmptyOCIDs(t *testing.T) {
 			t.Errorf("two members without an OCID merged into %d administrator(s)", len(s.order))
 		}
 	})
+}
+
+// conflict is OCI's 409 IncorrectState, as the adapter wraps it.
+type conflict struct{ failure }
+
+func (conflict) ErrorCode() string { return "IncorrectState" }
+
+func (conflict) HTTPStatus() int { return 409 }
+
+// A delete answered 404 or 409 is listed again at once, then, while the credential is still
+// listed as it was (a listing may lag behind writes), after 1 s, 2 s and 4 s: never past
+// recheckWindow in all, nor into the reserve before the deadline. Gone, being deleted, or a
+// failed listing settles it.
+func TestRulesForRecheckingADelete(t *testing.T) {
+	notFound := failure{fmt.Errorf("404: %w", ErrNotFound)}
+	incorrectState := conflict{failure{fmt.Errorf("409: %w", ErrConflict)}}
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	still := func(err error, n int) Answer { return Answer{Err: err, Relisted: true, Rechecks: n, StillListed: true} }
+	const rule = "a-404-or-409-is-settled-by-what-oci-shows"
+	for _, tc := range []struct {
+		name     string
+		answer   Answer
+		waited   time.Duration
+		deadline time.Time
+		wait     time.Duration
+		again    bool
+	}{
+		{"applied: nothing to check", Answer{}, 0, time.Time{}, 0, false},
+		{"a 500: nothing to check", Answer{Err: unavailable{failure{errors.New("503")}}}, 0, time.Time{}, 0, false},
+		{"404: list at once", Answer{Err: notFound}, 0, time.Time{}, 0, true},
+		{"409: list at once", Answer{Err: incorrectState}, 0, time.Time{}, 0, true},
+		{"still listed once: again after 1 s", still(incorrectState, 1), 0, time.Time{}, time.Second, true},
+		{"still listed twice: again after 2 s", still(notFound, 2), time.Second, time.Time{}, 2 * time.Second, true},
+		{"still listed three times: again after 4 s", still(notFound, 3), 3 * time.Second, time.Time{}, 4 * time.Second, true},
+		{"the window is spent", still(notFound, 4), 7 * time.Second, time.Time{}, 0, false},
+		{"the deadline's reserve comes first", still(notFound, 1), 0, now.Add(1500 * time.Millisecond), 0, false},
+		{"gone: settled", Answer{Err: notFound, Relisted: true, Rechecks: 1}, 0, time.Time{}, 0, false},
+		{"being deleted", Answer{Err: incorrectState, Relisted: true, Rechecks: 1, StillListed: true, Deleting: true}, 0, time.Time{}, 0, false},
+		{"the listing failed", Answer{Err: notFound, Relisted: true, Rechecks: 1, RelistErr: errors.New("503")}, 0, time.Time{}, 0, false},
+	} {
+		t.Run(rule+"/"+tc.name, func(t *testing.T) {
+			wait, again := nextRecheck(tc.answer, tc.waited, now, tc.deadline, time.Second)
+			if wait != tc.wait || again != tc.again {
+				t.Errorf("%+v after %v: wait %v again %v, want %v %v", tc.answer, tc.waited, wait, again, tc.wait, tc.again)
+			}
+		})
+	}
+}
+
+// A credential an event names is waited for only when it is an enforced administrator's, of an
+// enforced kind, not exempt, and not listed yet; its owner is then listed again after 1, 2, 4,
+// then every 8 s, within a minute and never into the deadline's reserve.
+func TestRulesForANamedCredential(t *testing.T) {
+	alice := Admin{User: User{OCID: "ocid1.user.alice", UserName: "alice"}}
+	bob := Admin{User: User{OCID: "ocid1.user.bob", UserName: "bob"}}
+	dave := Admin{User: User{OCID: "ocid1.user.dave", UserName: "dave"}} // holds no key yet
+	admins := []Admin{alice, bob, dave}
+	key := func(user, fp string) APIKey { return APIKey{UserOCID: user, Fingerprint: fp, ID: fp} }
+	listed := []APIKey{key(alice.OCID, "aa"), key(bob.OCID, "bb")}
+	apiKeys := []Kind{KindAPIKeys}
+	for _, tc := range []struct {
+		rule   string
+		named  *NamedCredential
+		kinds  []Kind
+		exempt []string
+		wait   bool
+		why    string
+	}{
+		{"a-credential-named-by-an-event-is-awaited", nil, apiKeys, nil, false, ""},
+		{"a-credential-named-by-an-event-is-awaited", &NamedCredential{UserOCID: alice.OCID, Kind: KindAPIKeys, Fingerprint: "CC"}, apiKeys, nil, true, "not listed yet"},
+		{"a-credential-named-by-an-event-is-awaited", &NamedCredential{UserOCID: alice.OCID, Kind: KindAPIKeys}, apiKeys, nil, false, NamedAlreadyListed},
+		{"a-credential-named-by-an-event-is-awaited", &NamedCredential{UserOCID: "ocid1.user.dave", Kind: KindAPIKeys}, apiKeys, nil, true, "not listed yet"},
+		{"a-credential-named-by-an-event-is-awaited", &NamedCredential{UserOCID: alice.OCID, Kind: KindAPIKeys, Fingerprint: "AA"}, apiKeys, nil, false, NamedAlreadyListed},
+		{"a-credential-named-by-an-event-is-awaited", &NamedCredential{UserOCID: "ocid1.user.carol", Kind: KindAPIKeys, Fingerprint: "cc"}, apiKeys, nil, false, NamedNotAdministrator},
+		{"a-credential-named-by-an-event-is-awaited", &NamedCredential{UserOCID: alice.OCID, Kind: KindAuthTokens}, apiKeys, nil, false, NamedKindNotEnforced},
+		{"a-credential-named-by-an-event-is-awaited", &NamedCredential{UserOCID: alice.OCID, Kind: KindAuthTokens}, []Kind{KindAPIKeys, KindAuthTokens}, nil, true, "not listed yet"},
+		{"a-credential-named-by-an-event-is-awaited", &NamedCredential{UserOCID: bob.OCID, Kind: KindAPIKeys, Fingerprint: "cc"}, apiKeys, []string{"BOB"}, false, NamedExempt},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			owner, wait, why := namedWait(tc.named, admins, listed, tc.kinds, NewExemptions(tc.exempt))
+			if wait != tc.wait || !strings.Contains(why, tc.why) || (tc.why == "") != (why == "") || wait != (owner != nil) ||
+				owner != nil && owner.OCID != tc.named.UserOCID {
+				t.Errorf("%+v: owner %v wait %v why %q, want wait %v why %q", tc.named, owner, wait, why, tc.wait, tc.why)
+			}
+		})
+	}
+	// An owner this run did not list (not reached, or the listing failed) is not awaited: the
+	// report says so already, and the next run lists them.
+	listedAlice := []AdminResult{{OCID: alice.OCID}, {OCID: bob.OCID, Listing: &KeyResult{Outcome: OutcomeNotAttempted}}}
+	for _, tc := range []struct {
+		rule, owner string
+		listed      bool
+	}{
+		{"a-credential-named-by-an-event-is-awaited", alice.OCID, true},
+		{"a-credential-named-by-an-event-is-awaited", bob.OCID, false},
+		{"a-credential-named-by-an-event-is-awaited", dave.OCID, false}, // not in the results at all
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			if got := namedOwnerListed(listedAlice, tc.owner); got != tc.listed {
+				t.Errorf("owner %s listed %v, want %v", tc.owner, got, tc.listed)
+			}
+		})
+	}
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		looks    int
+		waited   time.Duration
+		deadline time.Time
+		wait     time.Duration
+		again    bool
+	}{
+		{0, 0, time.Time{}, time.Second, true},
+		{1, time.Second, time.Time{}, 2 * time.Second, true},
+		{2, 3 * time.Second, time.Time{}, 4 * time.Second, true},
+		{3, 7 * time.Second, time.Time{}, 8 * time.Second, true},
+		{9, 55 * time.Second, time.Time{}, 0, false},       // the minute is spent
+		{0, 0, now.Add(1500 * time.Millisecond), 0, false}, // the reserve comes first
+	} {
+		if wait, again := nextLook(tc.looks, tc.waited, now, tc.deadline, time.Second); wait != tc.wait || again != tc.again {
+			t.Errorf("a-credential-named-by-an-event-is-awaited: look %d after %v: wait %v again %v, want %v %v", tc.looks, tc.waited, wait, again, tc.wait, tc.again)
+		}
+	}
 }

@@ -40,6 +40,11 @@ type ListBatcher interface {
 // ErrNotFound is what a Directory returns (wrapped) for a 404 from OCI.
 var ErrNotFound = errors.New("not found")
 
+// ErrConflict is what a Directory returns (wrapped) for a 409 from OCI: to a DELETE, IAM
+// answers IncorrectState while the credential is being deleted (a code the SDK's retry policy
+// names, common/retry.go), and what that means is read from a fresh listing (deleteVerdict).
+var ErrConflict = errors.New("conflict")
+
 // GroupRef is an administrator group as configured or as named by a policy.
 type GroupRef struct {
 	Domain string // identity domain display name; "" means the Default domain
@@ -125,4 +130,10 @@ type APIKey struct {
 	Description string
 	Created     time.Time
 	Expires     time.Time
+	// Deleting says OCI is already deleting the credential: IAM lifecycleState DELETING
+	// (identity/api_key.go and every credential kind's summary), or a SCIM credential's
+	// deleteInProgress, "set to true when synchronous deletion of the resource would take too
+	// long" (identitydomains/api_key.go, auth_token.go, …). CREATING and INACTIVE credentials
+	// are listed like ACTIVE ones (they are deleted); DELETED ones are not listed at all.
+	Deleting bool
 }

@@ -27,9 +27,10 @@ import (
 //
 // unread are the administrators readNames could not read, by OCID, with their result: they are
 // not read again, and count where they fall in the order.
-func enforce(ctx context.Context, dir Directory, admins []Admin, unread map[string]AdminResult, opt Options) (results []AdminResult, strays []APIKey, resumeAt string) {
+func enforce(ctx context.Context, dir Directory, admins []Admin, unread map[string]AdminResult, opt Options) enforced {
 	order := enforcementOrder(admins, opt.ResumeAt)
-	results = make([]AdminResult, len(order))
+	results := make([]AdminResult, len(order))
+	var strays, listed []APIKey
 	inFlight := make(chan struct{}, opt.Concurrency)
 	var pending []*errgroup.Group // the writes of the batches listed last, oldest first
 	for lo := 0; lo < len(order); {
@@ -45,8 +46,8 @@ func enforce(ctx context.Context, dir Directory, admins []Admin, unread map[stri
 			w.notReached(order[lo:], results[lo:], reason)
 			break
 		}
-		steps, batchStrays, failed := w.readBatch(order[lo:hi])
-		strays = append(strays, batchStrays...)
+		steps, batchListed, batchStrays, failed := w.readBatch(order[lo:hi])
+		strays, listed = append(strays, batchStrays...), append(listed, batchListed...)
 		for i := lo; i < hi; i++ {
 			if r, ok := failed[order[i].OCID]; ok {
 				results[i] = r
@@ -62,16 +63,44 @@ func enforce(ctx context.Context, dir Directory, admins []Admin, unread map[stri
 	for _, g := range pending {
 		_ = g.Wait()
 	}
+	return finished(order, results, strays, listed)
+}
+
+// enforced is what enforce did: each administrator's result (by domain, name and OCID), the
+// listed credentials whose owner is not an administrator (strays), every credential listed, and
+// where the next run resumes (empty when nothing was left undone).
+type enforced struct {
+	results        []AdminResult
+	strays, listed []APIKey
+	resumeAt       string
+}
+
+// finished sorts the results for the report and finds the first administrator, in order, that
+// the run left undone.
+func finished(order []Admin, results []AdminResult, strays, listed []APIKey) enforced {
+	e := enforced{results: results, strays: strays, listed: listed}
 	for i := range results {
 		if undone(results[i]) {
-			resumeAt = resumeKey(order[i].User)
+			e.resumeAt = resumeKey(order[i].User)
 			break
 		}
 	}
 	slices.SortFunc(results, func(x, y AdminResult) int {
 		return cmp.Or(cmp.Compare(x.Domain, y.Domain), cmp.Compare(x.UserName, y.UserName), cmp.Compare(x.OCID, y.OCID))
 	})
-	return results, strays, resumeAt
+	return e
+}
+
+// execute carries out a plan made outside the batches (awaitNamed: a credential the event named,
+// listed late): every step's writes, at most Options.Concurrency at a time.
+func execute(ctx context.Context, dir Directory, plan []Step, opt Options) []AdminResult {
+	results := make([]AdminResult, len(plan))
+	w := writer{ctx: ctx, dir: dir, opt: opt, g: &errgroup.Group{}, inFlight: make(chan struct{}, opt.Concurrency)}
+	for i, s := range plan {
+		w.start(s, &results[i])
+	}
+	_ = w.g.Wait() // the goroutines never return errors: each is recorded on its entry
+	return results
 }
 
 // notReached records the administrators a run stopped before (reason: startRefusal's) as not
@@ -158,9 +187,9 @@ func readNames(ctx context.Context, dir Directory, admins []Admin, opt Options) 
 
 // readBatch reads what the batch's decisions need: the users that must be read first, every
 // configured kind of credential of the batch (one listing per kind), then the users who turned
-// out to hold one. It returns each administrator's planned step, the listed credentials whose
-// owner is not an administrator, and the result of each administrator it could not read.
-func (w writer) readBatch(batch []Admin) (steps map[string]Step, strays []APIKey, failed map[string]AdminResult) {
+// out to hold one. It returns each administrator's planned step, the credentials listed, those
+// whose owner is not an administrator, and the result of each administrator it could not read.
+func (w writer) readBatch(batch []Admin) (steps map[string]Step, listed, strays []APIKey, failed map[string]AdminResult) {
 	failed = map[string]AdminResult{}
 	fail := func(a Admin, err error) {
 		failed[a.OCID] = notListed(a, listingOutcome(err, w.ctx.Err() != nil))
@@ -175,7 +204,7 @@ func (w writer) readBatch(batch []Admin) (steps map[string]Step, strays []APIKey
 	admins = w.detail(admins, func(a Admin) bool { return detailBeforeListing(a.User, w.opt.rules()) }, fail)
 	admins = slices.DeleteFunc(admins, func(a Admin) bool { _, ok := failed[a.OCID]; return ok })
 	if len(admins) == 0 {
-		return nil, nil, failed
+		return nil, nil, nil, failed
 	}
 	users := make([]User, len(admins))
 	for i, a := range admins {
@@ -189,7 +218,7 @@ func (w writer) readBatch(batch []Admin) (steps map[string]Step, strays []APIKey
 			for _, a := range admins {
 				fail(a, err)
 			}
-			return nil, nil, failed
+			return nil, nil, nil, failed
 		}
 		keys = append(keys, ks...)
 	}
@@ -204,7 +233,7 @@ func (w writer) readBatch(batch []Admin) (steps map[string]Step, strays []APIKey
 	for _, s := range plan {
 		steps[s.OCID] = s
 	}
-	return steps, strays, failed
+	return steps, keys, strays, failed
 }
 
 // detail reads, concurrently, every administrator of admins that need says must be read, and
@@ -302,17 +331,37 @@ func (w writer) carryOut(s Step, a Action, entry *KeyResult, write func() Answer
 	})
 }
 
-// delete deletes one credential; a 404 is checked by listing the owner's credentials again
-// (needsRelisting says when).
+// delete deletes one credential; a 404 or 409 is checked by listing the owner's credentials
+// again, as often and as late as nextRecheck says (IAM listings lag behind writes).
 func (w writer) delete(u User, k APIKey) Answer {
 	a := Answer{Err: deleteCredential(w.ctx, w.dir, k)}
-	if !needsRelisting(a.Err) {
-		return a
+	var waited time.Duration
+	for {
+		wait, again := nextRecheck(a, waited, w.opt.Now(), deadlineOf(w.ctx), w.opt.Reserve)
+		if !again || w.opt.Sleep(w.ctx, wait) != nil {
+			return a
+		}
+		waited += wait
+		keys, err := listCredentials(w.ctx, w.dir, k.CredentialKind(), k.Domain, []User{u})
+		i := slices.IndexFunc(keys, func(x APIKey) bool { return x.ID == k.ID && x.Fingerprint == k.Fingerprint })
+		a.Relisted, a.Rechecks, a.RelistErr = true, a.Rechecks+1, err
+		a.StillListed, a.Deleting = i >= 0, i >= 0 && keys[i].Deleting
 	}
-	keys, err := listCredentials(w.ctx, w.dir, k.CredentialKind(), k.Domain, []User{u})
-	a.Relisted, a.RelistErr = true, err
-	a.StillListed = slices.ContainsFunc(keys, func(x APIKey) bool { return x.ID == k.ID && x.Fingerprint == k.Fingerprint })
-	return a
+}
+
+// sleep waits d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // deadlineOf is ctx's deadline, zero when it has none.
@@ -355,7 +404,7 @@ func (w writer) log(s Step, e *KeyResult) {
 
 // What the log says happened to a credential and to a capability entry.
 var (
-	credentialDone = map[Outcome]string{OutcomeDeleted: "key deleted", OutcomeWouldDelete: "key would be deleted",
+	credentialDone = map[Outcome]string{OutcomeDeleted: "key deleted", OutcomeDeleting: "key already being deleted", OutcomeWouldDelete: "key would be deleted",
 		OutcomeExempt: "key kept", OutcomeFailed: "key delete failed", OutcomeNotAttempted: "change not attempted"}
 	capabilityDone = map[Outcome]string{OutcomeDisabled: "capability disabled", OutcomeWouldDisable: "capability would be disabled",
 		OutcomeExempt: "capability kept", OutcomeUnchanged: "capability already disabled", OutcomeFailed: "capability disable failed",

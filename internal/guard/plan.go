@@ -120,7 +120,7 @@ func Plan(admins []Admin, keys []APIKey, r Rules) (steps []Step, strays []APIKey
 		})
 		s.Actions = make([]Action, len(s.Keys))
 		for j, k := range s.Keys {
-			s.Actions[j] = credentialAction(s.Exempt, r.Signer.signs(k), r.DryRun)
+			s.Actions[j] = credentialAction(k.Deleting, s.Exempt, r.Signer.signs(k), r.DryRun)
 		}
 	}
 	return steps, strays

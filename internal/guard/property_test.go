@@ -92,6 +92,7 @@ func forEachSeed(t *testing.T, classes []string, check func(t *testing.T, seed u
 }
 
 func runGuard(d guard.Directory, opt guard.Options) *guard.Result {
+	opt.Sleep = noWait
 	rep := guard.Run(context.Background(), d, opt)
 	return &rep
 }

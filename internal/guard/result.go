@@ -21,6 +21,9 @@ const (
 	OutcomeExempt       Outcome = "exempt"
 	OutcomeFailed       Outcome = "failed"
 	OutcomeNotAttempted Outcome = "not-attempted" // the deadline came first
+	// OutcomeDeleting: OCI is already deleting the credential (APIKey.Deleting, or a delete
+	// answered 404/409 that a fresh listing explains): neither deleted again nor a failure.
+	OutcomeDeleting     Outcome = "deleting"
 	OutcomeDisabled     Outcome = "disabled"
 	OutcomeWouldDisable Outcome = "would-disable"
 	OutcomeUnchanged    Outcome = "already-disabled"
@@ -114,6 +117,7 @@ type Counts struct {
 	Administrators int `json:"administrators"`
 	Keys           int `json:"keys"`
 	Deleted        int `json:"deleted"`
+	Deleting       int `json:"deleting"`
 	WouldDelete    int `json:"wouldDelete"`
 	Exempt         int `json:"exempt"`
 	Failed         int `json:"failed"`
@@ -152,6 +156,8 @@ func countOutcomes(admins []AdminResult) Counts {
 			switch k.Outcome {
 			case OutcomeDeleted:
 				c.Deleted++
+			case OutcomeDeleting:
+				c.Deleting++
 			case OutcomeWouldDelete:
 				c.WouldDelete++
 			case OutcomeExempt:

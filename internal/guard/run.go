@@ -40,6 +40,13 @@ type Options struct {
 	Signer Signer
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Named is the credential the invocation's event names (a credential-creation event), nil
+	// otherwise: when the run's listing does not show it yet, its owner is listed again until
+	// it does (named.go).
+	Named *NamedCredential
+	// Sleep waits d or until ctx ends (re-checks of a delete, decide.go nextRecheck); tests
+	// give one that does not wait. Default: a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
 
 	// resolved are the configured groups as discovery resolved them (Groups, in order; fewer
 	// when one failed): what every other reference to them is compared with (sameGroupRefs).
@@ -81,10 +88,20 @@ func Run(ctx context.Context, dir Directory, opt Options) Result {
 		res.Errors = append(res.Errors, unreadProblems(unread)...)
 		return res.settled()
 	}
-	var strays []APIKey
-	res.Admins, strays, res.ResumeAt = enforce(ctx, dir, admins, unread, opt)
-	for _, k := range strays {
+	done := enforce(ctx, dir, admins, unread, opt)
+	res.Admins, res.ResumeAt = done.results, done.resumeAt
+	for _, k := range done.strays {
 		res.Warnings = append(res.Warnings, strayWarning(k))
+	}
+	owner, wait, why := namedWait(opt.Named, admins, done.listed, opt.Credentials, opt.Exempt)
+	if wait && !namedOwnerListed(res.Admins, owner.OCID) {
+		wait, why = false, NamedOwnerNotListed
+	}
+	if why != "" {
+		opt.Logger.InfoContext(ctx, "credential named by the event", "user", opt.Named.UserOCID, "kind", opt.Named.Kind, "decision", why)
+	}
+	if wait {
+		res.Admins = mergeAdmins(res.Admins, awaitNamed(ctx, dir, *owner, *opt.Named, done.listed, opt))
 	}
 	return res.settled()
 }
@@ -128,6 +145,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleep
 	}
 	if len(o.Credentials) == 0 {
 		o.Credentials = []Kind{KindAPIKeys}

@@ -43,6 +43,9 @@ func run(t *testing.T, d guard.Directory, opt guard.Options) *guard.Result {
 	if opt.Groups == nil {
 		opt.Groups = []guard.GroupRef{{Name: "Administrators"}}
 	}
+	if opt.Sleep == nil {
+		opt.Sleep = noWait
+	}
 	rep := guard.Run(context.Background(), d, opt)
 	return &rep
 }
@@ -197,7 +200,7 @@ func TestDeleteOfAKeyAlreadyGoneCountsAsDone(t *testing.T) {
 		return nil
 	}
 	// A concurrent run deletes each key between our listing and our delete.
-	rep := guard.Run(context.Background(), racingDir{Directory: d, d: d}, guard.Options{Groups: []guard.GroupRef{{Name: "Administrators"}}})
+	rep := guard.Run(context.Background(), racingDir{Directory: d, d: d}, guard.Options{Groups: []guard.GroupRef{{Name: "Administrators"}}, Sleep: noWait})
 	if rep.Status != guard.StatusOK || rep.Counts.Deleted != 4 || rep.Counts.Failed != 0 {
 		t.Fatalf("status %s counts %+v", rep.Status, rep.Counts)
 	}
@@ -269,7 +272,7 @@ func TestDeadlineLeavesAdministratorsNotReached(t *testing.T) {
 	d, _ := tenancy()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
-	rep := guard.Run(ctx, d, guard.Options{Groups: []guard.GroupRef{{Name: "Administrators"}}, Reserve: 2 * time.Hour})
+	rep := guard.Run(ctx, d, guard.Options{Groups: []guard.GroupRef{{Name: "Administrators"}}, Reserve: 2 * time.Hour, Sleep: noWait})
 	if rep.Status != guard.StatusPartial || rep.Counts.NotReached != rep.Counts.Administrators || rep.Counts.Administrators == 0 || len(d.Deleted) != 0 || d.Calls["APIKeys"] != 0 {
 		t.Fatalf("status %s counts %+v deleted %d listings %d", rep.Status, rep.Counts, len(d.Deleted), d.Calls["APIKeys"])
 	}
@@ -440,7 +443,7 @@ func TestRunsCutShortResumeAndConverge(t *testing.T) {
 	resume, runs := "", 0
 	for ; runs < 20; runs++ {
 		budget.Store(8)
-		rep := guard.Run(context.Background(), d, guard.Options{Groups: []guard.GroupRef{{Name: "Administrators"}}, Concurrency: 2, ResumeAt: resume})
+		rep := guard.Run(context.Background(), d, guard.Options{Groups: []guard.GroupRef{{Name: "Administrators"}}, Concurrency: 2, ResumeAt: resume, Sleep: noWait})
 		if _, ocid, _ := strings.Cut(resume, "\x00"); resume != "" {
 			i := slices.IndexFunc(rep.Admins, func(a guard.AdminResult) bool { return a.OCID == ocid })
 			if i < 0 || rep.Admins[i].Listing != nil {
@@ -494,5 +497,28 @@ func TestAGroupNamedTwoWaysIsResolvedAndListedOnce(t *testing.T) {
 		if len(rep.Policy) != 1 || !rep.Policy[0].Enforced || rep.Policy[0].Note != guard.NoteConfigured {
 			t.Errorf("include=%v: policy findings %+v; want enforced through ADMIN_GROUPS", include, rep.Policy)
 		}
+	}
+}
+
+// noWait is Options.Sleep for tests: the re-checks of a delete (nextRecheck) happen at once.
+func noWait(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+
+// The key an event names and no listing shows within the wait is reported not-attempted, with
+// why, and the run is partial: it is not "ok" while that key may live.
+func TestANamedKeyNeverListedMakesTheRunPartial(t *testing.T) {
+	d, u := tenancy()
+	named := &guard.NamedCredential{UserOCID: u["alice"].OCID, Kind: guard.KindAPIKeys, Fingerprint: "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff"}
+	rep := run(t, d, guard.Options{Named: named})
+	if rep.Status != guard.StatusPartial || rep.Counts.NotAttempted != 1 || rep.Counts.Deleted != 4 {
+		t.Fatalf("status %s counts %+v", rep.Status, rep.Counts)
+	}
+	var k guard.KeyResult
+	for _, a := range rep.Admins {
+		if a.OCID == named.UserOCID {
+			k = a.Keys[len(a.Keys)-1]
+		}
+	}
+	if k.Fingerprint != named.Fingerprint || k.Outcome != guard.OutcomeNotAttempted || !strings.Contains(k.Reason, "named by the event") {
+		t.Fatalf("the named key's entry %+v", k)
 	}
 }

@@ -243,7 +243,16 @@ func guardOptions(v invocation, signer guard.Signer, log *slog.Logger) guard.Opt
 		IncludeEscalationAdmins: c.IncludeEscalationAdmins,
 		Credentials:             c.Credentials, DisableKinds: c.DisableKinds,
 		Concurrency: c.Concurrency, Reserve: budget.Reserve, Signer: signer, Logger: log,
+		Named: named(v.trig.Credential),
 	}
+}
+
+// named is the credential a creation event names, for the guard (nil when it names none).
+func named(c *trigger.NamedCredential) *guard.NamedCredential {
+	if c == nil {
+		return nil
+	}
+	return &guard.NamedCredential{UserOCID: c.UserOCID, Kind: guard.Kind(c.Kind), Fingerprint: c.Fingerprint}
 }
 
 func callsOf(dir Directory) report.APICalls {

@@ -26,7 +26,9 @@ var _ guard.CredentialDirectory = (*Directory)(nil)
 
 // credentialAttributes are requested of every SCIM credential search: the secret-bearing
 // attributes (token, secretKey, password, secret, dbPassword …) are left out.
-var credentialAttributes = []string{"ocid", "user", "description", "expiresOn", "meta"}
+// deleteInProgress is asked for by name: with attributes set a domain returns only those and
+// the returned=always ones, and deleteInProgress is returned=default (identitydomains/auth_token.go …).
+var credentialAttributes = []string{"ocid", "user", "description", "expiresOn", "meta", "deleteInProgress"}
 
 // nameAttribute is the attribute a kind's SCIM resource is named by besides description.
 var nameAttribute = map[guard.Kind]string{guard.KindOAuth2ClientCredentials: "name", guard.KindDBCredentials: "name"}
@@ -75,7 +77,9 @@ func (d *Directory) DisableCapabilities(ctx context.Context, u guard.User, kinds
 type iamCred struct {
 	id, user, description string
 	created, expires      *common.SDKTime
-	deleted               bool
+	// state is the credential's lifecycleState: every kind has CREATING, ACTIVE, DELETING and
+	// DELETED, all but DB credentials INACTIVE too (the SDK's summary enums).
+	state string
 }
 
 func sdkTime(t *common.SDKTime) time.Time {
@@ -94,17 +98,17 @@ func (d *Directory) iamListKind(ctx context.Context, k guard.Kind, op, user stri
 	case guard.KindAuthTokens:
 		resp, err := d.iam.ListAuthTokens(c, identity.ListAuthTokensRequest{UserId: &user})
 		return iamCreds(resp.Items, err, func(x identity.AuthToken) iamCred {
-			return iamCred{deref(x.Id), deref(x.UserId), deref(x.Description), x.TimeCreated, x.TimeExpires, x.LifecycleState == identity.AuthTokenLifecycleStateDeleted}
+			return iamCred{deref(x.Id), deref(x.UserId), deref(x.Description), x.TimeCreated, x.TimeExpires, string(x.LifecycleState)}
 		})
 	case guard.KindCustomerSecretKeys:
 		resp, err := d.iam.ListCustomerSecretKeys(c, identity.ListCustomerSecretKeysRequest{UserId: &user})
 		return iamCreds(resp.Items, err, func(x identity.CustomerSecretKeySummary) iamCred {
-			return iamCred{deref(x.Id), deref(x.UserId), deref(x.DisplayName), x.TimeCreated, x.TimeExpires, x.LifecycleState == identity.CustomerSecretKeySummaryLifecycleStateDeleted}
+			return iamCred{deref(x.Id), deref(x.UserId), deref(x.DisplayName), x.TimeCreated, x.TimeExpires, string(x.LifecycleState)}
 		})
 	case guard.KindSMTPCredentials:
 		resp, err := d.iam.ListSmtpCredentials(c, identity.ListSmtpCredentialsRequest{UserId: &user})
 		return iamCreds(resp.Items, err, func(x identity.SmtpCredentialSummary) iamCred {
-			return iamCred{deref(x.Id), deref(x.UserId), deref(x.Description), x.TimeCreated, x.TimeExpires, x.LifecycleState == identity.SmtpCredentialSummaryLifecycleStateDeleted}
+			return iamCred{deref(x.Id), deref(x.UserId), deref(x.Description), x.TimeCreated, x.TimeExpires, string(x.LifecycleState)}
 		})
 	case guard.KindOAuth2ClientCredentials:
 		items, err := iamAllPages(op, func(page *string) ([]identity.OAuth2ClientCredentialSummary, *string, error) {
@@ -114,7 +118,7 @@ func (d *Directory) iamListKind(ctx context.Context, k guard.Kind, op, user stri
 		return iamCreds(items, err, func(x identity.OAuth2ClientCredentialSummary) iamCred {
 			// An OAuth 2.0 client credential may have a name and no description.
 			desc := cmp.Or(deref(x.Description), deref(x.Name))
-			return iamCred{deref(x.Id), deref(x.UserId), desc, x.TimeCreated, x.ExpiresOn, x.LifecycleState == identity.OAuth2ClientCredentialSummaryLifecycleStateDeleted}
+			return iamCred{deref(x.Id), deref(x.UserId), desc, x.TimeCreated, x.ExpiresOn, string(x.LifecycleState)}
 		})
 	case guard.KindDBCredentials:
 		items, err := iamAllPages(op, func(page *string) ([]identity.DbCredentialSummary, *string, error) {
@@ -122,11 +126,17 @@ func (d *Directory) iamListKind(ctx context.Context, k guard.Kind, op, user stri
 			return resp.Items, resp.OpcNextPage, err
 		})
 		return iamCreds(items, err, func(x identity.DbCredentialSummary) iamCred {
-			return iamCred{deref(x.Id), deref(x.UserId), deref(x.Description), x.TimeCreated, x.TimeExpires, x.LifecycleState == identity.DbCredentialLifecycleStateDeleted}
+			return iamCred{deref(x.Id), deref(x.UserId), deref(x.Description), x.TimeCreated, x.TimeExpires, string(x.LifecycleState)}
 		})
 	}
 	return nil, nil
 }
+
+// The lifecycleState values every IAM credential kind shares (the SDK's enums spell them alike).
+const (
+	lifecycleDeleting = "DELETING"
+	lifecycleDeleted  = "DELETED"
+)
 
 // iamCreds converts a listing of one kind, or passes its error on.
 func iamCreds[T any](items []T, err error, conv func(T) iamCred) ([]iamCred, error) {
@@ -157,11 +167,11 @@ func (d *Directory) iamCredentials(ctx context.Context, k guard.Kind, ops permis
 			if x.user != "" && x.user != u.OCID {
 				return fmt.Errorf("%s for user %s returned %s %s of user %q: refusing to trust this listing", ops.IAMList, u.OCID, k, x.id, x.user)
 			}
-			if x.deleted {
+			if x.state == lifecycleDeleted {
 				continue
 			}
 			perUser[i] = append(perUser[i], guard.Credential{Kind: k, Domain: dom, ID: x.id, UserOCID: u.OCID,
-				Description: x.description, Created: sdkTime(x.created), Expires: sdkTime(x.expires)})
+				Description: x.description, Created: sdkTime(x.created), Expires: sdkTime(x.expires), Deleting: x.state == lifecycleDeleting})
 		}
 		return nil
 	})
@@ -266,6 +276,7 @@ var scimCapability = map[guard.Kind]string{
 // scimCred is what the SCIM credential resources of every kind share.
 type scimCred struct {
 	id, owner, description, name, expiresOn, created string
+	deleting                                         bool // deleteInProgress
 }
 
 // scimSearchKind reads one page of one kind's search. The SDK has a request, a resource and a
@@ -284,27 +295,27 @@ func (d *Directory) scimSearchKind(ctx context.Context, c *identitydomains.Ident
 	case guard.KindAuthTokens:
 		resp, err := c.SearchAuthTokens(cx, identitydomains.SearchAuthTokensRequest{AuthTokenSearchRequest: body})
 		return scimPage(resp.Resources, resp.TotalResults, err, func(x identitydomains.AuthToken) scimCred {
-			return scimCred{deref(x.Id), scimOwner(x.User), deref(x.Description), "", deref(x.ExpiresOn), scimCreated(x.Meta)}
+			return scimCred{deref(x.Id), scimOwner(x.User), deref(x.Description), "", deref(x.ExpiresOn), scimCreated(x.Meta), deref(x.DeleteInProgress)}
 		})
 	case guard.KindCustomerSecretKeys:
 		resp, err := c.SearchCustomerSecretKeys(cx, identitydomains.SearchCustomerSecretKeysRequest{CustomerSecretKeySearchRequest: identitydomains.CustomerSecretKeySearchRequest(body)})
 		return scimPage(resp.Resources, resp.TotalResults, err, func(x identitydomains.CustomerSecretKey) scimCred {
-			return scimCred{deref(x.Id), scimOwner((*identitydomains.AuthTokenUser)(x.User)), deref(x.Description), "", deref(x.ExpiresOn), scimCreated(x.Meta)}
+			return scimCred{deref(x.Id), scimOwner((*identitydomains.AuthTokenUser)(x.User)), deref(x.Description), "", deref(x.ExpiresOn), scimCreated(x.Meta), deref(x.DeleteInProgress)}
 		})
 	case guard.KindSMTPCredentials:
 		resp, err := c.SearchSmtpCredentials(cx, identitydomains.SearchSmtpCredentialsRequest{SmtpCredentialSearchRequest: identitydomains.SmtpCredentialSearchRequest(body)})
 		return scimPage(resp.Resources, resp.TotalResults, err, func(x identitydomains.SmtpCredential) scimCred {
-			return scimCred{deref(x.Id), scimOwner((*identitydomains.AuthTokenUser)(x.User)), deref(x.Description), "", deref(x.ExpiresOn), scimCreated(x.Meta)}
+			return scimCred{deref(x.Id), scimOwner((*identitydomains.AuthTokenUser)(x.User)), deref(x.Description), "", deref(x.ExpiresOn), scimCreated(x.Meta), deref(x.DeleteInProgress)}
 		})
 	case guard.KindOAuth2ClientCredentials:
 		resp, err := c.SearchOAuth2ClientCredentials(cx, identitydomains.SearchOAuth2ClientCredentialsRequest{OAuth2ClientCredentialSearchRequest: identitydomains.OAuth2ClientCredentialSearchRequest(body)})
 		return scimPage(resp.Resources, resp.TotalResults, err, func(x identitydomains.OAuth2ClientCredential) scimCred {
-			return scimCred{deref(x.Id), scimOwner((*identitydomains.AuthTokenUser)(x.User)), deref(x.Description), deref(x.Name), deref(x.ExpiresOn), scimCreated(x.Meta)}
+			return scimCred{deref(x.Id), scimOwner((*identitydomains.AuthTokenUser)(x.User)), deref(x.Description), deref(x.Name), deref(x.ExpiresOn), scimCreated(x.Meta), deref(x.DeleteInProgress)}
 		})
 	case guard.KindDBCredentials:
 		resp, err := c.SearchUserDbCredentials(cx, identitydomains.SearchUserDbCredentialsRequest{UserDbCredentialsSearchRequest: identitydomains.UserDbCredentialsSearchRequest(body)})
 		return scimPage(resp.Resources, resp.TotalResults, err, func(x identitydomains.UserDbCredential) scimCred {
-			return scimCred{deref(x.Id), scimOwner((*identitydomains.AuthTokenUser)(x.User)), deref(x.Description), deref(x.Name), deref(x.ExpiresOn), scimCreated(x.Meta)}
+			return scimCred{deref(x.Id), scimOwner((*identitydomains.AuthTokenUser)(x.User)), deref(x.Description), deref(x.Name), deref(x.ExpiresOn), scimCreated(x.Meta), deref(x.DeleteInProgress)}
 		})
 	}
 	return nil, nil, fmt.Errorf("credential kind %q has no SCIM search", k)
@@ -371,7 +382,7 @@ func (d *Directory) scimCredentials(ctx context.Context, k guard.Kind, ops permi
 			desc = x.name
 		}
 		out[i] = guard.Credential{Kind: k, Domain: dom, ID: x.id, UserOCID: x.owner, Description: desc,
-			Created: scimTime(x.created), Expires: scimTime(x.expiresOn)}
+			Created: scimTime(x.created), Expires: scimTime(x.expiresOn), Deleting: x.deleting}
 	}
 	return out, nil
 }

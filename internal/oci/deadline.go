@@ -74,17 +74,25 @@ func (b *releasingBody) Close() error {
 }
 
 // retryPolicy is the SDK's default (429, 5xx, network errors; exponential backoff with jitter;
-// 8 attempts), except that it waits what a 429's Retry-After says when there is one (pace.go),
-// never retries once the invocation is over or a request was held back by pacing, and never
-// when the next backoff would pass deadline. Stopping this way keeps the last OCI error and
-// its code.
+// 8 attempts), except that:
+//   - every 429 is retried, whatever its body. The SDK retries a 429 only when it can parse
+//     {"code": "TooManyRequests"} (common/retry.go, defaultRetryStatusCodeMap); any other body
+//     (an Identity Domains error the normalizer could not read, a front end's text/plain page)
+//     becomes the code BadErrorResponse (common/errors.go) and would fail at once;
+//   - it waits what a 429's Retry-After says when there is one (pace.go);
+//   - a DELETE answered 409 is not retried: IAM answers IncorrectState (a code the SDK would
+//     retry for minutes) to a delete of a credential already being deleted, and the guard
+//     settles it with the evidence (the owner's credentials listed again, decide.go,
+//     deleteVerdict), within the deadline;
+//   - it never retries once the invocation is over or a request was held back by pacing, and
+//     never when the next backoff would pass deadline.
+//
+// Stopping this way keeps the last OCI error and its code.
 func retryPolicy(deadline func() (time.Time, bool)) common.RetryPolicy {
 	base := common.DefaultRetryPolicyWithoutEventualConsistency()
 	next := func(r common.OCIOperationResponse) time.Duration {
-		if r.Response != nil {
-			if ra, ok := retryAfter(r.Response.HTTPResponse()); ok && r.Response.HTTPResponse().StatusCode == http.StatusTooManyRequests {
-				return ra
-			}
+		if ra, ok := retryAfter(httpResponse(r)); ok && statusOf(r) == http.StatusTooManyRequests {
+			return ra
 		}
 		return base.NextDuration(r)
 	}
@@ -93,7 +101,7 @@ func retryPolicy(deadline func() (time.Time, bool)) common.RetryPolicy {
 		common.WithNextDuration(next),
 		common.WithShouldRetryOperation(func(r common.OCIOperationResponse) bool {
 			var over *errInvocationOver
-			if errors.As(r.Error, &over) || isNotSent(r.Error) || !base.ShouldRetryOperation(r) {
+			if errors.As(r.Error, &over) || isNotSent(r.Error) || !retryable(r, base) {
 				return false
 			}
 			// The SDK draws the sleep again after this check, with fresh jitter (up to
@@ -107,3 +115,45 @@ func retryPolicy(deadline func() (time.Time, bool)) common.RetryPolicy {
 // sdkMaxJitter bounds the jitter the SDK's default backoff adds: rand.Float64() seconds
 // (common/retry.go, DefaultRetryPolicyWithoutEventualConsistency).
 const sdkMaxJitter = time.Second
+
+// retryable says whether r is worth another attempt, before the deadline is considered: every
+// 429 (by its status, whatever the body said), never a DELETE's 409 (the guard settles it),
+// otherwise what the SDK's default says.
+func retryable(r common.OCIOperationResponse, base common.RetryPolicy) bool {
+	switch status := statusOf(r); {
+	case status == http.StatusTooManyRequests:
+		return true
+	case status == http.StatusConflict && methodOf(r) == http.MethodDelete:
+		return false
+	}
+	return base.ShouldRetryOperation(r)
+}
+
+// statusOf is r's HTTP status: the service error's, else the raw response's; 0 without one
+// (a network error).
+func statusOf(r common.OCIOperationResponse) int {
+	if se, ok := common.IsServiceError(r.Error); ok {
+		return se.GetHTTPStatusCode()
+	}
+	if resp := httpResponse(r); resp != nil {
+		return resp.StatusCode
+	}
+	return 0
+}
+
+// methodOf is the HTTP method of r's request, "" when unknown.
+func methodOf(r common.OCIOperationResponse) string {
+	if resp := httpResponse(r); resp != nil && resp.Request != nil {
+		return resp.Request.Method
+	}
+	return ""
+}
+
+// httpResponse is r's raw HTTP response, nil when there is none (the SDK sets RawResponse on
+// every operation's response, errors included, whenever an answer came).
+func httpResponse(r common.OCIOperationResponse) *http.Response {
+	if r.Response == nil {
+		return nil
+	}
+	return r.Response.HTTPResponse()
+}

@@ -41,11 +41,15 @@ func (e *OpError) Error() string {
 	return fmt.Sprintf("%s: %d %s: %s (opc-request-id %s)", e.Op, e.Status, e.Code, e.Message, e.RequestID)
 }
 
-// Unwrap exposes guard.ErrNotFound for a 404 so the guard can confirm "already gone" (not for
-// a lookup made before a write: that 404 is about the lookup).
+// Unwrap exposes guard.ErrNotFound for a 404 and guard.ErrConflict for a 409, so that the guard
+// settles them by listing again (not for a lookup made before a write: that answer is about
+// the lookup).
 func (e *OpError) Unwrap() []error {
-	if e.Status == http.StatusNotFound && !e.BeforeWrite {
+	switch {
+	case e.Status == http.StatusNotFound && !e.BeforeWrite:
 		return []error{e.Err, guard.ErrNotFound}
+	case e.Status == http.StatusConflict && !e.BeforeWrite:
+		return []error{e.Err, guard.ErrConflict}
 	}
 	return []error{e.Err}
 }

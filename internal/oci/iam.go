@@ -181,10 +181,13 @@ func (d *Directory) iamAPIKeys(ctx context.Context, dom guard.Domain, users []gu
 			if deref(k.UserId) != u.OCID {
 				return fmt.Errorf("%s for user %s returned key %s of user %q: refusing to trust this listing", permissions.OpListApiKeys, u.OCID, deref(k.Fingerprint), deref(k.UserId))
 			}
+			// DELETED keys are gone; DELETING ones are reported, not deleted again; CREATING and
+			// INACTIVE ones are an administrator's keys like ACTIVE ones (identity/api_key.go).
 			if k.LifecycleState == identity.ApiKeyLifecycleStateDeleted {
 				continue
 			}
-			perUser[i] = append(perUser[i], guard.APIKey{Domain: dom, ID: deref(k.KeyId), Fingerprint: deref(k.Fingerprint), UserOCID: u.OCID})
+			perUser[i] = append(perUser[i], guard.APIKey{Domain: dom, ID: deref(k.KeyId), Fingerprint: deref(k.Fingerprint), UserOCID: u.OCID,
+				Deleting: k.LifecycleState == identity.ApiKeyLifecycleStateDeleting})
 		}
 		return nil
 	})

@@ -78,13 +78,15 @@ func scimPages[T any](ctx context.Context, d *Directory, op string, page scimPag
 	return readWhole(ctx, op, func() ([]T, guard.ListingRead, error) { return scimPass(d, op, page, check) })
 }
 
-// scimPass is one read of a SCIM listing by 1-based startIndex: until totalResults are read, a
-// page comes back empty (StoppedShort) or a page brings only items already read (Repeated).
+// scimPass is one read of a SCIM listing by 1-based startIndex: until totalResults are read (and,
+// when the last page was full, one page more to show nothing follows), a page comes back empty
+// (StoppedShort) or a page brings only items already read (Repeated).
 // Duplicates are counted, not kept: the guard judges what the read shows.
 func scimPass[T any](d *Directory, op string, page scimPageFunc[T], check func(T) (string, error)) ([]T, guard.ListingRead, error) {
 	var read guard.ListingRead
 	var items []T
 	seen := map[string]bool{}
+	probed := false
 	for start := 1; ; {
 		got, total, err := page(start, d.settings.PageSize)
 		if err != nil {
@@ -97,24 +99,21 @@ func scimPass[T any](d *Directory, op string, page scimPageFunc[T], check func(T
 		}
 		read.Pages++
 		read.Totals = append(read.Totals, *total)
-		fresh := 0
-		for _, x := range got {
-			id, err := check(x)
-			if err != nil {
-				return nil, read, err
-			}
-			if seen[id] {
-				read.Duplicates++
-				continue
-			}
-			seen[id] = true
-			items = append(items, x)
-			fresh++
+		fresh, err := takeNew(got, check, seen, &items, &read)
+		if err != nil {
+			return nil, read, err
 		}
 		start += len(got)
 		switch {
 		case len(got) > 0 && fresh == 0:
 			read.Repeated = true
+		case start > *total && len(got) == d.settings.PageSize && !probed:
+			// The total is reached on a full page: a total that lags the listing would end the
+			// read exactly here and hide what follows, so one more page must come back empty
+			// (any item on it makes the count disagree). One call, only when the items are a
+			// multiple of the page size.
+			probed = true
+			continue
 		case start > *total:
 		case len(got) == 0:
 			read.StoppedShort = true
@@ -126,6 +125,25 @@ func scimPass[T any](d *Directory, op string, page scimPageFunc[T], check func(T
 		read.IDs = slices.Sorted(maps.Keys(seen))
 		return items, read, nil
 	}
+}
+
+// takeNew appends the page's items not read before to items (checking each), counts the others
+// as duplicates, and says how many were new.
+func takeNew[T any](got []T, check func(T) (string, error), seen map[string]bool, items *[]T, read *guard.ListingRead) (fresh int, err error) {
+	for _, x := range got {
+		id, err := check(x)
+		if err != nil {
+			return 0, err
+		}
+		if seen[id] {
+			read.Duplicates++
+			continue
+		}
+		seen[id] = true
+		*items = append(*items, x)
+		fresh++
+	}
+	return fresh, nil
 }
 
 // readWhole reads a listing with pass until guard.JudgeListing accepts a read, reading again

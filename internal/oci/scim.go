@@ -30,7 +30,9 @@ const (
 )
 
 // keyAttributes leave out "key": the public key material has no business in this process.
-var keyAttributes = []string{"fingerprint", "user", "ocid"}
+// deleteInProgress ("set to true when synchronous deletion of the resource would take too
+// long", returned=default, identitydomains/api_key.go) must be asked for by name.
+var keyAttributes = []string{"fingerprint", "user", "ocid", "deleteInProgress"}
 
 // scimResolve finds the group in one identity domain through the Identity Domains API.
 func (d *Directory) scimResolve(ctx context.Context, dom guard.Domain, ref guard.GroupRef) (guard.Group, error) {
@@ -153,7 +155,8 @@ func (d *Directory) scimAPIKeys(ctx context.Context, dom guard.Domain, users []g
 	}
 	keys := make([]guard.APIKey, len(found))
 	for i, x := range found {
-		keys[i] = guard.APIKey{Domain: dom, ID: deref(x.item.Id), Fingerprint: deref(x.item.Fingerprint), UserOCID: x.owner}
+		keys[i] = guard.APIKey{Domain: dom, ID: deref(x.item.Id), Fingerprint: deref(x.item.Fingerprint), UserOCID: x.owner,
+			Deleting: deref(x.item.DeleteInProgress)}
 	}
 	return keys, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 )
 
 const iamPrefix = "/20160918"
@@ -281,13 +282,26 @@ func (s *Server) listAPIKeys(w http.ResponseWriter, r *http.Request, _ []byte) {
 		}
 	}
 	out := []iamAPIKey{}
+	now, cons := time.Now(), s.store.cons
 	a := s.currentAnomalies()
 	for _, ui := range users {
 		u := &s.store.def.d.Users[ui]
 		for i := range u.APIKeys {
+			if cons.liveState(u.APIKeys[i].ID, now) == keyUnlisted {
+				continue
+			}
 			k := toIAMAPIKey(s.tenancyID, u.OCID, &u.APIKeys[i])
 			if a.KeyWithoutOwner != "" && k.Fingerprint == a.KeyWithoutOwner {
 				k.UserID = "" // Anomalies.KeyWithoutOwner: left out of the JSON (omitempty)
+			}
+			out = append(out, k)
+		}
+		// Keys deleted lately, as a lagging listing still shows them (consistency.go).
+		ghosts, states := cons.ghosts(s.store.def.d.ID, ui, now)
+		for i, g := range ghosts {
+			k := toIAMAPIKey(s.tenancyID, u.OCID, &g.key)
+			if states[i] == keyDeleting {
+				k.LifecycleState = "DELETING"
 			}
 			out = append(out, k)
 		}
@@ -302,11 +316,20 @@ func (s *Server) deleteAPIKey(w http.ResponseWriter, r *http.Request, _ []byte) 
 	if !ok {
 		return
 	}
-	ki := s.store.def.findKeyByFingerprint(ui, r.PathValue("fingerprint"))
+	fp := r.PathValue("fingerprint")
+	ki := s.store.def.findKeyByFingerprint(ui, fp)
+	now := time.Now()
 	if ki < 0 {
+		if s.store.cons.stillDeleting(func(d *deletedKey) bool {
+			return d.domainID == s.store.def.d.ID && d.user == ui && d.key.Fingerprint == fp
+		}, now) {
+			writeIncorrectState(w, false)
+			return
+		}
 		writeFailure(w, errNotFound)
 		return
 	}
+	s.store.cons.recordDelete(s.store.def.d.ID, ui, s.store.def.d.Users[ui].APIKeys[ki], now)
 	s.store.def.deleteKey(ui, ki)
 	w.WriteHeader(http.StatusNoContent)
 }

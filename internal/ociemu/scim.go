@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/apikeyguard/admin-apikey-guard/internal/ociemu/scimfilter"
 )
@@ -192,10 +194,28 @@ func (s *Server) userSource(di *domainIndex) func() (int, func(int) map[string]a
 	}
 }
 
+// keySource is the domain's keys as a listing sees them now: without the keys not visible yet,
+// with the keys deleted lately that a lagging listing still shows (deleteInProgress once it
+// sees the delete; consistency.go).
 func (s *Server) keySource(di *domainIndex) func() (int, func(int) map[string]any) {
 	return func() (int, func(int) map[string]any) {
+		now, cons := time.Now(), s.store.cons
 		keys := di.keys()
-		return len(keys), func(i int) map[string]any { return s.keyDoc(di, keys[i]) }
+		if len(cons.visibleAt) > 0 {
+			keys = slices.DeleteFunc(slices.Clone(keys), func(r keyRef) bool {
+				return cons.liveState(di.d.Users[r.user].APIKeys[r.key].ID, now) == keyUnlisted
+			})
+		}
+		ghosts, states := cons.ghosts(di.d.ID, -1, now)
+		return len(keys) + len(ghosts), func(i int) map[string]any {
+			if i < len(keys) {
+				return s.keyDoc(di, keys[i])
+			}
+			g := ghosts[i-len(keys)]
+			d := s.apiKeyDoc(di, g.user, &g.key)
+			d["deleteInProgress"] = states[i-len(keys)] == keyDeleting
+			return d
+		}
 	}
 }
 
@@ -238,8 +258,14 @@ func (s *Server) scimDeleteAPIKey(di *domainIndex) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, _ []byte) {
 		s.store.mu.Lock()
 		defer s.store.mu.Unlock()
-		ui, ki, ok := di.findKeyByID(r.PathValue("id"))
+		id := r.PathValue("id")
+		ui, ki, ok := di.findKeyByID(id)
+		now := time.Now()
 		if !ok {
+			if s.store.cons.stillDeleting(func(d *deletedKey) bool { return d.key.ID == id }, now) {
+				writeIncorrectState(w, true)
+				return
+			}
 			writeFailure(w, errNotFound)
 			return
 		}
@@ -247,6 +273,7 @@ func (s *Server) scimDeleteAPIKey(di *domainIndex) handlerFunc {
 			writeSCIMError(w, http.StatusForbidden, scimForbiddenMsg, scimForbiddenID)
 			return
 		}
+		s.store.cons.recordDelete(di.d.ID, ui, di.d.Users[ui].APIKeys[ki], now)
 		di.deleteKey(ui, ki)
 		w.WriteHeader(http.StatusNoContent)
 	}

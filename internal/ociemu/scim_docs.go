@@ -90,18 +90,24 @@ func (s *Server) groupDoc(di *domainIndex, gi int) map[string]any {
 
 // keyDoc returns the SCIM ApiKey. Keys are few, so they are not cached.
 func (s *Server) keyDoc(di *domainIndex, ref keyRef) map[string]any {
-	u := &di.d.Users[ref.user]
-	k := &u.APIKeys[ref.key]
+	return s.apiKeyDoc(di, ref.user, &di.d.Users[ref.user].APIKeys[ref.key])
+}
+
+// apiKeyDoc is the SCIM document of key k of user ui; deleteInProgress (returned=default,
+// identitydomains/api_key.go) is false: keySource sets it for a key being deleted.
+func (s *Server) apiKeyDoc(di *domainIndex, ui int, k *APIKey) map[string]any {
+	u := &di.d.Users[ui]
 	return map[string]any{
-		"schemas":         []any{schemaAPIKey},
-		"id":              k.ID,
-		"ocid":            k.OCID,
-		"fingerprint":     k.Fingerprint,
-		"key":             k.PublicKeyPEM,
-		"domainOcid":      di.d.ID,
-		"compartmentOcid": di.d.CompartmentID,
-		"tenancyOcid":     s.tenancyID,
-		"meta":            meta("ApiKey", di.url+"/admin/v1/ApiKeys/"+k.ID),
+		"deleteInProgress": false,
+		"schemas":          []any{schemaAPIKey},
+		"id":               k.ID,
+		"ocid":             k.OCID,
+		"fingerprint":      k.Fingerprint,
+		"key":              k.PublicKeyPEM,
+		"domainOcid":       di.d.ID,
+		"compartmentOcid":  di.d.CompartmentID,
+		"tenancyOcid":      s.tenancyID,
+		"meta":             meta("ApiKey", di.url+"/admin/v1/ApiKeys/"+k.ID),
 		"user": map[string]any{
 			"value": u.ID, "ocid": u.OCID, "display": u.UserName, "name": u.UserName,
 			"$ref": di.url + "/admin/v1/Users/" + u.ID,

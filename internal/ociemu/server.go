@@ -68,6 +68,9 @@ type Options struct {
 	AnyRequestHead bool
 	// Throttle rate-limits like OCI (throttle.go); the zero value does not.
 	Throttle Throttle
+	// Consistency emulates listings that lag behind deletes, keys DELETING for a while, 409
+	// IncorrectState during it (consistency.go); the zero value is strongly consistent.
+	Consistency Consistency
 	// PublicEndpoints serves the tenancy also at the hostnames the SDK builds in production,
 	// through a local HTTPS proxy (public.go), and ListDomains then gives the domains' public
 	// URLs (https://idcs-….identity.oraclecloud.com:443) instead of the loopback listeners'.
@@ -167,6 +170,7 @@ func New(t *Tenancy, opts Options) (*Server, error) {
 	if s.rpstSize == 0 {
 		s.rpstSize = DefaultRPSTSize
 	}
+	s.store.cons.cfg = opts.Consistency
 	s.statements = parsePolicies(&own)
 	if opts.PublicEndpoints {
 		if s.public, err = newPublicFront(log); err != nil {
@@ -460,6 +464,10 @@ func writeFault(w http.ResponseWriter, err error) (outcome string) {
 	case f.Status == 0:
 		resetConnection(w)
 		return "reset (injected)"
+	case f.Text:
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(f.Status)
+		_, _ = io.WriteString(w, http.StatusText(f.Status)+"\n")
 	case f.SCIM:
 		writeSCIMError(w, f.Status, f.Message, "error.emulator.forced")
 	default:

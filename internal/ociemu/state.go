@@ -14,6 +14,7 @@ type store struct {
 	compByID  map[string]Compartment
 	topics    map[string]bool
 	published []Message
+	cons      *consistencyState // deletes and uploads, as listings see them (consistency.go)
 }
 
 // domainIndex makes per-request work proportional to the page, not to the domain size.
@@ -38,7 +39,8 @@ type domainIndex struct {
 type keyRef struct{ user, key int }
 
 func newStore(t *Tenancy) *store {
-	s := &store{t: t, domains: map[string]*domainIndex{}, compByID: map[string]Compartment{}, topics: map[string]bool{}}
+	s := &store{t: t, domains: map[string]*domainIndex{}, compByID: map[string]Compartment{}, topics: map[string]bool{},
+		cons: newConsistencyState(Consistency{})}
 	for _, c := range t.Compartments {
 		s.compByID[c.ID] = c
 	}

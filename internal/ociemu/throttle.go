@@ -277,7 +277,15 @@ func (s *Server) throttle(w http.ResponseWriter, r *http.Request) bool {
 	if !ts.cfg.NoRetryAfter {
 		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
 	}
-	writeError(w, http.StatusTooManyRequests, "TooManyRequests", "Too many requests: the rate limit of the "+string(k.class)+" API group was reached")
+	msg := "Too many requests: the rate limit of the " + string(k.class) + " API group was reached"
+	if scope != scopeIAM {
+		// An identity domain answers in its own error shape, the SCIM error schema with no OCI
+		// code ("Response Body", identity domains REST API; writeSCIMError), which the SDK reads
+		// as BadErrorResponse: a client must retry a 429 by its status, not by its code.
+		writeSCIMError(w, http.StatusTooManyRequests, msg, "error.emulator.throttled")
+		return true
+	}
+	writeError(w, http.StatusTooManyRequests, "TooManyRequests", msg)
 	return true
 }
 

@@ -63,10 +63,15 @@ func TestThrottleDrainAndRefill(t *testing.T) {
 	f.srv.DrainDomain(f.def.ID, ClassOthers)
 	resp := f.do(t, "GET", users, nil, nil)
 	wantStatus(t, resp, http.StatusTooManyRequests)
-	var e errorBody
+	// A domain throttles in the SCIM error schema: status as a string, no OCI code.
+	var e struct {
+		Schemas []string `json:"schemas"`
+		Status  string   `json:"status"`
+		Code    *string  `json:"code"`
+	}
 	send(t, signWith(t, newRequest(t, "GET", users, nil), sessionKey(t, f.p), f.p.RPST), &e)
-	if e.Code != "TooManyRequests" {
-		t.Fatalf("code %q, want TooManyRequests", e.Code)
+	if len(e.Schemas) == 0 || e.Schemas[0] != schemaSCIMError || e.Status != "429" || e.Code != nil {
+		t.Fatalf("429 body %+v, want the SCIM error schema with status \"429\" and no code", e)
 	}
 	// Draining one domain leaves the IAM API alone; DrainIAM does not.
 	iamURL := f.srv.IdentityURL() + "/20160918/users/" + f.def.Users[0].OCID

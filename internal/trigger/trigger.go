@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -38,6 +39,69 @@ type Trigger struct {
 	ResourceName     string `json:"resourceName,omitempty"`
 	CompartmentID    string `json:"compartmentId,omitempty"`
 	InstanceAction   string `json:"instanceActionType,omitempty"`
+	// Credential is the new credential a credential-creation event names (NamedCredential),
+	// nil for any other event or when the event names no user.
+	Credential *NamedCredential `json:"credential,omitempty"`
+}
+
+// NamedCredential is the credential a creation event is about: its owner, its kind (a
+// guard.Kind name), and the API key's fingerprint when the event gives it.
+type NamedCredential struct {
+	UserOCID    string `json:"userOcid"`
+	Kind        string `json:"kind"`
+	Fingerprint string `json:"fingerprint,omitempty"`
+}
+
+// creationEvents are the IAM event types of a new credential, and the kind each creates: the
+// names come from a public dump of the OCI event catalogue in Oracle's
+// com.oraclecloud.identitycontrolplane.* form (docs/deploy.md, key_event_types: there is no
+// createapikey; UploadApiKey uploads a key). Identity domains publish no such event type in any
+// Oracle source found.
+var creationEvents = map[string]string{
+	"com.oraclecloud.identitycontrolplane.uploadapikey":                "api-keys",
+	"com.oraclecloud.identitycontrolplane.createauthtoken":             "auth-tokens",
+	"com.oraclecloud.identitycontrolplane.createcustomersecretkey":     "customer-secret-keys",
+	"com.oraclecloud.identitycontrolplane.createsmtpcredential":        "smtp-credentials",
+	"com.oraclecloud.identitycontrolplane.createoauthclientcredential": "oauth2-client-credentials",
+}
+
+// fingerprintShape is an API key's fingerprint: 16 hex bytes, colon-separated
+// (identity/api_key.go: "12:34:56:78:90:ab:cd:ef:12:34:56:78:90:ab:cd:ef").
+var fingerprintShape = regexp.MustCompile(`^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){15}$`)
+
+// namedCredential reads which credential a creation event is about. Oracle publishes no
+// example payload for these event types; "Contents of an Event Message"
+// (docs.oracle.com/iaas/Content/Events/Reference/eventenvelopereference.htm) says only that
+// data.resourceId is "An OCID or an ID for the resource emitting the event" and
+// data.resourceName its name. So every form an IAM credential is identified by is accepted:
+//   - resourceId TENANCY_OCID/USER_OCID/KEY_FINGERPRINT, the form of an API key's keyId
+//     (identity/api_key.go, ApiKey.KeyId): the owner and the key;
+//   - resourceId a user OCID (ocid1.user.…): the owner; resourceName, when it has a
+//     fingerprint's shape, the key;
+//
+// An event that names no owner (another resourceId) is read as an ordinary run (nil): the run
+// still lists every administrator; only the wait for a credential not listed yet needs the
+// owner. Which form OCI sends is unconfirmed: check an Audit record of a test key (docs/deploy.md).
+func namedCredential(eventType, resourceID, resourceName string) *NamedCredential {
+	kind, ok := creationEvents[strings.ToLower(eventType)]
+	if !ok {
+		return nil
+	}
+	n := &NamedCredential{Kind: kind}
+	parts := strings.Split(resourceID, "/")
+	switch {
+	case len(parts) == 3 && strings.HasPrefix(parts[1], "ocid1.user.") && fingerprintShape.MatchString(parts[2]):
+		n.UserOCID, n.Fingerprint = parts[1], strings.ToLower(parts[2])
+	case strings.HasPrefix(resourceID, "ocid1.user."):
+		n.UserOCID = resourceID
+		if kind == "api-keys" && fingerprintShape.MatchString(resourceName) {
+			n.Fingerprint = strings.ToLower(resourceName)
+		}
+	}
+	if n.UserOCID == "" {
+		return nil
+	}
+	return n
 }
 
 // options is the only shape of options object accepted.
@@ -121,6 +185,7 @@ func parseEvent(fields map[string]json.RawMessage) (Trigger, error) {
 	if t.CompartmentID == "" {
 		t.CompartmentID = str(data["compartmentId"])
 	}
+	t.Credential = namedCredential(t.EventType, t.ResourceID, t.ResourceName)
 	return t, nil
 }
 

@@ -145,3 +145,44 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// A credential-creation event names the owner and, for an API key, the key: in the keyId form
+// TENANCY/USER/FINGERPRINT (identity/api_key.go), or a user OCID with the fingerprint as the
+// resource name. Without an owner, or for any other event, it names nothing.
+func TestCreationEventNamesTheCredential(t *testing.T) {
+	const (
+		user = "ocid1.user.oc1..aaaaaaaaowner"
+		fp   = "12:34:56:78:90:AB:cd:ef:12:34:56:78:90:ab:cd:ef"
+	)
+	event := func(typ, id, name string) string {
+		return `{"eventType":"` + typ + `","cloudEventsVersion":"0.1","source":"IdentityControlPlane","eventID":"e1",` +
+			`"data":{"resourceId":"` + id + `","resourceName":"` + name + `"}}`
+	}
+	for name, tc := range map[string]struct {
+		body string
+		want *NamedCredential
+	}{
+		"keyId form": {event("com.oraclecloud.identitycontrolplane.uploadapikey", "ocid1.tenancy.oc1..t/"+user+"/"+fp, ""),
+			&NamedCredential{UserOCID: user, Kind: "api-keys", Fingerprint: strings.ToLower(fp)}},
+		"user and fingerprint name": {event("com.oraclecloud.identitycontrolplane.UploadApiKey", user, fp),
+			&NamedCredential{UserOCID: user, Kind: "api-keys", Fingerprint: strings.ToLower(fp)}},
+		"user only": {event("com.oraclecloud.identitycontrolplane.uploadapikey", user, "alice"),
+			&NamedCredential{UserOCID: user, Kind: "api-keys"}},
+		"auth token of a user": {event("com.oraclecloud.identitycontrolplane.createauthtoken", user, "ci token"),
+			&NamedCredential{UserOCID: user, Kind: "auth-tokens"}},
+		"no owner":        {event("com.oraclecloud.identitycontrolplane.createauthtoken", "ocid1.credential.oc1..x", "ci"), nil},
+		"another event":   {event("com.oraclecloud.identitycontrolplane.createuser", user, "alice"), nil},
+		"not a keyId":     {event("com.oraclecloud.identitycontrolplane.uploadapikey", "a/b/c", ""), nil},
+		"bad fingerprint": {event("com.oraclecloud.identitycontrolplane.uploadapikey", "ocid1.tenancy.oc1..t/"+user+"/12:34", ""), nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, err := Parse([]byte(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (got.Credential == nil) != (tc.want == nil) || got.Credential != nil && *got.Credential != *tc.want {
+				t.Errorf("credential %+v, want %+v", got.Credential, tc.want)
+			}
+		})
+	}
+}

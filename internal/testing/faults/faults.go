@@ -28,6 +28,7 @@ type Fault struct {
 	Code    string
 	Message string
 	SCIM    bool
+	Text    bool
 }
 
 func (f *Fault) Error() string {
@@ -66,6 +67,11 @@ type Forced struct {
 	// Message,"status":"<Status>"}) instead of OCI's {"code","message"}: how a real domain
 	// refuses (e.g. 401 or 403). Code is then not sent.
 	SCIM bool
+	// Text answers with a text/plain body (the status line's reason phrase), neither OCI's
+	// JSON nor SCIM's: what a front end in front of the service (a load balancer, an API
+	// gateway) plausibly sends when it throttles or fails itself. Oracle documents no such
+	// body; it is an assumption, there so that a client is shown to act on the status alone.
+	Text bool
 }
 
 // Func returns a fresh decider for p: its random sequence and the Skip/Times bookkeeping start
@@ -101,7 +107,7 @@ func (p Plan) forced(op string, seen map[string]int) *Fault {
 	if fe.Status == 0 {
 		return &Fault{}
 	}
-	f := &Fault{Status: fe.Status, Code: fe.Code, Message: fe.Message, SCIM: fe.SCIM}
+	f := &Fault{Status: fe.Status, Code: fe.Code, Message: fe.Message, SCIM: fe.SCIM, Text: fe.Text}
 	if f.Code == "" {
 		f.Code = DefaultCode(fe.Status)
 	}

@@ -151,7 +151,7 @@ func TestSchemaEnumerationsMatchTheCode(t *testing.T) {
 			all := append(enum(defs["credential"], "outcome"), enum(defs["capability"], "outcome")...)
 			slices.Sort(all)
 			return slices.Compact(all)
-		}(), str(guard.OutcomeDeleted, guard.OutcomeWouldDelete, guard.OutcomeExempt, guard.OutcomeFailed,
+		}(), str(guard.OutcomeDeleted, guard.OutcomeDeleting, guard.OutcomeWouldDelete, guard.OutcomeExempt, guard.OutcomeFailed,
 			guard.OutcomeNotAttempted, guard.OutcomeDisabled, guard.OutcomeWouldDisable, guard.OutcomeUnchanged)},
 	} {
 		if !slices.Equal(c.got, c.want) {
