@@ -3,6 +3,7 @@
 // -principal-dir and serves until interrupted.
 //
 //	go run ./cmd/ociemu -users 300 -admins 3 -seed 1 [-fixture f.json] [-latency 20ms] [-throttle free]
+//	    [-listing-lag 5s -deleting-for 30s -conflict-while-deleting]
 package main
 
 import (
@@ -37,6 +38,7 @@ type config struct {
 	ttl          time.Duration
 	verbose      bool
 	throttle     string
+	consistency  ociemu.Consistency
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -57,6 +59,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.ttl, "ttl", 24*time.Hour, "lifetime of the minted resource principal token")
 	fs.BoolVar(&c.verbose, "v", false, "log every request (never headers or bodies)")
 	fs.StringVar(&c.throttle, "throttle", "none", "rate limits of an identity domain type: none, free, oracle-apps, oracle-apps-premium, premium, external-user")
+	fs.DurationVar(&c.consistency.ListingLag, "listing-lag", 0, "API key listings show deletes this late (docs/emulator.md, Options.Consistency)")
+	fs.DurationVar(&c.consistency.DeletingFor, "deleting-for", 0, "a deleted API key is listed DELETING (SCIM deleteInProgress) this long")
+	fs.BoolVar(&c.consistency.ConflictWhileDeleting, "conflict-while-deleting", false, "answer 409 IncorrectState to a DELETE of a key being deleted")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -92,7 +97,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		level = slog.LevelDebug
 	}
 	th, _ := ociemu.ThrottlePreset(c.throttle) // checked by parseFlags
-	srv, err := ociemu.New(ten, ociemu.Options{Latency: c.latency, Throttle: th, Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))})
+	srv, err := ociemu.New(ten, ociemu.Options{Latency: c.latency, Throttle: th, Consistency: c.consistency, Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))})
 	if err != nil {
 		return err
 	}

@@ -167,3 +167,56 @@ func publicKeyOf(tn *ociemu.Tenancy) string {
 	}
 	return ""
 }
+
+// Credentials in transitional states: a key OCI is already deleting (IAM lifecycleState
+// DELETING, SCIM deleteInProgress), and an auth token likewise, are reported deleting and
+// never sent a DELETE; CREATING and INACTIVE keys are an administrator's keys like any other
+// and are deleted. Both families (SCIM shows only deleteInProgress).
+func TestCredentialsInTransitionalStates(t *testing.T) {
+	eachFamily(t, func(t *testing.T, fam family) {
+		tn := ociemu.Generate(ociemu.GenSpec{Seed: 12, Users: 6, Admins: 2, KeysPerAdmin: 3, Credentials: true})
+		admins := map[string]bool{}
+		for _, k := range adminKeys(*tn, defaultAdmins(*tn)) {
+			admins[strings.Split(k, "/")[1]] = true
+		}
+		var deleting []string
+		users := tn.DefaultDomain().Users
+		for i := range users {
+			u := &users[i]
+			if !admins[u.OCID] {
+				continue
+			}
+			for j, state := range []string{"CREATING", "INACTIVE", "DELETING"} {
+				u.APIKeys[j].State = state
+			}
+			deleting = append(deleting, "Default/"+u.OCID+"/"+u.APIKeys[2].Fingerprint)
+			for j := range u.Credentials {
+				if u.Credentials[j].Kind == ociemu.CredAuthTokens {
+					u.Credentials[j].State = "DELETING"
+				}
+			}
+		}
+		slices.Sort(deleting)
+		emu := emutest.New(t, tn, ociemu.Options{})
+		rep := invoke(t, start(t, emu, fam.cfg(map[string]string{"ADMIN_CREDENTIALS": "api-keys,auth-tokens"})), "")
+		if rep.Status != guard.StatusOK {
+			t.Fatalf("status %s\n%s", rep.Status, problems(rep))
+		}
+		got := slices.DeleteFunc(reported(&rep.Result, guard.OutcomeDeleting), func(k string) bool { return strings.HasSuffix(k, "/") }) // tokens have no fingerprint
+		if !slices.Equal(got, deleting) {
+			t.Errorf("API keys reported deleting %v, want %v", got, deleting)
+		}
+		if rep.Counts.Deleting != 2*len(admins) || rep.Counts.Deleted != 2*len(admins) {
+			t.Errorf("counts %+v: want %d deleting (a key and a token each) and %d deleted (the CREATING and INACTIVE keys)", rep.Counts, 2*len(admins), 2*len(admins))
+		}
+		left := keys(emu.Snapshot())
+		for _, k := range deleting {
+			if !slices.Contains(left, k) {
+				t.Errorf("key %s, already being deleted, was deleted again", k)
+			}
+		}
+		if n := len(emu.AcceptedDeletes()); n != 2*len(admins) {
+			t.Errorf("%d keys deleted, want %d", n, 2*len(admins))
+		}
+	})
+}

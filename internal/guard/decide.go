@@ -186,6 +186,14 @@ const ReasonInterrupted = "interrupted by the invocation deadline, may or may no
 // longer shows the credential.
 const ReasonAlreadyGone = "already gone (deleted by someone else or a concurrent run)"
 
+// ReasonAlreadyOff is why a capability update answered 404 or 409 counts as done: the user,
+// read back, shows every kind asked for already off (IAM is eventually consistent: the SDK
+// opens its consistency window after UpdateUserCapabilities, identity/identity_client.go).
+const ReasonAlreadyOff = "already off (the user, read back after the update was answered 404 or 409, shows it off)"
+
+// stageDisable is the stage of a capability update ("disable"; deletes are "delete").
+const stageDisable = "disable"
+
 // ReasonBeingDeleted is why a delete answered 404 or 409 counts as deleting: a fresh listing
 // shows OCI deleting the credential (another run's delete, or someone else's).
 const ReasonBeingDeleted = "already being deleted (a concurrent run or someone else asked first): the listing shows it deleting"
@@ -221,13 +229,18 @@ func writeOutcome(planned Outcome, stage string, a Answer) writeVerdict {
 		return writeVerdict{Outcome: OutcomeNotAttempted, Reason: err.Error()}
 	case a.Relisted && a.RelistErr != nil:
 		err = errors.Join(err, a.RelistErr)
+	case a.Relisted && !a.StillListed && stage == stageDisable:
+		return writeVerdict{Outcome: planned, Reason: ReasonAlreadyOff}
 	case a.Relisted && !a.StillListed:
 		return writeVerdict{Outcome: planned, Reason: ReasonAlreadyGone}
 	case a.Relisted && a.Deleting:
 		return writeVerdict{Outcome: OutcomeDeleting, Reason: ReasonBeingDeleted}
 	}
 	p := problem(stage, err)
-	if a.Relisted && a.Rechecks > 1 {
+	switch {
+	case a.Relisted && a.Rechecks > 1 && stage == stageDisable:
+		p.Message += fmt.Sprintf(" (the capability still read on after %d reads)", a.Rechecks)
+	case a.Relisted && a.Rechecks > 1:
 		p.Message += fmt.Sprintf(" (still listed, not being deleted, after %d listings)", a.Rechecks)
 	}
 	f := &writeFailure{Stage: stage, Operation: operationOf(err, stage), Code: p.Code, Message: p.Message, Hint: p.Hint,

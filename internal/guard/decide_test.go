@@ -892,3 +892,24 @@ func TestRulesForANamedCredential(t *testing.T) {
 		}
 	}
 }
+
+// A capability update answered 404 or 409 is settled the same way, by reading the user back:
+// off is done ("already off"), still on after the reads is failed and says so.
+func TestRulesForACapabilityReadBack(t *testing.T) {
+	notFound := failure{fmt.Errorf("404: %w", ErrNotFound)}
+	for _, tc := range []struct {
+		rule    string
+		answer  Answer
+		outcome Outcome
+		reason  string
+	}{
+		{"a-404-or-409-is-settled-by-what-oci-shows", Answer{Err: notFound, Relisted: true, Rechecks: 2}, OutcomeDisabled, ReasonAlreadyOff},
+		{"a-404-or-409-is-settled-by-what-oci-shows", Answer{Err: notFound, Relisted: true, Rechecks: 4, StillListed: true}, OutcomeFailed, "still read on after 4 reads"},
+		{"a-404-or-409-is-settled-by-what-oci-shows", Answer{Err: notFound, Relisted: true, Rechecks: 1, RelistErr: errors.New("503")}, OutcomeFailed, "503"},
+	} {
+		v := writeOutcome(OutcomeDisabled, stageDisable, tc.answer)
+		if v.Outcome != tc.outcome || !strings.Contains(v.Reason, tc.reason) {
+			t.Errorf("%s: %+v: %s %q, want %s %q", tc.rule, tc.answer, v.Outcome, v.Reason, tc.outcome, tc.reason)
+		}
+	}
+}

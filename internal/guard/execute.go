@@ -322,7 +322,7 @@ func (w writer) carryOut(s Step, a Action, entry *KeyResult, write func() Answer
 		answer.Cut = w.ctx.Err() != nil
 		stage := "delete"
 		if entry.Capabilities != nil {
-			stage = "disable"
+			stage = stageDisable
 		}
 		v := writeOutcome(a.Outcome, stage, answer)
 		entry.Outcome, entry.Reason, entry.Code, entry.failure = v.Outcome, v.Reason, v.Code, v.Failure

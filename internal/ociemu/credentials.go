@@ -140,7 +140,7 @@ func nullable(s string) any {
 // o_auth2_client_credential_summary.go, db_credential_summary.go).
 func (s *Server) iamCredential(k credKind, userOCID string, c *Credential) map[string]any {
 	m := map[string]any{"id": c.OCID, "userId": userOCID, "description": c.Description, "timeCreated": timeCreated,
-		"timeExpires": nullable(c.Expires), "lifecycleState": "ACTIVE"}
+		"timeExpires": nullable(c.Expires), "lifecycleState": lifecycleState(c.State)}
 	switch k.kind {
 	case CredAuthTokens:
 		m["token"] = c.Secret // see the file comment: careless on purpose
@@ -242,16 +242,17 @@ func (s *Server) credDoc(di *domainIndex, k credKind, ref keyRef) map[string]any
 	u := &di.d.Users[ref.user]
 	c := &u.Credentials[ref.key]
 	doc := map[string]any{
-		"schemas":         []any{k.scimSchema},
-		"id":              c.ID,
-		"ocid":            c.OCID,
-		"description":     c.Description,
-		"status":          "ACTIVE",
-		"domainOcid":      di.d.ID,
-		"compartmentOcid": di.d.CompartmentID,
-		"tenancyOcid":     s.tenancyID,
-		"meta":            meta(k.scimResource, di.url+scimPrefix+"/"+k.scimResource+"/"+c.ID),
-		k.secretAttr:      c.Secret,
+		"schemas":          []any{k.scimSchema},
+		"id":               c.ID,
+		"ocid":             c.OCID,
+		"description":      c.Description,
+		"status":           "ACTIVE",
+		"deleteInProgress": c.State == "DELETING",
+		"domainOcid":       di.d.ID,
+		"compartmentOcid":  di.d.CompartmentID,
+		"tenancyOcid":      s.tenancyID,
+		"meta":             meta(k.scimResource, di.url+scimPrefix+"/"+k.scimResource+"/"+c.ID),
+		k.secretAttr:       c.Secret,
 		"user": map[string]any{
 			"value": u.ID, "ocid": u.OCID, "display": u.UserName, "name": u.UserName,
 			"$ref": di.url + scimPrefix + "/Users/" + u.ID,

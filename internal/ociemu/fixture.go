@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // LoadFixture decodes a Tenancy from JSON and validates it. Unknown fields are an error so
@@ -88,6 +89,14 @@ func (t *Tenancy) Validate() error {
 					bad("user %q: empty or duplicate fingerprint %q", u.OCID, k.Fingerprint)
 				}
 				fingerprints[k.Fingerprint] = true
+				if !slices.Contains([]string{"", "CREATING", "INACTIVE", "DELETING"}, k.State) {
+					bad("api key %q: state %q, want CREATING, INACTIVE, DELETING or empty (ACTIVE)", k.ID, k.State)
+				}
+			}
+			for _, c := range u.Credentials {
+				if !slices.Contains([]string{"", "CREATING", "INACTIVE", "DELETING"}, c.State) || c.State == "INACTIVE" && c.Kind == CredDBCredentials {
+					bad("credential %q: state %q, want CREATING, INACTIVE (not for DB credentials), DELETING or empty (ACTIVE)", c.ID, c.State)
+				}
 			}
 		}
 		for _, g := range d.Groups {

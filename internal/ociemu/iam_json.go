@@ -131,7 +131,7 @@ func toIAMGroup(tenancyID string, g *Group) iamGroup {
 func toIAMAPIKey(tenancyID, userOCID string, k *APIKey) iamAPIKey {
 	return iamAPIKey{
 		KeyID: tenancyID + "/" + userOCID + "/" + k.Fingerprint, KeyValue: k.PublicKeyPEM,
-		Fingerprint: k.Fingerprint, UserID: userOCID, TimeCreated: timeCreated, LifecycleState: "ACTIVE",
+		Fingerprint: k.Fingerprint, UserID: userOCID, TimeCreated: timeCreated, LifecycleState: lifecycleState(k.State),
 	}
 }
 
@@ -139,4 +139,12 @@ func toIAMAPIKey(tenancyID, userOCID string, k *APIKey) iamAPIKey {
 func membershipID(groupOCID, userOCID string) string {
 	sum := sha256.Sum256([]byte(groupOCID + "|" + userOCID))
 	return "ocid1.groupmembership.oc1..aaaaaaaa" + hex.EncodeToString(sum[:])[:52]
+}
+
+// lifecycleState is how the IAM API lists a key or credential in state (APIKey.State).
+func lifecycleState(state string) string {
+	if state == "" {
+		return "ACTIVE"
+	}
+	return state
 }

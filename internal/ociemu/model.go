@@ -101,6 +101,8 @@ type Credential struct {
 	Description string `json:"description,omitempty"`
 	Secret      string `json:"secret"`
 	Expires     string `json:"expires,omitempty"` // RFC 3339; empty: does not expire
+	// State is the credential's lifecycle state as the IAM API lists it (see APIKey.State).
+	State string `json:"state,omitempty"`
 }
 
 // Group is a domain group; Members holds user OCIDs of the same domain.
@@ -117,6 +119,12 @@ type APIKey struct {
 	OCID         string `json:"ocid"`
 	Fingerprint  string `json:"fingerprint"`
 	PublicKeyPEM string `json:"publicKeyPem"`
+	// State is a transitional lifecycle state the key is in, as a fixture sets it: "" (ACTIVE),
+	// CREATING, INACTIVE or DELETING (identity/api_key.go; every credential kind's summary has
+	// the same, but DB credentials no INACTIVE). The IAM API lists it as lifecycleState; an
+	// identity domain shows DELETING as deleteInProgress true (identitydomains/api_key.go) and
+	// the others not at all (SCIM has no such states).
+	State string `json:"state,omitempty"`
 }
 
 // Policy is an IAM policy; statements are kept verbatim.

@@ -94,11 +94,12 @@ func (s *Server) keyDoc(di *domainIndex, ref keyRef) map[string]any {
 }
 
 // apiKeyDoc is the SCIM document of key k of user ui; deleteInProgress (returned=default,
-// identitydomains/api_key.go) is false: keySource sets it for a key being deleted.
+// identitydomains/api_key.go) says whether the key is DELETING (its fixture State, or, for a
+// key deleted lately, keySource's reading of Options.Consistency).
 func (s *Server) apiKeyDoc(di *domainIndex, ui int, k *APIKey) map[string]any {
 	u := &di.d.Users[ui]
 	return map[string]any{
-		"deleteInProgress": false,
+		"deleteInProgress": k.State == "DELETING",
 		"schemas":          []any{schemaAPIKey},
 		"id":               k.ID,
 		"ocid":             k.OCID,
