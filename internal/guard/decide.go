@@ -191,6 +191,14 @@ const ReasonAlreadyGone = "already gone (deleted by someone else or a concurrent
 // opens its consistency window after UpdateUserCapabilities, identity/identity_client.go).
 const ReasonAlreadyOff = "already off (the user, read back after the update was answered 404 or 409, shows it off)"
 
+// readsBack says whether a capability update answered 404 or 409 can be checked by reading
+// the user again: through the IAM API (Domain.API "iam"), whose GetUser reads the user afresh,
+// and which is eventually consistent after UpdateUserCapabilities (the SDK opens its 240 s
+// window there, identity/identity_client.go, and reads a 404 in it as possibly stale,
+// common/eventual_consistency.go). An identity domain's members are read with the member
+// listing, and Directory.Detail gives them back as listed: reading back would show nothing new.
+func readsBack(u User) bool { return u.Domain.API == "iam" }
+
 // stageDisable is the stage of a capability update ("disable"; deletes are "delete").
 const stageDisable = "disable"
 

@@ -275,9 +275,7 @@ func (w writer) start(s Step, r *AdminResult) {
 	r.Keys = make([]KeyResult, len(s.Keys))
 	if c := s.Capability; c != nil {
 		r.Capability = &KeyResult{Capabilities: c.Kinds}
-		w.carryOut(s, *c, r.Capability, func() Answer {
-			return Answer{Err: disableCapabilities(w.ctx, w.dir, s.User, c.Kinds)}
-		})
+		w.carryOut(s, *c, r.Capability, func() Answer { return w.disable(s.User, c.Kinds) })
 	}
 	for j, k := range s.Keys {
 		kr := &r.Keys[j]
@@ -347,6 +345,25 @@ func (w writer) delete(u User, k APIKey) Answer {
 		a.Relisted, a.Rechecks, a.RelistErr = true, a.Rechecks+1, err
 		a.StillListed, a.Deleting = i >= 0, i >= 0 && keys[i].Deleting
 	}
+}
+
+// disable switches the user's capabilities of kinds off; an update answered 404 or 409 is
+// checked by reading the user back where that reads it afresh (readsBack), as often and as
+// late as nextRecheck says: the capability still on is StillListed.
+func (w writer) disable(u User, kinds []Kind) Answer {
+	a := Answer{Err: disableCapabilities(w.ctx, w.dir, u, kinds)}
+	var waited time.Duration
+	for readsBack(u) {
+		wait, again := nextRecheck(a, waited, w.opt.Now(), deadlineOf(w.ctx), w.opt.Reserve)
+		if !again || w.opt.Sleep(w.ctx, wait) != nil {
+			break
+		}
+		waited += wait
+		got, err := w.dir.Detail(w.ctx, u)
+		a.Relisted, a.Rechecks, a.RelistErr = true, a.Rechecks+1, err
+		a.StillListed = err == nil && slices.ContainsFunc(kinds, got.CanUse)
+	}
+	return a
 }
 
 // sleep waits d, or until ctx ends.

@@ -522,3 +522,43 @@ func TestANamedKeyNeverListedMakesTheRunPartial(t *testing.T) {
 		t.Fatalf("the named key's entry %+v", k)
 	}
 }
+
+// iamDir serves the fake's tenancy as the IAM family (Domain.API "iam"), and answers every
+// capability update 404 after applying it: a stale answer of an eventually consistent IAM.
+type iamDir struct{ *fakedir.Dir }
+
+func (d iamDir) ResolveGroup(ctx context.Context, ref guard.GroupRef) (guard.Group, error) {
+	g, err := d.Dir.ResolveGroup(ctx, ref)
+	g.Domain.API = "iam"
+	return g, err
+}
+
+func (d iamDir) Members(ctx context.Context, g guard.Group) ([]guard.User, error) {
+	us, err := d.Dir.Members(ctx, g)
+	for i := range us {
+		us[i].Domain.API = "iam"
+	}
+	return us, err
+}
+
+func (d iamDir) DisableAPIKeys(ctx context.Context, u guard.User) error {
+	if err := d.Dir.DisableAPIKeys(ctx, u); err != nil {
+		return err
+	}
+	return notAuthorized{}
+}
+
+// A capability update answered 404 is read back (IAM): the user shows it off, so it is done,
+// "already off"; and without the read-back the same answer was a failure.
+func TestACapabilityUpdateAnswered404IsReadBack(t *testing.T) {
+	d, _ := tenancy()
+	rep := run(t, iamDir{d}, guard.Options{DisableCapability: true})
+	if rep.Status != guard.StatusOK || rep.Counts.Disabled != 2 || rep.Counts.Failed != 0 {
+		t.Fatalf("status %s counts %+v", rep.Status, rep.Counts)
+	}
+	for _, a := range rep.Admins {
+		if c := a.Capability; c != nil && c.Outcome == guard.OutcomeDisabled && c.Reason != guard.ReasonAlreadyOff {
+			t.Errorf("%s: capability %+v, want the reason %q", a.OCID, c, guard.ReasonAlreadyOff)
+		}
+	}
+}
