@@ -459,11 +459,13 @@ func TestRunsCutShortResumeAndConverge(t *testing.T) {
 		}
 		resume = rep.ResumeAt
 	}
-	// 20 listings and 20 deletes at 6 a run need 7 runs; re-listing the administrators already
-	// done (a run resumes at the first one left undone, which may be followed by done ones) costs
-	// a few more, never many: without resuming, every run would re-list the same first ones.
-	if len(d.Deleted) != 20 || runs+1 < 7 || runs+1 > 12 {
-		t.Fatalf("%d runs deleted %d keys; want all 20 in 7 to 12 runs", runs+1, len(d.Deleted))
+	// The fake lists a batch of administrators (Concurrency, 2) in one call: 10 listings and 20
+	// deletes at 6 a run need 5 runs; re-listing the administrators already done (a run resumes
+	// at the first one left undone, which may be followed by done ones, and how the budget falls
+	// between listings and concurrent deletes varies) costs a few more, never many: without
+	// resuming, every run would re-list the same first ones.
+	if len(d.Deleted) != 20 || runs+1 < 5 || runs+1 > 12 {
+		t.Fatalf("%d runs deleted %d keys; want all 20 in 5 to 12 runs", runs+1, len(d.Deleted))
 	}
 	t.Logf("20 administrators converged in %d runs of 8 calls", runs+1)
 }
