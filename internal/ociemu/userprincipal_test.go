@@ -33,6 +33,13 @@ func signAsUser(t *testing.T, srv *Server, ten *Tenancy, userOCID, fingerprint s
 	if err != nil {
 		t.Fatal(err)
 	}
+	// No SDK retries: each assertion is about the emulator's first answer. With the default
+	// policy, the UpdateUserCapabilities below opens the SDK's eventual-consistency window
+	// (identity/identity_client.go, common/eventual_consistency.go) and the refusals after it
+	// are retried for about 240 s before the test sees them.
+	none := common.NoRetryPolicy()
+	iam.SetCustomClientConfiguration(common.CustomClientConfiguration{RetryPolicy: &none})
+	scim.SetCustomClientConfiguration(common.CustomClientConfiguration{RetryPolicy: &none})
 	return userClients{iam: iam, scim: scim}
 }
 
